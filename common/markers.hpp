@@ -1,0 +1,28 @@
+#pragma once
+// Where the per-session state files live and what they are called (the bash
+// helpers' names and defaults, so existing orchestrators find them).
+#include <filesystem>
+#include <string_view>
+
+namespace ah {
+
+inline constexpr const char* k_marker_dir_env = "AGENT_HOOKS_MARKER_DIR";
+
+struct MarkerFiles {
+  std::filesystem::path idle;          // claude-idle-SESSION.ts: epoch of the last finished response
+  std::filesystem::path phase_changed; // phase-changed-SESSION.marker: the phase file was just written
+  std::filesystem::path exited;        // claude-exited-SESSION.ts: "EPOCH REASON" when Claude exited
+  std::filesystem::path nudge_count;   // claude-nudge-SESSION.count: nudges sent so far
+};
+
+// The marker files of `session` in `dir`. Throws Error when the session name is invalid.
+MarkerFiles marker_files(const std::filesystem::path& dir, std::string_view session);
+
+// The nudge counter that sits beside an idle marker of `session`.
+std::filesystem::path nudge_count_file(const std::filesystem::path& dir, std::string_view session);
+
+// The marker directory when neither config nor arguments name one:
+// $AGENT_HOOKS_MARKER_DIR, else /tmp.
+std::filesystem::path default_marker_dir();
+
+} // namespace ah

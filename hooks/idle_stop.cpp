@@ -1,0 +1,83 @@
+#include "hooks/idle_stop.hpp"
+
+#include "common/atomic_file.hpp"
+#include "common/io.hpp"
+#include "common/json.hpp"
+#include "common/log.hpp"
+#include "common/markers.hpp"
+#include "common/phase_file.hpp"
+#include "common/session_name.hpp"
+#include "common/text.hpp"
+
+#include <charconv>
+#include <fmt/format.h>
+
+namespace ah::hooks {
+
+namespace {
+
+int read_count(const std::filesystem::path& file) {
+  auto line = read_first_line(file);
+  int count = 0;
+  if (line) std::from_chars(line->data(), line->data() + line->size(), count);
+  return count < 0 ? 0 : count;
+}
+
+std::string nudge_reason(const std::filesystem::path& phase_file) {
+  const std::string path = phase_file.string();
+  return fmt::format(
+      "Your phase file {0} is still empty, so the orchestrator cannot tell whether you are finished. "
+      "Before you stop, write your phase as its first line: PHASE:done when the task is complete, "
+      "PHASE:failed when it cannot be done (add a second line 'Reason: <why>'), or PHASE:escalate when "
+      "a human must decide. For example: printf 'PHASE:done\\n' > {1}",
+      path, shell_quote(path));
+}
+
+} // namespace
+
+HookResult idle_stop(const IdleStopArgs& args, std::string_view payload, std::int64_t now) {
+  auto doc = parse_json_object(payload);
+  if (!doc) {
+    log::warn("payload is not a JSON object; nothing written");
+    return {};
+  }
+  const bool continuing = bool_field(*doc, "stop_hook_active").value_or(false);
+  if (!args.phase_file.empty() && !continuing && is_regular(args.phase_file) &&
+      read_phase(args.phase_file).empty()) {
+    const auto counter = nudge_count_file(args.marker.parent_path(), args.session);
+    const int sent = read_count(counter);
+    if (sent < k_max_nudges) {
+      write_file_atomic(counter, fmt::format("{}\n", sent + 1));
+      Json reply = {{"decision", "block"}, {"reason", nudge_reason(args.phase_file)}};
+      return HookResult{.exit_code = 0, .out = reply.dump() + "\n", .err = {}};
+    }
+  }
+  write_file_atomic(args.marker, fmt::format("{}\n", now));
+  return {};
+}
+
+HookProgram idle_stop_program(IdleStopArgs& args) {
+  return HookProgram{
+      .name = "idle-stop",
+      .description =
+          "Stop hook. Writes the epoch seconds of the stop to MARKER. When PHASE_FILE exists and is "
+          "empty, it first asks Claude to write its phase (at most twice per SESSION, counted in "
+          "claude-nudge-SESSION.count beside MARKER), then marks idle as usual. Honours stop_hook_active.",
+      .define_arguments =
+          [&args](CLI::App& app) {
+            app.add_option("MARKER", args.marker, "idle marker to write, e.g. /tmp/claude-idle-SESSION.ts")
+                ->required();
+            app.add_option("PHASE_FILE", args.phase_file, "the agent's phase file");
+            app.add_option("SESSION", args.session, "session name (required with PHASE_FILE)")
+                ->check([](const std::string& s) { return session_name_problem(s).value_or(""); });
+            app.callback([&args] {
+              if (!args.phase_file.empty() && args.session.empty())
+                throw CLI::ValidationError("SESSION", "is required when PHASE_FILE is given");
+            });
+          },
+      .handle = [&args](std::string_view payload) { return idle_stop(args, payload, epoch_seconds()); },
+      .on_failure = {},
+  };
+}
+
+} // namespace ah::hooks

@@ -1,0 +1,40 @@
+#pragma once
+// The one entry point every hook's main() calls: command line (CLI11, with
+// --help and --version), reading the payload to EOF, running the handler,
+// writing its reply, and the single error boundary.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace ah::hooks {
+
+// What a handler answers: text for stdout (the hook protocol's reply), text
+// for stderr (shown to the model on exit 2), and the exit status.
+struct HookResult {
+  int exit_code = 0;
+  std::string out;
+  std::string err;
+};
+
+// Claude Code's meaning of exit 2: block the action and show stderr to the model.
+inline constexpr int k_exit_block = 2;
+
+struct HookProgram {
+  std::string_view name;        // "idle-stop"
+  std::string_view description; // one paragraph for --help
+  // Declares the positional arguments and options on `app`.
+  std::function<void(CLI::App& app)> define_arguments;
+  // Runs after the arguments are parsed, with the whole payload.
+  std::function<HookResult(std::string_view payload)> handle;
+  // What an internal failure (an exception escaping `handle`) turns into.
+  // Hooks fail open (exit 0, message on stderr); the guard fails closed.
+  std::function<HookResult(std::string_view message)> on_failure;
+  // Exit status for bad arguments.
+  int usage_exit_code = 64;
+};
+
+// Runs `program` as main() would. Returns the exit status.
+int run_hook(int argc, char** argv, const HookProgram& program);
+
+} // namespace ah::hooks

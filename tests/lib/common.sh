@@ -1,0 +1,88 @@
+# Shared helpers for the integration and end-to-end test scripts.
+#
+# A test script sources this file, defines functions named test_*, and ends
+# with `run_tests`. Each test runs in a subshell with its own empty directory
+# $t (kept on failure, or always when KEEP_TESTDIR is set). Exit status: 0 all
+# passed, 1 some failed, 77 the whole script was skipped (CTest's skip code).
+#
+# Environment (set by CTest): AGENT_HOOKS_BIN, the folder of the built executables.
+
+set -uo pipefail
+
+: "${AGENT_HOOKS_BIN:?AGENT_HOOKS_BIN must name the folder of the built executables}"
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCRIPT_NAME=$(basename "$0" .sh)
+TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/agent-hooks-test.${SCRIPT_NAME}.XXXXXX")
+
+# fail MESSAGE: ends the current test as failed.
+fail() {
+  printf '    FAIL: %s\n' "$*" >&2
+  exit 1
+}
+
+# skip_all REASON: skips the whole script (call before run_tests).
+skip_all() {
+  printf 'SKIPPED: %s\n' "$*"
+  rm -rf "$TEST_ROOT"
+  exit 77
+}
+
+expect_eq() { # ACTUAL EXPECTED [WHAT]
+  [[ "$1" == "$2" ]] || fail "${3:-value}: expected [$2], got [$1]"
+}
+
+expect_contains() { # HAYSTACK NEEDLE [WHAT]
+  [[ "$1" == *"$2"* ]] || fail "${3:-text} does not contain [$2]: [$1]"
+}
+
+expect_not_contains() { # HAYSTACK NEEDLE [WHAT]
+  [[ "$1" != *"$2"* ]] || fail "${3:-text} contains [$2]: [$1]"
+}
+
+expect_file() { [[ -e "$1" ]] || fail "expected file $1 to exist"; }
+expect_no_file() { [[ ! -e "$1" && ! -L "$1" ]] || fail "expected no file at $1"; }
+
+expect_file_eq() { # FILE EXPECTED_CONTENT
+  expect_file "$1"
+  local content
+  content=$(cat "$1")
+  [[ "$content" == "$2" ]] || fail "$1: expected [$2], got [$content]"
+}
+
+# run_prog PROGRAM [ARGS...]: runs a built executable with stdin passed through;
+# sets $out, $err and $rc.
+run_prog() {
+  local prog=$1
+  shift
+  out=$("$AGENT_HOOKS_BIN/$prog" "$@" 2>"$t/.stderr")
+  rc=$?
+  err=$(cat "$t/.stderr")
+}
+
+# epoch_near VALUE: VALUE is an epoch within 60 s of now.
+expect_recent_epoch() {
+  local now value=$1
+  now=$(date +%s)
+  [[ "$value" =~ ^[0-9]+$ ]] || fail "not an epoch: [$value]"
+  ((value <= now && value >= now - 60)) || fail "epoch $value is not recent (now $now)"
+}
+
+run_tests() {
+  local name passed=0 failed=0 failures=()
+  for name in $(declare -F | awk '{print $3}' | grep '^test_'); do
+    if [[ -n "${TEST_FILTER:-}" && "$name" != *"$TEST_FILTER"* ]]; then continue; fi
+    t="$TEST_ROOT/$name"
+    mkdir -p "$t"
+    if (cd "$t" && set -e && "$name"); then
+      passed=$((passed + 1))
+      printf 'ok   %s\n' "$name"
+    else
+      failed=$((failed + 1))
+      failures+=("$name")
+      printf 'FAIL %s (kept %s)\n' "$name" "$t"
+    fi
+  done
+  printf '%s: %d passed, %d failed\n' "$SCRIPT_NAME" "$passed" "$failed"
+  if ((failed == 0)) && [[ -z "${KEEP_TESTDIR:-}" ]]; then rm -rf "$TEST_ROOT"; fi
+  ((failed == 0))
+}
