@@ -1,0 +1,78 @@
+#pragma once
+// Which hook entries we install for a session: one per hook program, with the
+// absolute executable path and every argument baked in (a hook only sees
+// Claude Code's environment), each word shell-quoted because Claude Code runs
+// the command string with `sh -c`.
+#include "install/claude_version.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ah::install {
+
+namespace fs = std::filesystem;
+
+// One of our hook programs and the slot Claude Code runs it in.
+struct HookSpec {
+  std::string_view name;              // executable name, e.g. "idle-stop"
+  std::string_view event;             // settings.json event key, e.g. "Stop"
+  std::string_view matcher;           // "" matches everything
+  bool needs_phase_file;              // installed only when a phase file is given
+  std::optional<ClaudeVersion> since; // the first Claude Code that knows `event`
+};
+
+// All our hooks in the order they are added to a settings file.
+std::span<const HookSpec> hook_specs() noexcept;
+
+// The spec named `name`, or nullptr.
+const HookSpec* find_hook_spec(std::string_view name) noexcept;
+
+// StopFailure appeared in Claude Code 2.1.78; an older client that sees the
+// key ignores the whole settings file.
+inline constexpr ClaudeVersion k_stop_failure_since{2, 1, 78};
+
+// Everything a hook set depends on. Paths are made absolute by build_hook_set
+// (hooks run in whatever directory Claude has cd'ed to).
+struct HookSetOptions {
+  std::string session;
+  fs::path workdir;
+  std::optional<fs::path> phase_file;
+  fs::path marker_dir = "/tmp";
+  fs::path hooks_dir;
+  std::string primary_branch = "main";
+  std::optional<std::string> factory_root;
+  // The installed Claude Code; nullopt means "unknown", treated as current.
+  std::optional<ClaudeVersion> claude_version;
+};
+
+// One handler we want in settings.json.
+struct HookEntry {
+  std::string name; // hook program, e.g. "idle-stop"
+  std::string event;
+  std::string matcher;
+  std::string command; // the full `sh -c` command string
+};
+
+struct HookSet {
+  std::vector<HookEntry> entries;
+  // Hooks left out (events the installed Claude Code does not know), for a warning.
+  std::vector<std::string> skipped;
+};
+
+// The entries for `options`. Throws Error on an invalid session name or a
+// missing hook executable in `options.hooks_dir`.
+HookSet build_hook_set(const HookSetOptions& options);
+
+// Where the hook executables are: $AGENT_HOOKS_DIR, else the folder of
+// `self_exe` when it holds our hooks, else `../libexec/agent-hooks` relative
+// to it when that does. Throws Error naming the places searched.
+fs::path find_hooks_dir(const fs::path& self_exe);
+
+// The running program's own path (/proc/self/exe).
+fs::path self_exe_path();
+
+} // namespace ah::install

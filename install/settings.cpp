@@ -1,0 +1,333 @@
+#include "install/settings.hpp"
+
+#include "common/error.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace ah::install {
+
+namespace {
+
+// `key` escaped for a JSON pointer (RFC 6901).
+std::string pointer_token(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+[[noreturn]] void shape_error(const std::filesystem::path& origin, std::string_view pointer,
+                              std::string_view wanted, const Settings& found) {
+  throw Error(fmt::format("{}: {} must be {}, not {} (Claude Code would ignore this file; left unchanged)",
+                          origin.string(), pointer.empty() ? "the top level" : pointer, wanted,
+                          found.type_name()));
+}
+
+void check_shape(const Settings& doc, const std::filesystem::path& origin) {
+  if (!doc.is_object()) shape_error(origin, "", "an object", doc);
+  auto hooks = doc.find("hooks");
+  if (hooks == doc.end()) return;
+  if (!hooks->is_object()) shape_error(origin, "/hooks", "an object", *hooks);
+  for (const auto& [event, groups] : hooks->items()) {
+    const std::string event_ptr = "/hooks/" + pointer_token(event);
+    if (!groups.is_array()) shape_error(origin, event_ptr, "an array of matcher groups", groups);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const Settings& group = groups[g];
+      const std::string group_ptr = fmt::format("{}/{}", event_ptr, g);
+      if (!group.is_object()) shape_error(origin, group_ptr, "an object {\"matcher\", \"hooks\"}", group);
+      auto handlers = group.find("hooks");
+      if (handlers == group.end())
+        throw Error(fmt::format("{}: {} has no \"hooks\" array (Claude Code would ignore this file; left "
+                                "unchanged)",
+                                origin.string(), group_ptr));
+      if (!handlers->is_array()) shape_error(origin, group_ptr + "/hooks", "an array of handlers", *handlers);
+      for (std::size_t h = 0; h < handlers->size(); ++h)
+        if (!(*handlers)[h].is_object())
+          shape_error(origin, fmt::format("{}/hooks/{}", group_ptr, h), "a handler object", (*handlers)[h]);
+    }
+  }
+}
+
+// Line and column (both from 1) of byte offset `offset` in `text`.
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// nlohmann's message without its "[json.exception…] parse error at line L,
+// column C: " prefix (we print the position ourselves).
+std::string_view parse_reason(std::string_view what) {
+  if (auto colon = what.find(": "); colon != std::string_view::npos && what.find("parse error") < colon)
+    return what.substr(colon + 2);
+  return what;
+}
+
+std::string group_matcher(const Settings& group) {
+  auto it = group.find("matcher");
+  return it != group.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void set_matcher(Settings& group, const std::string& matcher) {
+  if (group.contains("matcher") || !matcher.empty()) group["matcher"] = matcher;
+}
+
+Settings make_handler(const HookEntry& entry) {
+  Settings handler = Settings::object();
+  handler["type"] = "command";
+  handler["command"] = entry.command;
+  return handler;
+}
+
+Settings make_group(const HookEntry& entry) {
+  Settings group = Settings::object();
+  group["matcher"] = entry.matcher;
+  group["hooks"] = Settings::array({make_handler(entry)});
+  return group;
+}
+
+// `handler` pointing at `entry`, keeping the keys a user may have added (timeout, …).
+Settings updated_handler(Settings handler, const HookEntry& entry) {
+  handler["type"] = "command";
+  handler["command"] = entry.command;
+  return handler;
+}
+
+std::string command_of(const Settings& handler) {
+  auto it = handler.find("command");
+  return it != handler.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+} // namespace
+
+Settings parse_settings(std::string_view text, const std::filesystem::path& origin) {
+  Settings doc;
+  try {
+    doc = Settings::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte counts the characters read, the offending one included.
+    auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
+    throw Error(fmt::format("{}:{}:{}: not valid JSON: {} (left unchanged)", origin.string(), line, column,
+                            parse_reason(e.what())));
+  }
+  check_shape(doc, origin);
+  return doc;
+}
+
+std::string render_settings(const Settings& doc) {
+  return doc.dump(2, ' ', /*ensure_ascii=*/false) + "\n";
+}
+
+std::optional<std::string> first_shell_word(std::string_view command) {
+  std::size_t i = 0;
+  while (i < command.size() && (command[i] == ' ' || command[i] == '\t' || command[i] == '\n'))
+    ++i;
+  std::string word;
+  bool any = false;
+  while (i < command.size()) {
+    const char c = command[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' ||
+        c == '(' || c == ')')
+      break;
+    if (c == '$' || c == '`') return std::nullopt; // an expansion: not a literal path
+    any = true;
+    if (c == '\'') {
+      auto end = command.find('\'', i + 1);
+      if (end == std::string_view::npos) return std::nullopt;
+      word.append(command.substr(i + 1, end - i - 1));
+      i = end + 1;
+    } else if (c == '"') {
+      ++i;
+      for (;;) {
+        if (i >= command.size()) return std::nullopt;
+        const char d = command[i];
+        if (d == '"') break;
+        if (d == '$' || d == '`') return std::nullopt;
+        if (d == '\\' && i + 1 < command.size() &&
+            (command[i + 1] == '"' || command[i + 1] == '\\' || command[i + 1] == '$' ||
+             command[i + 1] == '`')) {
+          word.push_back(command[i + 1]);
+          i += 2;
+          continue;
+        }
+        word.push_back(d);
+        ++i;
+      }
+      ++i;
+    } else if (c == '\\') {
+      if (i + 1 >= command.size()) return std::nullopt;
+      if (command[i + 1] != '\n') word.push_back(command[i + 1]);
+      i += 2;
+    } else {
+      word.push_back(c);
+      ++i;
+    }
+  }
+  if (!any) return std::nullopt;
+  return word;
+}
+
+std::optional<std::string> owned_hook_name(std::string_view event, const Settings& handler,
+                                           const std::filesystem::path& hooks_dir) {
+  if (!handler.is_object()) return std::nullopt;
+  auto type = handler.find("type");
+  if (type != handler.end() && *type != "command") return std::nullopt;
+  auto word = first_shell_word(command_of(handler));
+  if (!word) return std::nullopt;
+  const std::filesystem::path exe(*word);
+  if (!exe.is_absolute()) return std::nullopt;
+  const HookSpec* spec = find_hook_spec(exe.filename().string());
+  if (!spec) return std::nullopt;
+  const bool in_our_dir = !hooks_dir.empty() && exe.parent_path() == hooks_dir;
+  if (in_our_dir || spec->event == event) return std::string(spec->name);
+  return std::nullopt;
+}
+
+void apply_hook_set(Settings& doc, std::span<const HookEntry> wanted,
+                    const std::filesystem::path& hooks_dir) {
+  auto old_hooks = doc.find("hooks");
+  const bool had_hooks = old_hooks != doc.end();
+  if (!had_hooks && wanted.empty()) return;
+
+  std::vector<bool> placed(wanted.size(), false);
+  // The entry of `wanted` that an earlier `name` under `event` turns into.
+  auto take_wanted = [&](std::string_view event, std::string_view name) -> const HookEntry* {
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      if (!placed[i] && wanted[i].event == event && wanted[i].name == name) {
+        placed[i] = true;
+        return &wanted[i];
+      }
+    }
+    return nullptr;
+  };
+
+  Settings hooks = Settings::object();
+  if (had_hooks) {
+    for (const auto& [event, groups] : old_hooks->items()) {
+      if (!groups.is_array()) { // parse_settings refuses these; keep them as they are regardless
+        hooks[event] = groups;
+        continue;
+      }
+      Settings new_groups = Settings::array();
+      for (const auto& group : groups) {
+        auto handlers = group.is_object() ? group.find("hooks") : group.end();
+        if (!group.is_object() || handlers == group.end() || !handlers->is_array()) {
+          new_groups.push_back(group);
+          continue;
+        }
+        Settings kept = Settings::array();
+        std::vector<Settings> after;     // our own groups that must follow this one
+        const HookEntry* sole = nullptr; // ours, alone in its group: the group is ours too
+        bool ours_seen = false;
+        for (const auto& handler : *handlers) {
+          auto name = owned_hook_name(event, handler, hooks_dir);
+          if (!name) {
+            kept.push_back(handler);
+            continue;
+          }
+          ours_seen = true;
+          const HookEntry* entry = take_wanted(event, *name);
+          if (!entry) continue; // a duplicate, or no longer wanted: dropped
+          if (handlers->size() == 1) {
+            sole = entry;
+            kept.push_back(updated_handler(handler, *entry));
+          } else if (group_matcher(group) == entry->matcher) {
+            kept.push_back(updated_handler(handler, *entry));
+          } else { // a group shared with foreign handlers keeps its matcher; ours moves out
+            after.push_back(make_group(*entry));
+          }
+        }
+        if (!ours_seen) {
+          new_groups.push_back(group);
+          continue;
+        }
+        if (!kept.empty()) {
+          Settings updated = group;
+          updated["hooks"] = std::move(kept);
+          if (sole) set_matcher(updated, sole->matcher);
+          new_groups.push_back(std::move(updated));
+        }
+        for (auto& g : after)
+          new_groups.push_back(std::move(g));
+      }
+      // An event left empty by removing our groups goes with them.
+      if (new_groups.empty() && !groups.empty()) continue;
+      hooks[event] = std::move(new_groups);
+    }
+  }
+  for (std::size_t i = 0; i < wanted.size(); ++i)
+    if (!placed[i]) hooks[wanted[i].event].push_back(make_group(wanted[i]));
+
+  if (!hooks.empty())
+    doc["hooks"] = std::move(hooks);
+  else if (had_hooks && !old_hooks->empty())
+    doc.erase("hooks");
+}
+
+std::string_view to_string(Drift::Kind kind) noexcept {
+  switch (kind) {
+  case Drift::Kind::missing: return "missing";
+  case Drift::Kind::stale: return "stale";
+  case Drift::Kind::extra: return "extra";
+  }
+  return "?";
+}
+
+std::vector<Drift> find_drift(const Settings& doc, std::span<const HookEntry> wanted,
+                              const std::filesystem::path& hooks_dir) {
+  // Every entry of ours in file order, as apply_hook_set meets them.
+  struct Found {
+    std::string event, name, matcher, command;
+    bool matched = false;
+  };
+  std::vector<Found> found;
+  auto hooks = doc.is_object() ? doc.find("hooks") : doc.end();
+  if (doc.is_object() && hooks != doc.end() && hooks->is_object()) {
+    for (const auto& [event, groups] : hooks->items()) {
+      if (!groups.is_array()) continue;
+      for (const auto& group : groups) {
+        auto handlers = group.is_object() ? group.find("hooks") : group.end();
+        if (!group.is_object() || handlers == group.end() || !handlers->is_array()) continue;
+        for (const auto& handler : *handlers)
+          if (auto name = owned_hook_name(event, handler, hooks_dir))
+            found.push_back(Found{event, *name, group_matcher(group), command_of(handler)});
+      }
+    }
+  }
+
+  std::vector<Drift> drift;
+  for (const auto& entry : wanted) {
+    auto it = std::find_if(found.begin(), found.end(), [&](const Found& f) {
+      return !f.matched && f.event == entry.event && f.name == entry.name;
+    });
+    if (it == found.end()) {
+      drift.push_back(
+          Drift{Drift::Kind::missing, entry.event, entry.name, entry.matcher, entry.command, {}, {}});
+      continue;
+    }
+    it->matched = true;
+    if (it->matcher != entry.matcher || it->command != entry.command)
+      drift.push_back(Drift{Drift::Kind::stale, entry.event, entry.name, entry.matcher, entry.command,
+                            it->matcher, it->command});
+  }
+  for (const auto& f : found)
+    if (!f.matched) drift.push_back(Drift{Drift::Kind::extra, f.event, f.name, {}, {}, f.matcher, f.command});
+  return drift;
+}
+
+} // namespace ah::install

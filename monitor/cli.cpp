@@ -1,0 +1,70 @@
+#include "monitor/cli.hpp"
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/version.hpp"
+#include "monitor/install_commands.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fmt/format.h>
+#include <vector>
+
+namespace ah::monitor {
+
+namespace {
+
+// Later subcommands (create, wait-ready, inject, kill, watch, read-phase,
+// write-context, lock, status) are added here.
+constexpr std::array<Subcommand, 2> k_subcommands{{
+    {"install-hooks", "add our hooks to WORKDIR/.claude/settings.json (or --check them)",
+     define_install_hooks},
+    {"uninstall-hooks", "remove our hooks from WORKDIR/.claude/settings.json", define_uninstall_hooks},
+}};
+
+} // namespace
+
+std::span<const Subcommand> subcommands() noexcept {
+  return k_subcommands;
+}
+
+int monitor_main(int argc, char** argv) {
+  log::set_program("phase-monitor");
+  log::configure_from_env();
+
+  CLI::App app("Runs and watches Claude Code agent sessions and installs their hooks.", "phase-monitor");
+  app.set_version_flag("--version", fmt::format("phase-monitor (agent-hooks) {}", k_version));
+  app.require_subcommand(1);
+  app.footer("Run `phase-monitor SUBCOMMAND --help` for a subcommand's arguments.");
+  GlobalOptions global;
+  app.add_option("--config", global.config,
+                 "configuration file (default $XDG_CONFIG_HOME/agent-hooks/config.toml)")
+      ->type_name("FILE");
+
+  std::vector<std::pair<CLI::App*, Action>> actions;
+  for (const auto& command : subcommands()) {
+    CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.summary));
+    actions.emplace_back(sub, command.define(*sub, global));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; anything else is a usage error.
+    return app.exit(e) == 0 ? k_exit_ok : k_exit_usage;
+  }
+
+  try {
+    for (auto& [sub, action] : actions)
+      if (sub->parsed()) return action();
+    return k_exit_usage;               // unreachable: require_subcommand(1)
+  } catch (const CLI::ParseError& e) { // an argument that only the action could judge
+    fmt::print(stderr, "phase-monitor: error: {}\n", e.what());
+    return k_exit_usage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "phase-monitor: error: {}\n", e.what());
+    return k_exit_failure;
+  }
+}
+
+} // namespace ah::monitor

@@ -1,0 +1,275 @@
+#include "monitor/install_commands.hpp"
+
+#include "common/config.hpp"
+#include "common/error.hpp"
+#include "common/io.hpp"
+#include "common/log.hpp"
+#include "common/markers.hpp"
+#include "install/claude_version.hpp"
+#include "install/hook_set.hpp"
+#include "install/settings.hpp"
+#include "install/settings_file.hpp"
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <memory>
+
+namespace ah::monitor {
+
+namespace {
+
+namespace fs = std::filesystem;
+using install::Drift;
+using install::Settings;
+
+struct InstallArgs {
+  std::string session;
+  std::string workdir;
+  std::string phase_file;
+  bool check = false;
+  bool dry_run = false;
+  bool json = false;
+  std::string marker_dir;
+  std::string claude_cmd;
+  std::string claude_version;
+  std::string primary_branch;
+  std::string factory_root;
+};
+
+struct UninstallArgs {
+  std::string workdir;
+  bool dry_run = false;
+  bool json = false;
+};
+
+std::optional<std::string> config_path(const GlobalOptions& global) {
+  return global.config.empty() ? std::nullopt : std::optional<std::string>(global.config);
+}
+
+// The first of: the argument, the environment variable, the config key.
+std::optional<std::string> setting(const std::string& argument, const char* env, const ConfigFile& config,
+                                   std::string_view key) {
+  if (!argument.empty()) return argument;
+  if (env)
+    if (auto value = env_value(env)) return value;
+  return config.get_string(key);
+}
+
+// The Claude Code version the hook set is written for: stated, or asked of
+// the configured claude command; unknown means a current client.
+std::optional<install::ClaudeVersion> claude_version(const InstallArgs& args, const ConfigFile& config) {
+  if (!args.claude_version.empty()) return install::parse_claude_version(args.claude_version);
+  const std::string cmd = setting(args.claude_cmd, "CLAUDE_BIN", config, "claude_cmd").value_or("claude");
+  auto version = install::detect_claude_version(cmd);
+  if (!version)
+    log::warn("cannot read the version of Claude Code from `{} --version`; assuming a current one "
+              "(--claude-version states it)",
+              cmd);
+  return version;
+}
+
+Settings drift_json(const std::vector<Drift>& drift) {
+  Settings out = Settings::array();
+  for (const auto& d : drift) {
+    Settings item = {{"kind", install::to_string(d.kind)}, {"event", d.event}, {"hook", d.name}};
+    if (d.kind != Drift::Kind::extra) {
+      item["expected_matcher"] = d.expected_matcher;
+      item["expected_command"] = d.expected_command;
+    }
+    if (d.kind != Drift::Kind::missing) {
+      item["found_matcher"] = d.found_matcher;
+      item["found_command"] = d.found_command;
+    }
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+void print_drift(const std::vector<Drift>& drift) {
+  for (const auto& d : drift) {
+    switch (d.kind) {
+    case Drift::Kind::missing: fmt::print("missing {} {}: {}\n", d.event, d.name, d.expected_command); break;
+    case Drift::Kind::stale:
+      fmt::print("stale   {} {}: found [{}] {}\n        expected [{}] {}\n", d.event, d.name, d.found_matcher,
+                 d.found_command, d.expected_matcher, d.expected_command);
+      break;
+    case Drift::Kind::extra: fmt::print("extra   {} {}: {}\n", d.event, d.name, d.found_command); break;
+    }
+  }
+}
+
+void print_json(const Settings& report) {
+  fmt::print("{}\n", report.dump(2, ' ', false));
+}
+
+int run_install(const InstallArgs& args, const GlobalOptions& global) {
+  const ConfigFile config = ConfigFile::load(config_path(global));
+
+  install::HookSetOptions options;
+  options.session = args.session;
+  options.workdir = args.workdir;
+  if (!args.phase_file.empty()) options.phase_file = fs::path(args.phase_file);
+  options.marker_dir = setting(args.marker_dir, k_marker_dir_env, config, "marker_dir").value_or("/tmp");
+  options.hooks_dir = install::find_hooks_dir(install::self_exe_path());
+  options.primary_branch =
+      setting(args.primary_branch, "PRIMARY_BRANCH", config, "guard.primary_branch").value_or("main");
+  options.factory_root = setting(args.factory_root, "FACTORY_ROOT", config, "guard.factory_root");
+  options.claude_version = claude_version(args, config);
+
+  const install::HookSet set = install::build_hook_set(options);
+  for (const auto& skipped : set.skipped)
+    log::warn("leaving out {}", skipped);
+  const fs::path hooks_dir = fs::absolute(options.hooks_dir).lexically_normal();
+  const fs::path path = install::settings_path(fs::absolute(options.workdir));
+
+  Settings report = Settings::object();
+  report["settings"] = path.string();
+  report["claude_version"] =
+      options.claude_version ? Settings(install::to_string(*options.claude_version)) : Settings(nullptr);
+  report["skipped"] = set.skipped;
+
+  if (args.check) {
+    const install::LoadedSettings loaded = install::load_settings(path);
+    const auto drift = install::find_drift(loaded.doc, set.entries, hooks_dir);
+    if (args.json) {
+      report["in_sync"] = drift.empty();
+      report["drift"] = drift_json(drift);
+      print_json(report);
+    } else if (drift.empty()) {
+      fmt::print("{}: our hooks are installed and current\n", path.string());
+    } else {
+      fmt::print("{}: {} hook entr{} out of sync\n", path.string(), drift.size(),
+                 drift.size() == 1 ? "y" : "ies");
+      print_drift(drift);
+    }
+    return drift.empty() ? k_exit_ok : k_exit_failure;
+  }
+
+  std::vector<Drift> drift;
+  const auto edit = install::edit_settings(
+      path,
+      [&](Settings& doc) {
+        drift = install::find_drift(doc, set.entries, hooks_dir);
+        install::apply_hook_set(doc, set.entries, hooks_dir);
+      },
+      /*create=*/true, args.dry_run ? install::EditMode::dry_run : install::EditMode::write);
+
+  if (args.json) {
+    report["changed"] = edit.changed;
+    report["written"] = edit.written;
+    report["drift"] = drift_json(drift);
+    Settings hooks = Settings::array();
+    for (const auto& e : set.entries)
+      hooks.push_back({{"event", e.event}, {"matcher", e.matcher}, {"hook", e.name}, {"command", e.command}});
+    report["hooks"] = std::move(hooks);
+    if (args.dry_run) report["content"] = edit.after;
+    print_json(report);
+  } else if (args.dry_run) {
+    fmt::print("{}", edit.after);
+  } else if (edit.changed) {
+    fmt::print("{}: installed {} hooks for session {}\n", path.string(), set.entries.size(), args.session);
+  } else {
+    fmt::print("{}: hooks already current for session {}\n", path.string(), args.session);
+  }
+  return k_exit_ok;
+}
+
+int run_uninstall(const UninstallArgs& args) {
+  // Without our hook folder, entries are still recognised by hook name and event.
+  fs::path hooks_dir;
+  try {
+    hooks_dir = install::find_hooks_dir(install::self_exe_path());
+  } catch (const Error&) {
+  }
+  const fs::path path = install::settings_path(fs::absolute(args.workdir));
+  std::vector<Drift> removed;
+  const auto edit = install::edit_settings(
+      path,
+      [&](Settings& doc) {
+        removed = install::find_drift(doc, {}, hooks_dir);
+        install::apply_hook_set(doc, {}, hooks_dir);
+      },
+      /*create=*/false, args.dry_run ? install::EditMode::dry_run : install::EditMode::write);
+
+  if (args.json) {
+    Settings report = {{"settings", path.string()},
+                       {"exists", edit.existed},
+                       {"changed", edit.changed},
+                       {"written", edit.written},
+                       {"removed", drift_json(removed)}};
+    if (args.dry_run) report["content"] = edit.after;
+    print_json(report);
+  } else if (args.dry_run) {
+    fmt::print("{}", edit.after);
+  } else if (!edit.existed) {
+    fmt::print("{}: no such file; nothing to remove\n", path.string());
+  } else {
+    fmt::print("{}: removed {} hook entr{}\n", path.string(), removed.size(),
+               removed.size() == 1 ? "y" : "ies");
+  }
+  return k_exit_ok;
+}
+
+// CLI11 check: a Claude Code version such as 2.1.78.
+std::string version_problem(const std::string& text) {
+  return install::parse_claude_version(text) ? std::string() : "expected a version such as 2.1.78";
+}
+
+} // namespace
+
+Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
+  auto args = std::make_shared<InstallArgs>();
+  app.description(
+      "Adds our hooks to WORKDIR/.claude/settings.json for SESSION, keeping everything else in the file. "
+      "Earlier entries of ours are replaced in place, never duplicated; the file is rewritten atomically "
+      "under a lock, and left untouched (with an error) when it is not valid settings JSON. StopFailure "
+      "is left out for Claude Code before 2.1.78, which would ignore the whole file. With a PHASE_FILE "
+      "the phase hooks (phase-change, stop-failure, compact-reinject) are added too.");
+  app.add_option("SESSION", args->session, "session name (names the marker files)")->required();
+  app.add_option("WORKDIR", args->workdir, "the project folder Claude Code runs in")->required();
+  app.add_option("PHASE_FILE", args->phase_file, "the agent's phase file (optional)");
+  app.add_flag("--check", args->check,
+               "write nothing; list hooks that are missing, stale or extra and exit 1 when there are any");
+  app.add_flag("--dry-run", args->dry_run, "write nothing; print the resulting settings.json");
+  app.add_flag("--json", args->json,
+               "print a JSON report (with --dry-run, the new content is in \"content\")");
+  app.add_option("--marker-dir", args->marker_dir,
+                 "folder of the marker files (default: $AGENT_HOOKS_MARKER_DIR, config marker_dir, /tmp)")
+      ->type_name("DIR");
+  app.add_option("--claude-cmd", args->claude_cmd,
+                 "the claude command asked for --version (default: $CLAUDE_BIN, config claude_cmd, claude)")
+      ->type_name("CMD");
+  app.add_option("--claude-version", args->claude_version,
+                 "the installed Claude Code's version; skips asking it")
+      ->type_name("X.Y.Z")
+      ->check(version_problem);
+  app.add_option("--primary-branch", args->primary_branch,
+                 "branch the guard protects (default: $PRIMARY_BRANCH, config guard.primary_branch, main)")
+      ->type_name("BRANCH");
+  app.add_option("--factory-root", args->factory_root,
+                 "passed to the guard (default: $FACTORY_ROOT, config guard.factory_root)")
+      ->type_name("DIR");
+  app.footer("Hooks are looked up in $AGENT_HOOKS_DIR, else beside phase-monitor, else in "
+             "../libexec/agent-hooks. Exit status: 0 done (or in sync), 1 error (or drift with --check), "
+             "64 bad arguments.");
+  app.callback([&app, args] {
+    if (args->check && args->dry_run)
+      throw CLI::ValidationError("--check", "cannot be combined with --dry-run");
+    (void)app;
+  });
+  return [args, &global] { return run_install(*args, global); };
+}
+
+Action define_uninstall_hooks(CLI::App& app, const GlobalOptions& /*global*/) {
+  auto args = std::make_shared<UninstallArgs>();
+  app.description(
+      "Removes our hooks from WORKDIR/.claude/settings.json, and the groups, events and \"hooks\" "
+      "object they leave empty; everything else stays as it is. A missing file is not an error.");
+  app.add_option("WORKDIR", args->workdir, "the project folder")->required();
+  app.add_flag("--dry-run", args->dry_run, "write nothing; print the resulting settings.json");
+  app.add_flag("--json", args->json, "print a JSON report");
+  app.footer("Exit status: 0 done, 1 error, 64 bad arguments.");
+  return [args] { return run_uninstall(*args); };
+}
+
+} // namespace ah::monitor
