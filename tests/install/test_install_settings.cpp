@@ -1,0 +1,307 @@
+#include "common/error.hpp"
+#include "install/settings.hpp"
+#include "install_fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+using ah::install::apply_hook_set;
+using ah::install::build_hook_set;
+using ah::install::Drift;
+using ah::install::find_drift;
+using ah::install::parse_settings;
+using ah::install::render_settings;
+using ah::install::Settings;
+using ah::test::k_user_settings;
+using ah::test::make_fake_hooks;
+using ah::test::options_for;
+using ah::test::ScratchDir;
+
+namespace {
+
+// Applies the hook set of `options` to `text` and returns the new file text.
+std::string install_into(const std::string& text, const ah::install::HookSetOptions& options) {
+  Settings doc = parse_settings(text, "settings.json");
+  apply_hook_set(doc, build_hook_set(options).entries, options.hooks_dir);
+  return render_settings(doc);
+}
+
+std::string uninstall_from(const std::string& text, const std::filesystem::path& hooks_dir) {
+  Settings doc = parse_settings(text, "settings.json");
+  apply_hook_set(doc, {}, hooks_dir);
+  return render_settings(doc);
+}
+
+// How many handlers under `event` run an executable named `name`.
+std::size_t count_hooks(const Settings& doc, const std::string& event, const std::string& name) {
+  std::size_t n = 0;
+  if (!doc.contains("hooks") || !doc["hooks"].contains(event)) return 0;
+  for (const auto& group : doc["hooks"][event])
+    for (const auto& handler : group["hooks"])
+      if (handler.value("command", "").find("/" + name + " ") != std::string::npos) ++n;
+  return n;
+}
+
+std::vector<std::string> keys(const Settings& obj) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : obj.items())
+    out.push_back(key);
+  return out;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_settings(text, "/w/.claude/settings.json");
+  } catch (const ah::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST_CASE("a syntax error names the file, line and column") {
+  // Truncated in the middle of the hooks.
+  const std::string truncated = k_user_settings.substr(0, k_user_settings.find("\"PreToolUse\""));
+  auto message = error_of(truncated);
+  CHECK_THAT(message, Catch::StartsWith("/w/.claude/settings.json:27:5: not valid JSON"));
+
+  auto trailing_comma = error_of("{\n  \"a\": 1,\n}\n");
+  CHECK_THAT(trailing_comma, Catch::StartsWith("/w/.claude/settings.json:3:1: not valid JSON"));
+  CHECK_THAT(trailing_comma, Catch::Contains("left unchanged"));
+
+  CHECK_THAT(error_of(""), Catch::StartsWith("/w/.claude/settings.json:1:1: not valid JSON"));
+}
+
+TEST_CASE("a settings file of the wrong shape is refused with a JSON pointer") {
+  CHECK_THAT(error_of(R"({"hooks": "none"})"),
+             Catch::Contains("settings.json: /hooks must be an object, not string"));
+  CHECK_THAT(error_of(R"([1])"), Catch::Contains("the top level must be an object, not array"));
+  CHECK_THAT(error_of(R"({"hooks": {"Stop": {"hooks": []}}})"),
+             Catch::Contains("/hooks/Stop must be an array of matcher groups, not object"));
+  CHECK_THAT(error_of(R"({"hooks": {"Stop": [{"matcher": ""}]}})"),
+             Catch::Contains("/hooks/Stop/0 has no \"hooks\" array"));
+  CHECK_THAT(error_of(R"({"hooks": {"Stop": [{"hooks": "x"}]}})"),
+             Catch::Contains("/hooks/Stop/0/hooks must be an array of handlers, not string"));
+  CHECK_THAT(error_of(R"({"hooks": {"a/b": [{"hooks": [1]}]}})"),
+             Catch::Contains("/hooks/a~1b/0/hooks/0 must be a handler object, not number"));
+  CHECK(error_of(k_user_settings).empty());
+}
+
+TEST_CASE("render_settings uses 2-space indentation, keeps UTF-8 and ends with a newline") {
+  Settings doc = parse_settings(R"({"b":1,"a":"é"})", "x");
+  CHECK(render_settings(doc) == "{\n  \"b\": 1,\n  \"a\": \"é\"\n}\n");
+}
+
+TEST_CASE("first_shell_word undoes our quoting and refuses expansions") {
+  using ah::install::first_shell_word;
+  CHECK(first_shell_word("/a/idle-stop /tmp/x") == "/a/idle-stop");
+  CHECK(first_shell_word("  '/a b/it'\\''s/idle-stop' 'x y'") == "/a b/it's/idle-stop");
+  CHECK(first_shell_word("\"/a b/idle-stop\";true") == "/a b/idle-stop");
+  CHECK(first_shell_word("/a\\ b/idle-stop") == "/a b/idle-stop");
+  CHECK_FALSE(first_shell_word("\"$CLAUDE_PROJECT_DIR\"/hook"));
+  CHECK_FALSE(first_shell_word("'unterminated"));
+  CHECK_FALSE(first_shell_word("   "));
+}
+
+TEST_CASE("owned_hook_name: our folder anywhere, another folder only in the hook's own event") {
+  using ah::install::owned_hook_name;
+  const std::filesystem::path dir = "/opt/ah/libexec/agent-hooks";
+  auto handler = [](const std::string& command) {
+    return Settings{{"type", "command"}, {"command", command}};
+  };
+  CHECK(owned_hook_name("Stop", handler("/opt/ah/libexec/agent-hooks/idle-stop /tmp/m"), dir) == "idle-stop");
+  CHECK(owned_hook_name("Notification", handler("/opt/ah/libexec/agent-hooks/idle-stop /tmp/m"), dir) ==
+        "idle-stop");
+  // A copy from an older install folder, in the slot we install it in.
+  CHECK(owned_hook_name("Stop", handler("'/old build/bin/idle-stop' /tmp/m"), dir) == "idle-stop");
+  CHECK(owned_hook_name("PreToolUse", handler("/old/pretooluse-guard main /w s"), dir) == "pretooluse-guard");
+  // Not ours: another event, a relative path, another program, another handler type.
+  CHECK_FALSE(owned_hook_name("Notification", handler("/usr/local/bin/idle-stop"), dir));
+  CHECK_FALSE(owned_hook_name("Stop", handler("idle-stop /tmp/m"), dir));
+  CHECK_FALSE(owned_hook_name("Stop", handler("/opt/ah/libexec/agent-hooks/idle-stop.sh"), dir));
+  CHECK_FALSE(owned_hook_name("Stop", Settings{{"type", "http"}, {"url", "http://x"}}, dir));
+}
+
+TEST_CASE("install into an empty file adds the full set in canonical order") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const std::string out = install_into("{}", options_for(scratch, "s1", "/tmp/s1.phase"));
+  Settings doc = Settings::parse(out);
+  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PostToolUse", "StopFailure", "PreToolUse",
+                                                       "SessionEnd", "SessionStart"});
+  CHECK(doc["hooks"]["PostToolUse"][0]["matcher"] == "Bash|Write|Edit");
+  CHECK(doc["hooks"]["StopFailure"][0]["matcher"] ==
+        "rate_limit|server_error|authentication_failed|billing_error|overloaded");
+  CHECK(doc["hooks"]["PreToolUse"][0]["matcher"] == "Bash");
+  CHECK(doc["hooks"]["SessionStart"][0]["matcher"] == "compact");
+  CHECK(
+      doc["hooks"]["Stop"][0]["hooks"][0] ==
+      Settings{{"type", "command"},
+               {"command", (scratch / "hooks" / "idle-stop").string() + " " +
+                               (scratch / "markers" / "claude-idle-s1.ts").string() + " /tmp/s1.phase s1"}});
+}
+
+TEST_CASE("install twice gives the same bytes") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto options = options_for(scratch, "s1", "/tmp/s1.phase");
+  const std::string once = install_into(k_user_settings, options);
+  CHECK(install_into(once, options) == once);
+}
+
+TEST_CASE("install keeps every user key, value and foreign hook in order") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const Settings user = Settings::parse(k_user_settings);
+  const Settings doc =
+      Settings::parse(install_into(k_user_settings, options_for(scratch, "s1", "/tmp/p.phase")));
+
+  CHECK(keys(doc) == keys(user));
+  for (const auto& key : {"permissions", "env", "model", "zeta", "alpha"})
+    CHECK(doc[key] == user[key]);
+  // User events first, in their order; ours appended after them.
+  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PreToolUse", "Notification", "PostToolUse",
+                                                       "StopFailure", "SessionEnd", "SessionStart"});
+  // The user's own groups stay first in their events, unchanged.
+  CHECK(doc["hooks"]["Stop"][0] == user["hooks"]["Stop"][0]);
+  CHECK(doc["hooks"]["Stop"].size() == 2);
+  CHECK(doc["hooks"]["PreToolUse"][0] == user["hooks"]["PreToolUse"][0]);
+  CHECK(doc["hooks"]["Notification"] == user["hooks"]["Notification"]);
+}
+
+TEST_CASE("re-install with another phase file and session replaces our entries in place") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const std::string first = install_into(k_user_settings, options_for(scratch, "s1", "/tmp/one.phase"));
+  const std::string second = install_into(first, options_for(scratch, "s2", "/tmp/two.phase"));
+  const Settings a = Settings::parse(first);
+  const Settings b = Settings::parse(second);
+
+  CHECK(keys(b["hooks"]) == keys(a["hooks"]));
+  for (const char* name : ah::test::k_hook_names) {
+    const auto* spec = ah::install::find_hook_spec(name);
+    CHECK(count_hooks(b, std::string(spec->event), name) == 1);
+  }
+  CHECK(second.find("one.phase") == std::string::npos);
+  CHECK(second.find("-s1.") == std::string::npos);
+  CHECK(second.find("/tmp/two.phase") != std::string::npos);
+  // Same layout: only the commands changed.
+  CHECK(b["hooks"]["Stop"].size() == a["hooks"]["Stop"].size());
+  // And it is the same as installing s2 alone.
+  CHECK(second == install_into(k_user_settings, options_for(scratch, "s2", "/tmp/two.phase")));
+}
+
+TEST_CASE("re-install without a phase file removes the phase hooks") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const std::string with = install_into(k_user_settings, options_for(scratch, "s1", "/tmp/p.phase"));
+  const Settings doc = Settings::parse(install_into(with, options_for(scratch, "s1")));
+  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PreToolUse", "Notification", "SessionEnd"});
+  CHECK(doc.dump().find("p.phase") == std::string::npos);
+}
+
+TEST_CASE("stale entries from an older install folder are replaced, never kept beside ours") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  auto old_options = options_for(scratch, "s1", "/tmp/p.phase");
+  old_options.hooks_dir = scratch / "old build" / "bin";
+  make_fake_hooks(old_options.hooks_dir);
+  const std::string old = install_into(k_user_settings, old_options);
+  // Pile up a duplicate too, as the jq merges did.
+  Settings piled = Settings::parse(old);
+  piled["hooks"]["Stop"].push_back(piled["hooks"]["Stop"][1]);
+
+  const auto options = options_for(scratch, "s1", "/tmp/p.phase");
+  const std::string fresh = install_into(render_settings(piled), options);
+  CHECK(fresh == install_into(k_user_settings, options));
+  CHECK(fresh.find("old build") == std::string::npos);
+}
+
+TEST_CASE("uninstall gives back exactly the user's file") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto options = options_for(scratch, "s1", "/tmp/p.phase");
+  const std::string installed = install_into(k_user_settings, options);
+  REQUIRE(installed != k_user_settings);
+  CHECK(uninstall_from(installed, options.hooks_dir) == k_user_settings);
+  // Also when our hooks came from another folder.
+  CHECK(uninstall_from(installed, scratch / "elsewhere") == k_user_settings);
+}
+
+TEST_CASE("uninstall removes the hooks object it emptied, but not the user's own empty one") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto options = options_for(scratch, "s1");
+  CHECK(uninstall_from(install_into("{\"a\": 1}", options), options.hooks_dir) == "{\n  \"a\": 1\n}\n");
+  CHECK(uninstall_from("{\"hooks\": {}}", options.hooks_dir) == "{\n  \"hooks\": {}\n}\n");
+}
+
+TEST_CASE("our handler in a group shared with a foreign one is updated there or moved out") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto options = options_for(scratch, "s1");
+  const auto set = build_hook_set(options);
+  const std::string guard = (scratch / "hooks" / "pretooluse-guard").string();
+  const std::string text = R"({"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [
+      {"type": "command", "command": "/usr/bin/audit"},
+      {"type": "command", "command": ")" +
+                           guard + R"( old /w old", "timeout": 9}]}]}})";
+
+  Settings same_matcher = parse_settings(text, "x");
+  apply_hook_set(same_matcher, set.entries, options.hooks_dir);
+  const Settings& group = same_matcher["hooks"]["PreToolUse"][0];
+  REQUIRE(group["hooks"].size() == 2);
+  CHECK(group["hooks"][0]["command"] == "/usr/bin/audit");
+  CHECK(group["hooks"][1]["timeout"] == 9); // the user's addition is kept
+  CHECK(group["hooks"][1]["command"] == set.entries[1].command);
+
+  // With another matcher the foreign handler keeps its group; ours moves into its own group after it.
+  std::string other = text;
+  other.replace(other.find("\"Bash\""), 6, "\"Bash|Read\"");
+  Settings moved = parse_settings(other, "x");
+  apply_hook_set(moved, set.entries, options.hooks_dir);
+  REQUIRE(moved["hooks"]["PreToolUse"].size() == 2);
+  CHECK(moved["hooks"]["PreToolUse"][0]["matcher"] == "Bash|Read");
+  CHECK(moved["hooks"]["PreToolUse"][0]["hooks"].size() == 1);
+  CHECK(moved["hooks"]["PreToolUse"][1]["matcher"] == "Bash");
+  CHECK(find_drift(moved, set.entries, options.hooks_dir).empty());
+}
+
+TEST_CASE("find_drift reports missing, stale and extra entries") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto with_phase = build_hook_set(options_for(scratch, "s1", "/tmp/p.phase"));
+  const auto without = build_hook_set(options_for(scratch, "s1"));
+  const auto other_session = build_hook_set(options_for(scratch, "s2"));
+  const auto& dir = scratch / "hooks";
+
+  Settings empty = Settings::object();
+  auto missing = find_drift(empty, without.entries, dir);
+  REQUIRE(missing.size() == 3);
+  CHECK(missing[0].kind == Drift::Kind::missing);
+  CHECK(missing[0].name == "idle-stop");
+
+  Settings installed = parse_settings(k_user_settings, "x");
+  apply_hook_set(installed, with_phase.entries, dir);
+  CHECK(find_drift(installed, with_phase.entries, dir).empty());
+
+  // Without a phase file idle-stop loses two arguments, and the phase hooks are extra.
+  auto extra = find_drift(installed, without.entries, dir);
+  REQUIRE(extra.size() == 4);
+  CHECK(extra[0].kind == Drift::Kind::stale);
+  CHECK(extra[0].name == "idle-stop");
+  CHECK(extra[1].kind == Drift::Kind::extra);
+  CHECK(extra[1].name == "phase-change");
+  CHECK(extra[2].kind == Drift::Kind::extra);
+  CHECK(extra[2].name == "stop-failure");
+  CHECK(extra[3].kind == Drift::Kind::extra);
+  CHECK(extra[3].name == "compact-reinject");
+
+  Settings plain = parse_settings(k_user_settings, "x");
+  apply_hook_set(plain, without.entries, dir);
+  auto stale = find_drift(plain, other_session.entries, dir);
+  REQUIRE(stale.size() == 3);
+  CHECK(stale[0].kind == Drift::Kind::stale);
+  CHECK_THAT(stale[0].found_command, Catch::Contains("claude-idle-s1.ts"));
+  CHECK_THAT(stale[0].expected_command, Catch::Contains("claude-idle-s2.ts"));
+}
