@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,7 +27,8 @@ mode_t current_umask() noexcept {
 AtomicFile::AtomicFile(std::filesystem::path target, mode_t mode, Sync sync)
     : m_target(std::move(target)), m_sync(sync) {
   const auto dir = m_target.parent_path();
-  std::string pattern = (dir.empty() ? std::string(".") : dir.string()) + "/." + m_target.filename().string() + ".XXXXXX";
+  std::string pattern =
+      (dir.empty() ? std::string(".") : dir.string()) + "/." + m_target.filename().string() + ".XXXXXX";
   m_fd = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (m_fd < 0) throw_errno("cannot create a temporary file beside " + m_target.string());
   m_tmp = pattern;
@@ -59,6 +61,10 @@ void AtomicFile::commit() {
   int fd = m_fd;
   m_fd = -1;
   if (::close(fd) != 0) throw_errno("cannot write " + m_target.string());
+  if (m_sync == Sync::none && exchange_into_place()) {
+    m_committed = true;
+    return;
+  }
   // rename() replaces a symlink at the target rather than following it.
   if (::rename(m_tmp.c_str(), m_target.c_str()) != 0) throw_errno("cannot replace " + m_target.string());
   m_committed = true;
@@ -72,11 +78,104 @@ void AtomicFile::commit() {
   }
 }
 
+bool AtomicFile::exchange_into_place() {
+  // ext4 forces writeback of the new file's data when rename() replaces an
+  // existing file (auto_da_alloc), which costs more than a whole hook run.
+  // Exchanging the two names, then unlinking the old file now under the
+  // temporary name, replaces the target just as atomically without that flush.
+  // Like rename(), it never follows a symlink planted at the target.
+  if (::renameat2(AT_FDCWD, m_tmp.c_str(), AT_FDCWD, m_target.c_str(), RENAME_EXCHANGE) != 0) {
+    if (errno == ENOENT || errno == EINVAL || errno == ENOSYS) return false; // no target yet, or no support
+    throw_errno("cannot replace " + m_target.string());
+  }
+  if (::unlink(m_tmp.c_str()) != 0) {
+    // The target was a directory (or is otherwise not ours to remove): put it back.
+    int err = errno;
+    ::renameat2(AT_FDCWD, m_tmp.c_str(), AT_FDCWD, m_target.c_str(), RENAME_EXCHANGE);
+    throw_errno("cannot replace " + m_target.string(), err);
+  }
+  return true;
+}
+
 void write_file_atomic(const std::filesystem::path& target, std::string_view content, mode_t mode,
                        AtomicFile::Sync sync) {
   AtomicFile file(target, mode, sync);
   file.write(content);
   file.commit();
+}
+
+std::filesystem::path reuse_sibling_of(const std::filesystem::path& target) {
+  return target.parent_path() / ("." + target.filename().string() + ".next");
+}
+
+namespace {
+
+// Opens and locks the reuse sibling of a target. Returns -1 when the sibling
+// cannot be trusted or locked, and the caller should use a fresh temporary.
+int open_locked_sibling(const std::filesystem::path& sibling, mode_t mode, struct stat& st) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    int fd = ::open(sibling.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) return -1;
+    struct stat now {};
+    if (::flock(fd, LOCK_EX) != 0 || ::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    // Another writer may have exchanged this inode into the target's place
+    // while we waited for the lock: then it is live and must not be written.
+    if (::lstat(sibling.c_str(), &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino) {
+      if (S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && st.st_nlink == 1) return fd;
+      ::close(fd);
+      return -1;
+    }
+    ::close(fd);
+  }
+  return -1;
+}
+
+} // namespace
+
+void write_file_reusing_sibling(const std::filesystem::path& target, std::string_view content, mode_t mode) {
+  const auto sibling = reuse_sibling_of(target);
+  struct stat st {};
+  int fd = open_locked_sibling(sibling, mode, st);
+  if (fd < 0) {
+    write_file_atomic(target, content, mode);
+    return;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  // Overwrite, then cut to length: truncating to zero first would make ext4
+  // flush on close (auto_da_alloc), the cost this function exists to avoid.
+  std::string_view rest = content;
+  off_t offset = 0;
+  while (!rest.empty()) {
+    ssize_t n = ::pwrite(fd, rest.data(), rest.size(), offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot write " + sibling.string());
+    }
+    rest.remove_prefix(static_cast<std::size_t>(n));
+    offset += n;
+  }
+  if (st.st_size > static_cast<off_t>(content.size()) &&
+      ::ftruncate(fd, static_cast<off_t>(content.size())) != 0)
+    throw_errno("cannot write " + sibling.string());
+  if (::renameat2(AT_FDCWD, sibling.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) return;
+  // No target yet (or no exchange support): a plain rename is just as atomic.
+  if (::rename(sibling.c_str(), target.c_str()) != 0) throw_errno("cannot replace " + target.string());
+}
+
+bool remove_file_and_sibling(const std::filesystem::path& target) noexcept {
+  bool removed = remove_file(target);
+  try {
+    removed = remove_file(reuse_sibling_of(target)) && removed;
+  } catch (...) {
+    return false;
+  }
+  return removed;
 }
 
 } // namespace ah

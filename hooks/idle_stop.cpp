@@ -47,12 +47,12 @@ HookResult idle_stop(const IdleStopArgs& args, std::string_view payload, std::in
     const auto counter = nudge_count_file(args.marker.parent_path(), args.session);
     const int sent = read_count(counter);
     if (sent < k_max_nudges) {
-      write_file_atomic(counter, fmt::format("{}\n", sent + 1));
+      write_file_reusing_sibling(counter, fmt::format("{}\n", sent + 1));
       Json reply = {{"decision", "block"}, {"reason", nudge_reason(args.phase_file)}};
       return HookResult{.exit_code = 0, .out = reply.dump() + "\n", .err = {}};
     }
   }
-  write_file_atomic(args.marker, fmt::format("{}\n", now));
+  write_file_reusing_sibling(args.marker, fmt::format("{}\n", now));
   return {};
 }
 
@@ -64,15 +64,17 @@ HookProgram idle_stop_program(IdleStopArgs& args) {
           "empty, it first asks Claude to write its phase (at most twice per SESSION, counted in "
           "claude-nudge-SESSION.count beside MARKER), then marks idle as usual. Honours stop_hook_active.",
       .define_arguments =
-          [&args](CLI::App& app) {
-            app.add_option("MARKER", args.marker, "idle marker to write, e.g. /tmp/claude-idle-SESSION.ts")
-                ->required();
-            app.add_option("PHASE_FILE", args.phase_file, "the agent's phase file");
-            app.add_option("SESSION", args.session, "session name (required with PHASE_FILE)")
-                ->check([](const std::string& s) { return session_name_problem(s).value_or(""); });
-            app.callback([&args] {
+          [&args](ArgParser& parser) {
+            parser.add_positional("MARKER", args.marker,
+                                  "idle marker to write, e.g. /tmp/claude-idle-SESSION.ts", true);
+            parser.add_positional("PHASE_FILE", args.phase_file, "the agent's phase file", false);
+            parser.add_positional("SESSION", args.session, "session name (required with PHASE_FILE)", false);
+            parser.add_check([&args]() -> std::optional<std::string> {
               if (!args.phase_file.empty() && args.session.empty())
-                throw CLI::ValidationError("SESSION", "is required when PHASE_FILE is given");
+                return "SESSION is required with PHASE_FILE";
+              if (!args.session.empty())
+                if (auto why = session_name_problem(args.session)) return "invalid SESSION: " + *why;
+              return std::nullopt;
             });
           },
       .handle = [&args](std::string_view payload) { return idle_stop(args, payload, epoch_seconds()); },

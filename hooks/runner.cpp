@@ -11,10 +11,11 @@ namespace ah::hooks {
 
 namespace {
 
+// An internal failure in a marker hook must not block the session: exit 1 is
+// Claude Code's "non-blocking error", which shows the message in the
+// transcript and goes on.
 HookResult fail_open(std::string_view message) {
-  HookResult result;
-  result.err = std::string(message) + "\n";
-  return result;
+  return HookResult{.exit_code = 1, .out = {}, .err = std::string(message) + "\n"};
 }
 
 void emit(const HookResult& result) {
@@ -35,19 +36,19 @@ int run_hook(int argc, char** argv, const HookProgram& program) {
   log::set_program(program.name);
   log::configure_from_env();
 
-  CLI::App app(std::string(program.description), std::string(program.name));
-  app.set_version_flag("--version", fmt::format("{} (agent-hooks) {}", program.name, k_version));
-  app.footer("The payload is read from standard input. Diagnostics go to standard error "
-             "(AGENT_HOOKS_LOG=FILE sends them to a file).");
-  program.define_arguments(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
+  ArgParser parser(program.name, program.description);
+  parser.footer("The payload is read from standard input. Diagnostics go to standard error "
+                "(AGENT_HOOKS_LOG=FILE sends them to a file, AGENT_HOOKS_LOG_LEVEL=debug adds detail).");
+  program.define_arguments(parser);
+  std::string message;
+  switch (parser.parse(argc, argv, message)) {
+  case ArgParser::Outcome::run: break;
+  case ArgParser::Outcome::help: emit({.exit_code = 0, .out = message, .err = {}}); return 0;
+  case ArgParser::Outcome::version:
+    emit({.exit_code = 0, .out = fmt::format("{} (agent-hooks) {}\n", program.name, k_version), .err = {}});
+    return 0;
+  case ArgParser::Outcome::error:
+    emit({.exit_code = 0, .out = {}, .err = message});
     return program.usage_exit_code;
   }
 

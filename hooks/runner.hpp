@@ -1,8 +1,9 @@
 #pragma once
-// The one entry point every hook's main() calls: command line (CLI11, with
-// --help and --version), reading the payload to EOF, running the handler,
-// writing its reply, and the single error boundary.
-#include <CLI/CLI.hpp>
+// The one entry point every hook's main() calls: command line (ArgParser,
+// with --help and --version), reading the payload to EOF, running the
+// handler, writing its reply, and the single error boundary.
+#include "hooks/args.hpp"
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -23,8 +24,8 @@ inline constexpr int k_exit_block = 2;
 struct HookProgram {
   std::string_view name;        // "idle-stop"
   std::string_view description; // one paragraph for --help
-  // Declares the positional arguments and options on `app`.
-  std::function<void(CLI::App& app)> define_arguments;
+  // Declares the positional arguments and options.
+  std::function<void(ArgParser& args)> define_arguments;
   // Runs after the arguments are parsed, with the whole payload.
   std::function<HookResult(std::string_view payload)> handle;
   // What an internal failure (an exception escaping `handle`) turns into.

@@ -1,0 +1,40 @@
+#include "hooks/compact_reinject.hpp"
+
+#include "common/io.hpp"
+#include "common/json.hpp"
+#include "common/log.hpp"
+
+namespace ah::hooks {
+
+HookResult compact_reinject(const CompactReinjectArgs& args, std::string_view payload) {
+  auto doc = parse_json_object(payload);
+  if (!doc) {
+    log::warn("payload is not a JSON object; nothing printed");
+    return {};
+  }
+  // Installed without the "compact" matcher, the hook would also run at
+  // startup and resume, where the context is not ours to add.
+  if (const std::string* source = string_field(*doc, "source"); source && *source != "compact") return {};
+  auto text = read_file(args.context_file);
+  if (!text || text->empty()) return {};
+  if (text->back() != '\n') text->push_back('\n');
+  return HookResult{.exit_code = 0, .out = std::move(*text), .err = {}};
+}
+
+HookProgram compact_reinject_program(CompactReinjectArgs& args) {
+  return HookProgram{
+      .name = "compact-reinject",
+      .description =
+          "SessionStart hook (matcher 'compact'). Prints CONTEXT_FILE, which Claude Code adds to the "
+          "context after a compaction. Prints nothing when the file is missing.",
+      .define_arguments =
+          [&args](ArgParser& parser) {
+            parser.add_positional("CONTEXT_FILE", args.context_file,
+                                  "text to re-inject, e.g. /tmp/dev-session-P-42.context", true);
+          },
+      .handle = [&args](std::string_view payload) { return compact_reinject(args, payload); },
+      .on_failure = {},
+  };
+}
+
+} // namespace ah::hooks

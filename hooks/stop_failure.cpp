@@ -1,0 +1,84 @@
+#include "hooks/stop_failure.hpp"
+
+#include "common/atomic_file.hpp"
+#include "common/io.hpp"
+#include "common/json.hpp"
+#include "common/log.hpp"
+#include "common/phase_file.hpp"
+
+#include "common/text.hpp"
+#include <algorithm>
+
+#include <cctype>
+#include <fmt/format.h>
+
+namespace ah::hooks {
+
+namespace {
+
+// The error kind goes into a "Reason:" line that scripts parse: keep it one token.
+std::string error_token(const std::string* error) {
+  std::string token;
+  if (error)
+    for (unsigned char c : error->substr(0, 64))
+      token += (std::isalnum(c) || c == '_' || c == '-' || c == '.') ? static_cast<char>(c) : '_';
+  return token.empty() ? "unknown" : token;
+}
+
+// The API's message on one line, bounded.
+std::string one_line(std::string_view text, std::size_t max = 500) {
+  std::string line;
+  for (unsigned char c : text.substr(0, max))
+    line += (c < ' ' || c == 0x7f) ? ' ' : static_cast<char>(c);
+  return std::string(trim(line));
+}
+
+bool is_kept(std::string_view phase) {
+  constexpr std::string_view prefix = "PHASE:";
+  if (phase.starts_with(prefix)) phase.remove_prefix(prefix.size());
+  return std::find(k_kept_phases.begin(), k_kept_phases.end(), phase) != k_kept_phases.end();
+}
+
+} // namespace
+
+HookResult stop_failure(const StopFailureArgs& args, std::string_view payload, std::int64_t now) {
+  auto doc = parse_json_object(payload);
+  if (!doc) {
+    log::warn("payload is not a JSON object; nothing written");
+    return {};
+  }
+  const std::string current = read_phase(args.phase_file);
+  if (is_kept(current)) {
+    log::info("phase is {}; an API error does not replace it", current);
+    return {};
+  }
+  std::string content =
+      fmt::format("PHASE:failed\nReason: api_error: {}\n", error_token(string_field(*doc, "error")));
+  const std::string* message = string_field(*doc, "last_assistant_message");
+  if (!message || trim(*message).empty()) message = string_field(*doc, "error_details");
+  if (message && !trim(*message).empty()) content += fmt::format("Message: {}\n", one_line(*message));
+  write_file_reusing_sibling(args.phase_file, content);
+  if (!args.marker.empty()) write_file_reusing_sibling(args.marker, fmt::format("{}\n", now));
+  return {};
+}
+
+HookProgram stop_failure_program(StopFailureArgs& args) {
+  return HookProgram{
+      .name = "stop-failure",
+      .description =
+          "StopFailure hook. Writes 'PHASE:failed' and 'Reason: api_error: <error>' (rate_limit, overloaded, "
+          "authentication_failed, billing_error, server_error, …; 'unknown' when absent) and the API's "
+          "message "
+          "to PHASE_FILE, then touches MARKER. Never replaces PHASE:done, PHASE:merged or PHASE:escalate.",
+      .define_arguments =
+          [&args](ArgParser& parser) {
+            parser.add_positional("PHASE_FILE", args.phase_file, "the agent's phase file", true);
+            parser.add_positional("MARKER", args.marker,
+                                  "phase-changed marker, e.g. /tmp/phase-changed-SESSION.marker", false);
+          },
+      .handle = [&args](std::string_view payload) { return stop_failure(args, payload, epoch_seconds()); },
+      .on_failure = {},
+  };
+}
+
+} // namespace ah::hooks
