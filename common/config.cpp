@@ -18,7 +18,8 @@ ConfigFile::ConfigFile(ConfigFile&&) noexcept = default;
 ConfigFile& ConfigFile::operator=(ConfigFile&&) noexcept = default;
 
 std::filesystem::path ConfigFile::default_path() {
-  if (auto xdg = env_value("XDG_CONFIG_HOME")) return std::filesystem::path(*xdg) / "agent-hooks" / "config.toml";
+  if (auto xdg = env_value("XDG_CONFIG_HOME"))
+    return std::filesystem::path(*xdg) / "agent-hooks" / "config.toml";
   return home_dir() / ".config" / "agent-hooks" / "config.toml";
 }
 
@@ -53,7 +54,8 @@ ConfigFile ConfigFile::load(const std::optional<std::filesystem::path>& explicit
 
 namespace {
 
-[[noreturn]] void wrong_type(const std::filesystem::path& source, std::string_view key, std::string_view wanted) {
+[[noreturn]] void wrong_type(const std::filesystem::path& source, std::string_view key,
+                             std::string_view wanted) {
   throw Error(fmt::format("{}: key '{}' must be {}", source.empty() ? "configuration" : source.string(), key,
                           wanted));
 }

@@ -50,16 +50,22 @@ void set_file(const std::filesystem::path& file) {
   s.fd = 2;
   if (file.empty()) return;
   int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd >= 0) s.fd = fd;
-  else error("cannot open log file {}; logging to stderr", file.string());
+  if (fd >= 0)
+    s.fd = fd;
+  else
+    error("cannot open log file {}; logging to stderr", file.string());
 }
 
 void configure_from_env() {
   if (auto level = env_value("AGENT_HOOKS_LOG_LEVEL")) {
-    if (*level == "error") set_level(Level::error);
-    else if (*level == "warn" || *level == "warning") set_level(Level::warn);
-    else if (*level == "info") set_level(Level::info);
-    else if (*level == "debug") set_level(Level::debug);
+    if (*level == "error")
+      set_level(Level::error);
+    else if (*level == "warn" || *level == "warning")
+      set_level(Level::warn);
+    else if (*level == "info")
+      set_level(Level::info);
+    else if (*level == "debug")
+      set_level(Level::debug);
   }
   if (auto file = env_value("AGENT_HOOKS_LOG")) set_file(*file);
 }

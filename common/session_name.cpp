@@ -8,7 +8,8 @@ namespace ah {
 
 std::optional<std::string> session_name_problem(std::string_view name) {
   if (name.empty()) return "it is empty";
-  if (name.size() > k_max_session_name) return fmt::format("it is longer than {} characters", k_max_session_name);
+  if (name.size() > k_max_session_name)
+    return fmt::format("it is longer than {} characters", k_max_session_name);
   if (name == "." || name == "..") return "it is a relative directory name";
   if (name.front() == '-') return "it starts with '-'";
   for (unsigned char c : name) {
