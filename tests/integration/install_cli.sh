@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# phase-monitor install-hooks / uninstall-hooks driven through the real
+# binary: the command line, exit statuses, what lands in settings.json and
+# what is left alone. Hooks are stand-ins in $t/hooks (AGENT_HOOKS_DIR), so
+# this runs before every hook is built.
+source "$(dirname "$0")/../lib/common.sh"
+command -v python3 >/dev/null || skip_all "python3 is needed to inspect JSON"
+
+HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject)
+
+# fake_hooks DIR [BODY]: one executable stand-in per hook.
+fake_hooks() {
+  mkdir -p "$1"
+  local h
+  for h in "${HOOKS[@]}"; do
+    printf '#!/bin/sh\n%s\n' "${2:-exit 0}" >"$1/$h"
+    chmod +x "$1/$h"
+  done
+}
+
+# pm ARGS...: phase-monitor with stand-in hooks and a stated Claude Code version
+# unless the test sets its own; sets $out $err $rc.
+pm() {
+  AGENT_HOOKS_DIR=${AGENT_HOOKS_DIR:-$t/hooks} run_prog phase-monitor "$@"
+}
+
+# py EXPR_SCRIPT FILE: runs python with the parsed JSON of FILE as `d`.
+py() {
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$2" || fail "python check failed: $1"
+}
+
+user_settings() {
+  cat >"$1" <<'JSON'
+{
+  "permissions": {
+    "allow": [
+      "Bash(npm run test:*)"
+    ]
+  },
+  "env": {
+    "FOO": "bar"
+  },
+  "hooks": {
+    "Stop": [
+      {
+        "hooks": [
+          {
+            "type": "command",
+            "command": "notify-send done"
+          }
+        ]
+      }
+    ],
+    "UserPromptSubmit": [
+      {
+        "hooks": [
+          {
+            "type": "command",
+            "command": "/usr/bin/log-prompt"
+          }
+        ]
+      }
+    ]
+  },
+  "model": "opus"
+}
+JSON
+}
+
+setup() {
+  fake_hooks "$t/hooks"
+  w="$t/work dir"
+  mkdir -p "$w"
+  s="$w/.claude/settings.json"
+}
+
+test_version_and_help() {
+  run_prog phase-monitor --version
+  expect_eq "$rc" 0 "exit status"
+  expect_contains "$out" "phase-monitor (agent-hooks) "
+  run_prog phase-monitor install-hooks --help
+  expect_eq "$rc" 0 "exit status"
+  expect_contains "$out" "SESSION"
+  expect_contains "$out" "--check"
+  expect_contains "$out" "--claude-version"
+  run_prog phase-monitor uninstall-hooks --help
+  expect_eq "$rc" 0 "exit status"
+  expect_contains "$out" "WORKDIR"
+}
+
+test_usage_errors_exit_64() {
+  setup
+  pm install-hooks
+  expect_eq "$rc" 64 "no arguments"
+  pm install-hooks s "$w" --claude-version banana
+  expect_eq "$rc" 64 "bad version"
+  pm install-hooks s "$w" --check --dry-run
+  expect_eq "$rc" 64 "check with dry-run"
+  pm frobnicate
+  expect_eq "$rc" 64 "unknown subcommand"
+  expect_no_file "$w/.claude"
+}
+
+test_fresh_install_then_twice_is_byte_identical() {
+  setup
+  pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status ($err)"
+  expect_contains "$out" "installed 6 hooks"
+  cp "$s" "$t/first"
+  pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status"
+  expect_contains "$out" "already current"
+  cmp "$s" "$t/first" || fail "second install changed the file"
+  py 'assert list(d["hooks"]) == ["Stop","PostToolUse","StopFailure","PreToolUse","SessionEnd","SessionStart"], list(d["hooks"])' "$s"
+}
+
+test_user_file_kept_in_order_and_uninstall_restores_it() {
+  setup
+  mkdir -p "$w/.claude"
+  user_settings "$s"
+  cp "$s" "$t/orig"
+  pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status ($err)"
+  py 'assert list(d) == ["permissions","env","hooks","model"], list(d)' "$s"
+  py 'assert list(d["hooks"])[:2] == ["Stop","UserPromptSubmit"], list(d["hooks"])' "$s"
+  py 'assert d["hooks"]["Stop"][0]["hooks"][0]["command"] == "notify-send done"' "$s"
+  py 'assert d["env"] == {"FOO": "bar"} and d["model"] == "opus"' "$s"
+  pm uninstall-hooks "$w"
+  expect_eq "$rc" 0 "uninstall exit status ($err)"
+  expect_contains "$out" "removed 6 hook entries"
+  cmp "$s" "$t/orig" || fail "uninstall did not restore the original: $(diff "$t/orig" "$s")"
+}
+
+test_reinstall_with_other_phase_file_replaces() {
+  setup
+  mkdir -p "$w/.claude"
+  user_settings "$s"
+  pm install-hooks s1 "$w" "$t/one.phase" --claude-version 2.1.328
+  pm install-hooks s1 "$w" "$t/two.phase" --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status"
+  expect_not_contains "$(cat "$s")" "one.phase"
+  expect_not_contains "$(cat "$s")" "one.context"
+  py 'assert sum(len(g["hooks"]) for e in d["hooks"].values() for g in e) == 8' "$s"
+  pm install-hooks --check s1 "$w" "$t/two.phase" --claude-version 2.1.328
+  expect_eq "$rc" 0 "check after reinstall ($out)"
+}
+
+test_malformed_files_untouched() {
+  setup
+  mkdir -p "$w/.claude"
+  local -a bad=('{"model": "opus", "hooks": {"Stop": [' $'{\n  "model": "opus",\n}' '{"hooks": "none"}')
+  local -a where=(":1:38: not valid JSON" ":3:1: not valid JSON" "/hooks must be an object, not string")
+  local i
+  for i in 0 1 2; do
+    printf '%s' "${bad[$i]}" >"$s"
+    cp "$s" "$t/bad"
+    pm install-hooks s1 "$w" --claude-version 2.1.328
+    expect_eq "$rc" 1 "exit status for case $i"
+    expect_contains "$err" "phase-monitor: error: $s${where[$i]}" "case $i"
+    cmp "$s" "$t/bad" || fail "case $i: the file was changed"
+    pm uninstall-hooks "$w"
+    expect_eq "$rc" 1 "uninstall exit status for case $i"
+    cmp "$s" "$t/bad" || fail "case $i: uninstall changed the file"
+    pm install-hooks --check s1 "$w" --claude-version 2.1.328
+    expect_eq "$rc" 1 "check exit status for case $i"
+  done
+  [[ -z $(find "$w/.claude" -name '*.json.*' -o -name '.settings.json.??????') ]] || fail "temporary files left behind"
+}
+
+test_check_reports_drift_without_writing() {
+  setup
+  pm install-hooks --check s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "check on a missing file"
+  expect_contains "$out" "missing Stop idle-stop"
+  expect_no_file "$s"
+
+  pm install-hooks s1 "$w" --claude-version 2.1.328
+  pm install-hooks --check s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 0 "in sync"
+  cp "$s" "$t/before"
+  pm install-hooks --check s2 "$w" "$t/p.phase" --claude-version 2.1.328
+  expect_eq "$rc" 1 "drift"
+  expect_contains "$out" "stale   Stop idle-stop"
+  expect_contains "$out" "missing PostToolUse phase-change"
+  pm install-hooks --check s2 "$w" "$t/p.phase" --claude-version 2.1.328 --json
+  expect_eq "$rc" 1 "drift (json)"
+  printf '%s' "$out" >"$t/report.json"
+  py 'assert d["in_sync"] is False; kinds = sorted(x["kind"] for x in d["drift"]); assert kinds == ["missing"]*3 + ["stale"]*3, kinds' "$t/report.json"
+  cmp "$s" "$t/before" || fail "--check wrote the file"
+
+  # Claude Code (or a person) dropped one of our entries.
+  python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); del d["hooks"]["SessionEnd"]; json.dump(d, open(p,"w"), indent=2)' "$s"
+  pm install-hooks --check s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "dropped entry"
+  expect_contains "$out" "missing SessionEnd session-end"
+}
+
+test_dry_run_prints_result_and_writes_nothing() {
+  setup
+  pm install-hooks s1 "$w" "$t/p.phase" --dry-run --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status"
+  expect_no_file "$w/.claude"
+  printf '%s\n' "$out" >"$t/dry.json"
+  py 'assert len(d["hooks"]) == 6' "$t/dry.json"
+  pm install-hooks s1 "$w" "$t/p.phase" --claude-version 2.1.328
+  cmp "$s" "$t/dry.json" || fail "dry run differs from the real install"
+  pm uninstall-hooks "$w" --dry-run
+  expect_eq "$out" "{}" "uninstall dry run"
+  cmp "$s" "$t/dry.json" || fail "uninstall --dry-run wrote"
+}
+
+test_json_report() {
+  setup
+  pm install-hooks s1 "$w" "$t/p.phase" --json --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status"
+  printf '%s' "$out" >"$t/r.json"
+  py 'assert d["written"] is True and d["changed"] is True and d["claude_version"] == "2.1.328"' "$t/r.json"
+  py 'assert [h["hook"] for h in d["hooks"]] == ["idle-stop","phase-change","stop-failure","pretooluse-guard","session-end","compact-reinject"]' "$t/r.json"
+  pm uninstall-hooks "$w" --json
+  printf '%s' "$out" >"$t/u.json"
+  py 'assert d["written"] is True and len(d["removed"]) == 6' "$t/u.json"
+}
+
+test_stop_failure_gated_on_claude_version() {
+  setup
+  pm install-hooks s1 "$w" "$t/p.phase" --claude-version 2.1.77
+  expect_eq "$rc" 0 "exit status"
+  expect_contains "$err" "leaving out stop-failure"
+  expect_not_contains "$(cat "$s")" "StopFailure"
+  # Asked of the configured claude command: CLAUDE_BIN, here a path with a space.
+  mkdir -p "$t/old claude"
+  printf '#!/bin/sh\necho "2.1.70 (Claude Code)"\n' >"$t/old claude/claude"
+  chmod +x "$t/old claude/claude"
+  CLAUDE_BIN="$t/old claude/claude" pm install-hooks s1 "$w" "$t/p.phase"
+  expect_contains "$err" "found 2.1.70"
+  expect_not_contains "$(cat "$s")" "StopFailure"
+  # --claude-cmd beats CLAUDE_BIN; a new client gets StopFailure.
+  printf '#!/bin/sh\necho "2.1.328 (Claude Code)"\n' >"$t/new-claude"
+  chmod +x "$t/new-claude"
+  CLAUDE_BIN="$t/old claude/claude" pm install-hooks s1 "$w" "$t/p.phase" --claude-cmd "$t/new-claude"
+  expect_contains "$(cat "$s")" "StopFailure"
+  # The config file's claude_cmd when nothing else names one.
+  printf 'claude_cmd = "%s"\n' "$t/old claude/claude" >"$t/config.toml"
+  CLAUDE_BIN= pm --config "$t/config.toml" install-hooks s1 "$w" "$t/p.phase"
+  expect_not_contains "$(cat "$s")" "StopFailure"
+  # A command that cannot run: assume a current client, with a warning.
+  pm install-hooks s1 "$w" "$t/p.phase" --claude-cmd "$t/no-such-claude"
+  expect_eq "$rc" 0 "exit status"
+  expect_contains "$err" "assuming a current one"
+  expect_contains "$(cat "$s")" "StopFailure"
+}
+
+test_marker_dir_precedence() {
+  setup
+  printf 'marker_dir = "/from/config"\n' >"$t/config.toml"
+  AGENT_HOOKS_MARKER_DIR= pm --config "$t/config.toml" install-hooks s1 "$w" --claude-version 2.1.328
+  expect_contains "$(cat "$s")" "/from/config/claude-idle-s1.ts"
+  AGENT_HOOKS_MARKER_DIR=/from/env pm --config "$t/config.toml" install-hooks s1 "$w" --claude-version 2.1.328
+  expect_contains "$(cat "$s")" "/from/env/claude-idle-s1.ts"
+  AGENT_HOOKS_MARKER_DIR=/from/env pm --config "$t/config.toml" install-hooks s1 "$w" --marker-dir /from/arg \
+    --claude-version 2.1.328
+  expect_contains "$(cat "$s")" "/from/arg/claude-idle-s1.ts"
+  AGENT_HOOKS_MARKER_DIR= XDG_CONFIG_HOME="$t/none" pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_contains "$(cat "$s")" " /tmp/claude-idle-s1.ts"
+}
+
+test_guard_arguments_from_environment() {
+  setup
+  PRIMARY_BRANCH=trunk FACTORY_ROOT="$t/fac tory" pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status"
+  printf '%s\n' "$t/hooks/pretooluse-guard trunk '$w' s1 --factory-root '$t/fac tory'" >"$t/expected"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); want=open(sys.argv[2]).read().strip()
+got=d["hooks"]["PreToolUse"][0]["hooks"][0]["command"]; assert got == want, (got, want)' "$s" "$t/expected" ||
+    fail "guard command"
+  PRIMARY_BRANCH= FACTORY_ROOT= pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_not_contains "$(cat "$s")" "--factory-root"
+  expect_contains "$(cat "$s")" "pretooluse-guard main "
+}
+
+test_commands_run_by_sh_reach_the_hook_with_the_right_argv() {
+  # Stand-ins that record their argv, in a folder whose name needs quoting.
+  local hooks="$t/hook's dir \$HOME"
+  fake_hooks "$hooks" 'for a in "$@"; do printf "%s\n" "$a"; done > "$ARGV_OUT"'
+  w="$t/it's a \"work\" dir"
+  mkdir -p "$w"
+  s="$w/.claude/settings.json"
+  AGENT_HOOKS_DIR=$hooks pm install-hooks s-1 "$w" "$t/my phase's.phase" --marker-dir "$t/mark ers" \
+    --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status ($err)"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+for e, gs in d["hooks"].items():
+    print(e + "\t" + gs[0]["hooks"][0]["command"])' "$s" >"$t/commands"
+  local event command
+  while IFS=$'\t' read -r event command; do
+    ARGV_OUT="$t/argv-$event" sh -c "$command" </dev/null || fail "$event: sh -c failed: $command"
+  done <"$t/commands"
+  expect_file_eq "$t/argv-Stop" "$t/mark ers/claude-idle-s-1.ts
+$t/my phase's.phase
+s-1"
+  expect_file_eq "$t/argv-PostToolUse" "$t/my phase's.phase
+$t/mark ers/phase-changed-s-1.marker"
+  expect_file_eq "$t/argv-PreToolUse" "main
+$w
+s-1"
+  expect_file_eq "$t/argv-SessionEnd" "$t/mark ers/claude-exited-s-1.ts"
+  expect_file_eq "$t/argv-SessionStart" "$t/my phase's.context"
+}
+
+test_hooks_found_in_libexec_and_missing_hook_reported() {
+  # An installed layout: bin/phase-monitor and libexec/agent-hooks/*.
+  mkdir -p "$t/prefix/bin"
+  cp "$AGENT_HOOKS_BIN/phase-monitor" "$t/prefix/bin/"
+  fake_hooks "$t/prefix/libexec/agent-hooks"
+  w="$t/w"
+  mkdir -p "$w"
+  AGENT_HOOKS_DIR= "$t/prefix/bin/phase-monitor" install-hooks s1 "$w" --claude-version 2.1.328 >/dev/null 2>"$t/err" ||
+    fail "install from the prefix failed: $(cat "$t/err")"
+  expect_contains "$(cat "$w/.claude/settings.json")" "$t/prefix/libexec/agent-hooks/idle-stop "
+  rm "$t/prefix/libexec/agent-hooks/session-end"
+  AGENT_HOOKS_DIR= "$t/prefix/bin/phase-monitor" install-hooks s1 "$w" --claude-version 2.1.328 >/dev/null 2>"$t/err"
+  expect_eq "$?" 1 "exit status with a missing hook"
+  expect_contains "$(cat "$t/err")" "phase-monitor: error: hook executable missing or not executable: $t/prefix/libexec/agent-hooks/session-end"
+}
+
+test_invalid_session_refused() {
+  setup
+  pm install-hooks "../x" "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "exit status"
+  expect_contains "$err" "invalid session name"
+  expect_no_file "$s"
+}
+
+test_uninstall_without_file_is_fine() {
+  setup
+  pm uninstall-hooks "$w"
+  expect_eq "$rc" 0 "exit status"
+  expect_contains "$out" "nothing to remove"
+  expect_no_file "$w/.claude"
+}
+
+run_tests
