@@ -149,7 +149,7 @@ test_malformed_files_untouched() {
   setup
   mkdir -p "$w/.claude"
   local -a bad=('{"model": "opus", "hooks": {"Stop": [' $'{\n  "model": "opus",\n}' '{"hooks": "none"}')
-  local -a where=(":1:38: not valid JSON" ":3:1: not valid JSON" "/hooks must be an object, not string")
+  local -a where=(":1:38: not valid JSON" ":3:1: not valid JSON" ": /hooks must be an object, not string")
   local i
   for i in 0 1 2; do
     printf '%s' "${bad[$i]}" >"$s"
