@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "common/version.hpp"
 
+#include <cstdlib>
 #include <unistd.h>
 
 namespace ah::hooks {
@@ -28,6 +29,18 @@ void emit(const HookResult& result) {
     if (!result.err.empty()) write_all(2, result.err);
   } catch (const Error&) {
   }
+}
+
+// How long a writer may keep stdin open without sending anything. Claude Code
+// writes the payload at once and closes the pipe; this only ends a hook
+// whose caller stalled. AGENT_HOOKS_STDIN_TIMEOUT_MS overrides it (tests).
+std::chrono::milliseconds stdin_stall_timeout() {
+  if (auto value = env_value("AGENT_HOOKS_STDIN_TIMEOUT_MS")) {
+    char* end = nullptr;
+    long ms = std::strtol(value->c_str(), &end, 10);
+    if (end && *end == '\0' && ms > 0) return std::chrono::milliseconds(ms);
+  }
+  return std::chrono::seconds(30);
 }
 
 } // namespace
@@ -57,7 +70,7 @@ int run_hook(int argc, char** argv, const HookProgram& program) {
   try {
     // A terminal on stdin means a person ran us by hand: there is no payload
     // to wait for.
-    std::string payload = ::isatty(0) ? std::string() : read_all(0);
+    std::string payload = ::isatty(0) ? std::string() : read_all(0, stdin_stall_timeout());
     result = program.handle(payload);
   } catch (const std::exception& e) {
     result = failure(fmt::format("{}: error: {}", program.name, e.what()));
