@@ -1,0 +1,353 @@
+#include "hooks/guard/command_view.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace ah::guard {
+
+using shell::SpanKind;
+using shell::Word;
+
+std::string_view program_name(std::string_view path) noexcept {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// The matching } of the { at `open`, or npos.
+std::size_t brace_close(std::string_view text, std::size_t open) {
+  int depth = 0;
+  for (std::size_t i = open; i < text.size(); ++i) {
+    if (text[i] == '{') ++depth;
+    if (text[i] == '}' && --depth == 0) return i;
+  }
+  return std::string_view::npos;
+}
+
+// Expands text[from..] textually, appending results to `out`.
+void expand_text(const std::string& text, std::size_t from, std::vector<std::string>& out, std::size_t limit,
+                 int depth) {
+  if (out.size() >= limit) return;
+  std::size_t open = text.find('{', from);
+  while (open != std::string::npos) {
+    std::size_t close = brace_close(text, open);
+    if (close == std::string::npos) break;
+    // Split the inside on top-level commas.
+    std::vector<std::string> alternatives;
+    int level = 0;
+    std::size_t start = open + 1;
+    for (std::size_t i = open + 1; i < close; ++i) {
+      if (text[i] == '{') ++level;
+      if (text[i] == '}') --level;
+      if (text[i] == ',' && level == 0) {
+        alternatives.push_back(text.substr(start, i - start));
+        start = i + 1;
+      }
+    }
+    if (!alternatives.empty() && depth < 8) {
+      alternatives.push_back(text.substr(start, close - start));
+      const std::string prefix = text.substr(0, open);
+      const std::string suffix = text.substr(close + 1);
+      for (const std::string& alt : alternatives) {
+        if (out.size() >= limit) return;
+        expand_text(prefix + alt + suffix, open, out, limit, depth + 1);
+      }
+      return;
+    }
+    open = text.find('{', open + 1);
+  }
+  out.push_back(text);
+}
+
+} // namespace
+
+std::vector<Word> expand_braces(const Word& word, std::size_t limit) {
+  std::vector<Word> out;
+  auto first = std::find_if(word.spans.begin(), word.spans.end(),
+                            [](const shell::Span& s) { return s.kind == SpanKind::brace; });
+  if (first == word.spans.end()) {
+    out.push_back(word);
+    return out;
+  }
+  std::vector<std::string> texts;
+  expand_text(word.text, first->begin, texts, limit, 0);
+  for (std::string& text : texts) {
+    Word w;
+    w.quoted = word.quoted;
+    // Spans before the brace keep their place; later ones are only known to
+    // exist, so they are kept as one unknown parameter span over the rest.
+    for (const shell::Span& s : word.spans) {
+      if (s.begin >= first->begin) {
+        if (s.kind != SpanKind::glob && s.kind != SpanKind::brace) {
+          w.spans.push_back({first->begin, static_cast<std::uint32_t>(text.size()), SpanKind::parameter});
+          break;
+        }
+        if (s.kind == SpanKind::glob) {
+          w.spans.push_back({first->begin, first->begin + 1, SpanKind::glob});
+          break;
+        }
+        continue;
+      }
+      w.spans.push_back(s);
+    }
+    w.text = std::move(text);
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+namespace {
+
+bool is_assignment_word(const Word& w) {
+  const std::string& t = w.text;
+  if (t.empty() || !((t[0] >= 'a' && t[0] <= 'z') || (t[0] >= 'A' && t[0] <= 'Z') || t[0] == '_'))
+    return false;
+  std::size_t eq = t.find('=');
+  if (eq == std::string::npos) return false;
+  for (std::size_t i = 1; i < eq; ++i) {
+    char c = t[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  }
+  return true;
+}
+
+bool is_shell(std::string_view name) noexcept {
+  static constexpr std::array<std::string_view, 7> shells{"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"};
+  return std::find(shells.begin(), shells.end(), name) != shells.end();
+}
+
+// Options of a wrapper: which take a separate value.
+struct WrapperOptions {
+  std::string_view short_with_value; // letters, e.g. "ugCDhprtTU" for sudo
+  std::initializer_list<std::string_view> long_with_value;
+};
+
+// Skips the options of a wrapper starting at `i` (just after its name);
+// returns the index of the first non-option word.
+std::size_t skip_options(const std::vector<Word>& w, std::size_t i, const WrapperOptions& opts) {
+  while (i < w.size()) {
+    const std::string& t = w[i].text;
+    if (t == "--") return i + 1;
+    if (t.size() < 2 || t[0] != '-') return i;
+    if (t[1] == '-') {
+      bool takes_value = t.find('=') == std::string::npos &&
+                         std::find(opts.long_with_value.begin(), opts.long_with_value.end(), t.substr(2)) !=
+                             opts.long_with_value.end();
+      i += takes_value ? 2 : 1;
+      continue;
+    }
+    // A cluster of short options: a value-taking letter takes the rest of
+    // the word, or the next word when it is last.
+    bool consumed_next = false;
+    for (std::size_t k = 1; k < t.size(); ++k) {
+      if (opts.short_with_value.find(t[k]) != std::string_view::npos) {
+        consumed_next = k + 1 == t.size();
+        break;
+      }
+    }
+    i += consumed_next ? 2 : 1;
+  }
+  return i;
+}
+
+// Finds the -c script of a shell invocation starting at `i`: the first
+// operand after options when one of the option clusters holds `c`.
+std::optional<std::string> shell_c_script(const std::vector<Word>& w, std::size_t i) {
+  bool has_c = false;
+  for (; i < w.size(); ++i) {
+    const std::string& t = w[i].text;
+    if (t == "--" || t == "-") {
+      ++i;
+      break;
+    }
+    if (t.size() >= 2 && (t[0] == '-' || t[0] == '+')) {
+      if (t[1] == '-') {
+        if (t == "--rcfile" || t == "--init-file") ++i; // takes a file
+        continue;
+      }
+      for (std::size_t k = 1; k < t.size(); ++k) {
+        if (t[k] == 'c') has_c = true;
+        if (t[k] == 'o' || t[k] == 'O') { // -o OPTION
+          ++i;
+          break;
+        }
+      }
+      continue;
+    }
+    break;
+  }
+  if (has_c && i < w.size()) return w[i].text;
+  return std::nullopt;
+}
+
+} // namespace
+
+CommandView make_view(const shell::SimpleCommand& command) {
+  CommandView view;
+  view.command = &command;
+  std::vector<Word> words;
+  words.reserve(command.words.size());
+  for (const Word& w : command.words) {
+    if (w.has(SpanKind::brace)) {
+      for (Word& e : expand_braces(w))
+        words.push_back(std::move(e));
+    } else {
+      words.push_back(w);
+    }
+  }
+
+  std::size_t i = 0;
+  // Each pass strips one wrapper; every pass consumes at least one word.
+  while (i < words.size()) {
+    const Word& first = words[i];
+    if (first.has_expansion()) break;
+    std::string_view name = program_name(first.text);
+    std::size_t next = i + 1;
+    if (name == "sudo" || name == "doas") {
+      next = skip_options(words, next,
+                          {"ugCDhprtTUa",
+                           {"user", "group", "chdir", "host", "prompt", "role", "type", "close-from",
+                            "other-user", "command-timeout"}});
+      while (next < words.size() && is_assignment_word(words[next]))
+        ++next;
+    } else if (name == "env") {
+      while (next < words.size()) {
+        const std::string& t = words[next].text;
+        if (t == "--") {
+          ++next;
+          break;
+        }
+        if (t == "-S" || t == "--split-string") {
+          if (next + 1 < words.size()) view.nested_scripts.push_back(words[next + 1].text);
+          view.name.clear();
+          view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+          return view;
+        }
+        if (starts_with(t, "-S") || starts_with(t, "--split-string=")) {
+          view.nested_scripts.push_back(t.substr(t[1] == 'S' ? 2 : 15));
+          view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+          return view;
+        }
+        if (t == "-u" || t == "-C" || t == "--unset" || t == "--chdir" || t == "-P") {
+          next += 2;
+        } else if (t.size() > 1 && t[0] == '-') {
+          ++next;
+        } else if (is_assignment_word(words[next])) {
+          ++next;
+        } else {
+          break;
+        }
+      }
+    } else if (name == "command") {
+      bool lookup = false;
+      while (next < words.size() && words[next].text.size() > 1 && words[next].text[0] == '-') {
+        const std::string& t = words[next].text;
+        if (t == "--") {
+          ++next;
+          break;
+        }
+        if (t.find('v') != std::string::npos || t.find('V') != std::string::npos) lookup = true;
+        ++next;
+      }
+      if (lookup) { // command -v NAME only looks the name up
+        view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+        view.name = "command";
+        return view;
+      }
+    } else if (name == "builtin" || name == "nohup" || name == "chronic" || name == "unbuffer" ||
+               name == "nocorrect" || name == "noglob") {
+      // no options to skip
+    } else if (name == "exec") {
+      next = skip_options(words, next, {"a", {}});
+    } else if (name == "nice") {
+      next = skip_options(words, next, {"n", {"adjustment"}});
+    } else if (name == "setsid") {
+      next = skip_options(words, next, {"", {}});
+    } else if (name == "stdbuf") {
+      next = skip_options(words, next, {"ioe", {"input", "output", "error"}});
+    } else if (name == "ionice") {
+      next = skip_options(words, next, {"cnpPu", {"class", "classdata", "pid", "pgid", "uid"}});
+    } else if (name == "time") {
+      next = skip_options(words, next, {"fo", {"format", "output"}});
+    } else if (name == "timeout") {
+      next = skip_options(words, next, {"ks", {"kill-after", "signal"}});
+      if (next < words.size()) ++next; // DURATION
+    } else if (name == "xargs") {
+      next = skip_options(
+          words, next,
+          {"aEdILnPs",
+           {"arg-file", "delimiter", "max-chars", "max-args", "max-procs", "process-slot-var", "max-lines"}});
+    } else {
+      break;
+    }
+    if (next <= i) next = i + 1;
+    i = next;
+  }
+
+  view.args.assign(
+      std::make_move_iterator(words.begin() + static_cast<std::ptrdiff_t>(std::min(i, words.size()))),
+      std::make_move_iterator(words.end()));
+  if (view.args.empty() || view.args[0].has_expansion()) return view;
+  view.name = std::string(program_name(view.args[0].text));
+
+  // Code that the command runs as a script of its own.
+  if (is_shell(view.name)) {
+    if (auto script = shell_c_script(view.args, 1)) {
+      view.nested_scripts.push_back(std::move(*script));
+    } else if (view.args.size() == 1 || (view.args.size() >= 2 && view.args[1].text.size() > 1 &&
+                                         view.args[1].text[0] == '-' && view.args[1].text != "--")) {
+      // No script file: the shell reads its script from stdin.
+      for (const shell::Redirect& r : command.redirects)
+        if (r.op == shell::RedirectOp::heredoc || r.op == shell::RedirectOp::here_string)
+          view.nested_scripts.push_back(r.target.text);
+    }
+  } else if (view.name == "eval") {
+    std::string script;
+    for (std::size_t k = 1; k < view.args.size(); ++k) {
+      if (k > 1) script.push_back(' ');
+      script += view.args[k].text;
+    }
+    view.nested_scripts.push_back(std::move(script));
+    view.nested_in_same_scope = true;
+  }
+  return view;
+}
+
+std::optional<std::size_t> git_subcommand(const CommandView& view) {
+  std::size_t i = 1;
+  while (i < view.args.size()) {
+    const std::string& t = view.args[i].text;
+    if (t == "-C" || t == "-c" || t == "--git-dir" || t == "--work-tree" || t == "--namespace" ||
+        t == "--config-env" || t == "--super-prefix") {
+      i += 2;
+    } else if (t.size() > 1 && t[0] == '-') {
+      ++i;
+    } else {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string describe(const CommandView& view, std::size_t max_chars) {
+  std::string out;
+  for (const Word& w : view.args) {
+    if (!out.empty()) out.push_back(' ');
+    for (char c : w.text)
+      out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+    if (out.size() > max_chars) break;
+  }
+  if (out.size() > max_chars) {
+    out.resize(max_chars);
+    out += "…";
+  }
+  return out;
+}
+
+} // namespace ah::guard

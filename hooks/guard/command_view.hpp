@@ -1,0 +1,44 @@
+#pragma once
+// A simple command as the guard judges it: wrappers (sudo, env, timeout,
+// xargs, …) and leading assignments seen through, brace expansions applied,
+// and the program named by its base name.
+#include "common/shell_words.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ah::guard {
+
+struct CommandView {
+  const shell::SimpleCommand* command = nullptr;
+  std::vector<shell::Word> args; // args[0] names the program
+  std::string name;              // base name of args[0]; empty when it is not known
+  // Strings the command runs as shell code of its own (bash -c, eval, env -S,
+  // a heredoc fed to a shell), to be parsed as nested scripts.
+  std::vector<std::string> nested_scripts;
+  bool nested_in_same_scope = false; // eval runs in the current shell
+
+  std::size_t size() const noexcept { return args.size(); }
+  const std::string& text(std::size_t i) const { return args[i].text; }
+};
+
+// Builds the view of `command`. `words` are taken from it and brace-expanded.
+CommandView make_view(const shell::SimpleCommand& command);
+
+// Brace expansion of one word (a{b,c}d → abd acd), at most `limit` results;
+// words without a brace come back unchanged.
+std::vector<shell::Word> expand_braces(const shell::Word& word, std::size_t limit = 64);
+
+// The base name of a program path (/usr/bin/git → git).
+std::string_view program_name(std::string_view path) noexcept;
+
+// Where git's subcommand is in `view` after its global options (-C DIR,
+// -c k=v, --git-dir=…, --work-tree=…, --no-pager, …); nullopt when none.
+std::optional<std::size_t> git_subcommand(const CommandView& view);
+
+// The command text for messages: the words joined by spaces, shortened.
+std::string describe(const CommandView& view, std::size_t max_chars = 120);
+
+} // namespace ah::guard

@@ -1,0 +1,116 @@
+#include "hooks/guard/engine.hpp"
+
+#include <fmt/format.h>
+
+namespace ah::guard {
+
+namespace {
+
+using Check = RuleResult (*)(const CommandView&, const RuleContext&);
+
+struct RuleEntry {
+  std::string_view name;
+  Check check;
+};
+
+// In the order of GUARD-SPEC.md.
+constexpr RuleEntry k_rules[] = {
+    {k_rule_force_push, check_force_push},           {k_rule_recursive_delete, check_recursive_delete},
+    {k_rule_forge_merge, check_forge_merge},         {k_rule_switch_primary, check_switch_primary},
+    {k_rule_close_issue, check_close_issue},         {k_rule_factory_root, check_factory_root},
+    {k_rule_host_management, check_host_management},
+};
+
+// The working directory of each scope, following `cd` as the shell would:
+// a scope starts with its parent's directory at the time it is first seen.
+class CwdTracker {
+public:
+  CwdTracker(const shell::Script& script, std::optional<std::string> initial)
+      : m_script(script), m_initial(std::move(initial)) {}
+
+  const std::optional<std::string>& cwd(std::uint32_t scope) {
+    if (scope >= m_state.size()) m_state.resize(m_script.scope_parents.size());
+    if (!m_state[scope].seen) {
+      m_state[scope].seen = true;
+      if (scope == 0) {
+        m_state[scope].cwd = m_initial;
+      } else {
+        std::uint32_t parent = m_script.scope_parents[scope];
+        m_state[scope].cwd = parent < scope ? std::optional<std::string>(cwd(parent)) : m_initial;
+      }
+    }
+    return m_state[scope].cwd;
+  }
+
+  void set(std::uint32_t scope, std::optional<std::string> dir) {
+    cwd(scope);
+    m_state[scope].cwd = std::move(dir);
+  }
+
+private:
+  struct State {
+    bool seen = false;
+    std::optional<std::string> cwd;
+  };
+  const shell::Script& m_script;
+  std::optional<std::string> m_initial;
+  std::vector<State> m_state;
+};
+
+// Where `cd`/`pushd`/`popd` leaves the shell (nullopt: unknown).
+std::optional<std::string> directory_after(const CommandView& view, const PathEnv& env) {
+  if (view.name == "popd") return std::nullopt;
+  std::size_t i = 1;
+  while (i < view.size() && view.text(i).size() > 1 && view.text(i)[0] == '-' && view.text(i) != "--")
+    ++i;
+  if (i < view.size() && view.text(i) == "--") ++i;
+  if (i >= view.size()) {
+    if (env.home.empty()) return std::nullopt;
+    return env.home;
+  }
+  if (view.text(i) == "-") return std::nullopt;
+  ResolvedPath p = resolve_path(view.args[i], env);
+  if (!p.resolved() || p.pattern) return std::nullopt;
+  return p.path;
+}
+
+Denial parse_denial(const std::string& error) {
+  return Denial{
+      std::string(k_rule_shell_parse),
+      fmt::format("the guard could not read this command as a shell would ({}), so it was not run; "
+                  "rewrite it in plainer shell (fix the quoting, or split it into simpler commands)",
+                  error)};
+}
+
+} // namespace
+
+std::optional<Denial> evaluate_command(std::string_view command, const Settings& settings,
+                                       std::string_view cwd) {
+  shell::Script script = shell::parse(command);
+  if (!script.ok()) return parse_denial(script.error);
+
+  std::optional<std::string> initial;
+  if (!cwd.empty() && cwd.front() == '/') initial = normalize_path(cwd);
+  CwdTracker tracker(script, initial);
+
+  // script.commands grows while we walk it (nested scripts are appended), so
+  // each command is moved out by index before anything is added.
+  for (std::size_t i = 0; i < script.commands.size(); ++i) {
+    const shell::SimpleCommand command_i = std::move(script.commands[i]);
+    CommandView view = make_view(command_i);
+    for (const std::string& nested : view.nested_scripts) {
+      std::uint32_t scope = view.nested_in_same_scope ? command_i.scope : script.new_scope(command_i.scope);
+      if (!shell::parse_nested(script, nested, scope, command_i.depth + 1)) return parse_denial(script.error);
+    }
+    RuleContext ctx{settings, PathEnv{tracker.cwd(command_i.scope), settings.home, settings.factory_root}};
+    for (const RuleEntry& rule : k_rules) {
+      if (!settings.rule_enabled(rule.name)) continue;
+      if (auto denial = rule.check(view, ctx)) return denial;
+    }
+    if (view.name == "cd" || view.name == "pushd" || view.name == "popd")
+      tracker.set(command_i.scope, directory_after(view, ctx.paths));
+  }
+  return std::nullopt;
+}
+
+} // namespace ah::guard

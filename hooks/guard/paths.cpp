@@ -1,0 +1,115 @@
+#include "hooks/guard/paths.hpp"
+
+#include <vector>
+
+namespace ah::guard {
+
+std::string normalize_path(std::string_view path, std::string_view cwd) {
+  std::vector<std::string_view> parts;
+  auto push_parts = [&parts](std::string_view p) {
+    std::size_t i = 0;
+    while (i < p.size()) {
+      std::size_t slash = p.find('/', i);
+      std::size_t end = slash == std::string_view::npos ? p.size() : slash;
+      std::string_view part = p.substr(i, end - i);
+      if (part == "..") {
+        if (!parts.empty()) parts.pop_back();
+      } else if (!part.empty() && part != ".") {
+        parts.push_back(part);
+      }
+      i = end + 1;
+    }
+  };
+  if (path.empty() || path.front() != '/') push_parts(cwd);
+  push_parts(path);
+  std::string out;
+  for (std::string_view part : parts) {
+    out.push_back('/');
+    out.append(part);
+  }
+  return out.empty() ? "/" : out;
+}
+
+bool path_within(std::string_view path, std::string_view root) noexcept {
+  if (root.empty()) return false;
+  if (root == "/") return true;
+  return path.substr(0, root.size()) == root && (path.size() == root.size() || path[root.size()] == '/');
+}
+
+bool path_below(std::string_view path, std::string_view root) noexcept {
+  return path != root && path_within(path, root);
+}
+
+namespace {
+
+// The variable a parameter expansion names when it is a plain $NAME or ${NAME}.
+std::string_view plain_parameter(std::string_view text) noexcept {
+  if (text.size() >= 3 && text[1] == '{' && text.back() == '}')
+    text = text.substr(2, text.size() - 3);
+  else
+    text.remove_prefix(1);
+  for (char c : text)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return {};
+  return text;
+}
+
+} // namespace
+
+ResolvedPath resolve_path(const shell::Word& word, const PathEnv& env) {
+  ResolvedPath out;
+  std::string text = word.text;
+  std::size_t skip_spans = 0;
+  // A leading ~, $HOME, $PWD or $FACTORY_ROOT is replaced by what it names.
+  if (!word.spans.empty() && word.spans.front().begin == 0) {
+    const shell::Span& s = word.spans.front();
+    std::string_view head = std::string_view(word.text).substr(s.begin, s.end - s.begin);
+    std::optional<std::string> value;
+    if (s.kind == shell::SpanKind::tilde) {
+      if (head == "~" && !env.home.empty()) value = env.home;
+    } else if (s.kind == shell::SpanKind::parameter) {
+      std::string_view name = plain_parameter(head);
+      if (name == "HOME" && !env.home.empty()) value = env.home;
+      if (name == "PWD" && env.cwd) value = *env.cwd;
+      if (name == "FACTORY_ROOT" && !env.factory_root.empty()) value = env.factory_root;
+    }
+    if (value) {
+      text = *value + word.text.substr(s.end);
+      skip_spans = 1;
+    } else if (s.kind != shell::SpanKind::glob && s.kind != shell::SpanKind::brace) {
+      out.unknown = std::string(head);
+      return out;
+    }
+  }
+  // Any other expansion is unknown; the first glob or brace cuts the path.
+  std::optional<std::size_t> cut;
+  const std::ptrdiff_t shift =
+      static_cast<std::ptrdiff_t>(text.size()) - static_cast<std::ptrdiff_t>(word.text.size());
+  for (std::size_t i = skip_spans; i < word.spans.size(); ++i) {
+    const shell::Span& s = word.spans[i];
+    if (s.kind == shell::SpanKind::glob || s.kind == shell::SpanKind::brace) {
+      if (!cut) cut = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(s.begin) + shift);
+      continue;
+    }
+    if (!cut) {
+      out.unknown = word.text.substr(s.begin, s.end - s.begin);
+      return out;
+    }
+  }
+  if (cut) {
+    std::size_t slash = text.rfind('/', *cut);
+    text = slash == std::string::npos ? "." : text.substr(0, slash + 1);
+    out.pattern = true;
+  }
+  if (text.empty() || text.front() != '/') {
+    if (!env.cwd) {
+      out.unknown = "the working directory (changed by an earlier cd the guard could not follow)";
+      return out;
+    }
+    out.path = normalize_path(text, *env.cwd);
+  } else {
+    out.path = normalize_path(text);
+  }
+  return out;
+}
+
+} // namespace ah::guard
