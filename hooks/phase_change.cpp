@@ -35,7 +35,10 @@ fs::path resolve(std::string_view word, const fs::path& cwd) {
     path = std::string(word);
   }
   if (path.is_relative()) path = cwd / path;
-  return path.lexically_normal();
+  path = path.lexically_normal();
+  // "/tmp/" names the directory /tmp.
+  if (!path.has_filename() && path.has_parent_path() && path != path.root_path()) path = path.parent_path();
+  return path;
 }
 
 struct Target {
@@ -122,14 +125,17 @@ bool writes_by_arguments(std::span<const shell::Word> words, const fs::path& cwd
         dir = resolve(args[i].text.substr(19), cwd);
     }
     auto ops = operands();
-    if (dir) return *dir == target.path.parent_path() && any_names_target(ops);
+    // Into a directory, a file keeps its name: "cp x.phase /tmp/", "cp -t /tmp x.phase".
+    auto keeps_target_name = [&](auto first, auto last) {
+      return std::any_of(first, last,
+                         [&](const shell::Word* w) { return command_name(w->text) == target.filename; });
+    };
+    if (dir) return *dir == target.path.parent_path() && keeps_target_name(ops.begin(), ops.end());
     if (ops.size() < 2) return false;
     const shell::Word& dest = *ops.back();
     if (names_target(dest, cwd, target)) return true;
-    // "cp x.phase /tmp/": a directory destination keeps the source's name.
     if (!dest.has_expansion() && resolve(dest.text, cwd) == target.path.parent_path())
-      return std::any_of(ops.begin(), ops.end() - 1,
-                         [&](const shell::Word* w) { return command_name(w->text) == target.filename; });
+      return keeps_target_name(ops.begin(), ops.end() - 1);
   }
   return false;
 }

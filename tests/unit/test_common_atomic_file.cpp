@@ -2,18 +2,22 @@
 #include "common/error.hpp"
 #include "testutil.hpp"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
-using ah::test::ScratchDir;
 using ah::test::read_text;
+using ah::test::ScratchDir;
 using ah::test::write_text;
 
 namespace {
 std::size_t entries(const std::filesystem::path& dir) {
   std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir))
+    ++n;
   return n;
 }
 } // namespace
@@ -75,4 +79,65 @@ TEST_CASE("atomic file with fsync commits the same content") {
   ScratchDir dir;
   ah::write_file_atomic(dir / "f", "durable", 0644, ah::AtomicFile::Sync::fsync);
   CHECK(read_text(dir / "f") == "durable");
+}
+
+TEST_CASE("reusing sibling: replaces content, shorter content is cut, sibling keeps the old") {
+  ScratchDir dir;
+  ah::write_file_reusing_sibling(dir / "m", "1234567890\n");
+  CHECK(read_text(dir / "m") == "1234567890\n");
+  ah::write_file_reusing_sibling(dir / "m", "12\n");
+  CHECK(read_text(dir / "m") == "12\n");
+  ah::write_file_reusing_sibling(dir / "m", "abc\n");
+  CHECK(read_text(dir / "m") == "abc\n");
+  CHECK(entries(dir.path()) == 2); // the target and its one sibling
+  CHECK(std::filesystem::exists(ah::reuse_sibling_of(dir / "m")));
+  CHECK(ah::remove_file_and_sibling(dir / "m"));
+  CHECK(entries(dir.path()) == 0);
+}
+
+TEST_CASE("reusing sibling: a symlink planted at the sibling or the target is not followed") {
+  ScratchDir dir;
+  write_text(dir / "victim", "precious");
+  std::filesystem::create_symlink(dir / "victim", ah::reuse_sibling_of(dir / "m"));
+  ah::write_file_reusing_sibling(dir / "m", "1\n");
+  std::filesystem::create_symlink(dir / "victim", dir / "n");
+  ah::write_file_reusing_sibling(dir / "n", "2\n");
+  CHECK(read_text(dir / "victim") == "precious");
+  CHECK(read_text(dir / "m") == "1\n");
+  CHECK(read_text(dir / "n") == "2\n");
+}
+
+TEST_CASE("reusing sibling: a hard-linked sibling is not trusted") {
+  ScratchDir dir;
+  write_text(dir / "other", "keep");
+  std::filesystem::create_hard_link(dir / "other", ah::reuse_sibling_of(dir / "m"));
+  ah::write_file_reusing_sibling(dir / "m", "new\n");
+  CHECK(read_text(dir / "other") == "keep");
+  CHECK(read_text(dir / "m") == "new\n");
+}
+
+TEST_CASE("reusing sibling: concurrent writers never leave a torn or mixed file") {
+  ScratchDir dir;
+  const auto target = dir / "m";
+  std::vector<std::thread> writers;
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  std::thread reader([&] {
+    while (!stop) {
+      auto text = read_text(target);
+      if (!text.empty() && text != std::string(1000, text[0]) + "\n") ++bad;
+    }
+  });
+  for (char c : std::string("abcdefgh"))
+    writers.emplace_back([&, c] {
+      for (int i = 0; i < 200; ++i)
+        ah::write_file_reusing_sibling(target, std::string(1000, c) + "\n");
+    });
+  for (auto& w : writers)
+    w.join();
+  stop = true;
+  reader.join();
+  CHECK(bad == 0);
+  auto final_text = read_text(target);
+  CHECK(final_text.size() == 1001);
 }

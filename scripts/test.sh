@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds, and runs every test: unit, integration and
+# end-to-end (the real Claude Code CLI and tmux against the mock API), first
+# in the normal build, then in an ASan+UBSan build.
+#
+# usage: scripts/test.sh [--no-sanitize] [CTEST_ARGS...]
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+sanitize=1
+ctest_args=()
+for arg in "$@"; do
+  case $arg in
+  --no-sanitize) sanitize=0 ;;
+  -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) ctest_args+=("$arg") ;;
+  esac
+done
+jobs=$(nproc)
+
+"$root/scripts/setup.sh" --build-dir "$root/build"
+printf '\033[1m==> Running the tests (build/)\033[0m\n'
+ctest --test-dir "$root/build" --output-on-failure -j "$jobs" "${ctest_args[@]}"
+
+if ((sanitize)); then
+  "$root/scripts/setup.sh" --no-claude --sanitize --build-dir "$root/build-asan"
+  printf '\033[1m==> Running the tests under ASan+UBSan (build-asan/)\033[0m\n'
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" "${ctest_args[@]}"
+fi

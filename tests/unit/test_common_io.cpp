@@ -1,0 +1,92 @@
+#include "common/error.hpp"
+#include "common/io.hpp"
+#include "common/phase_file.hpp"
+#include "common/text.hpp"
+#include "testutil.hpp"
+
+#include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <thread>
+#include <unistd.h>
+
+using ah::test::ScratchDir;
+using ah::test::write_text;
+
+TEST_CASE("read_all reads a pipe to the end, far past the pipe buffer") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const std::string big(6 * 1024 * 1024, 'x');
+  std::thread writer([&] {
+    ah::write_all(fds[1], big);
+    ::close(fds[1]);
+  });
+  std::string got = ah::read_all(fds[0]);
+  writer.join();
+  ::close(fds[0]);
+  CHECK(got.size() == big.size());
+  CHECK(got == big);
+}
+
+TEST_CASE("read_all gives up on a writer that stalls without closing") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  ah::write_all(fds[1], "partial");
+  CHECK_THROWS_AS(ah::read_all(fds[0], std::chrono::milliseconds(50)), ah::Error);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST_CASE("read_file: content, missing file, directory") {
+  ScratchDir dir;
+  write_text(dir / "f", "a\nb");
+  CHECK(ah::read_file(dir / "f") == std::optional<std::string>("a\nb"));
+  CHECK_FALSE(ah::read_file(dir / "missing").has_value());
+  CHECK_FALSE(ah::read_file(dir / "missing" / "deeper").has_value());
+  CHECK_THROWS_AS(ah::read_file(dir.path()), ah::Error);
+}
+
+TEST_CASE("read_first_line stops at the newline and at the bound") {
+  ScratchDir dir;
+  write_text(dir / "f", "first line\nsecond\n");
+  CHECK(ah::read_first_line(dir / "f") == std::optional<std::string>("first line"));
+  write_text(dir / "long", std::string(10000, 'y') + "\n");
+  CHECK(ah::read_first_line(dir / "long", 100)->size() == 100);
+  CHECK_FALSE(ah::read_first_line(dir / "missing").has_value());
+}
+
+TEST_CASE("read_phase: line 1 without any whitespace, empty when missing") {
+  ScratchDir dir;
+  write_text(dir / "p.phase", "  PHASE: done \t\r\nReason: x\n");
+  CHECK(ah::read_phase(dir / "p.phase") == "PHASE:done");
+  write_text(dir / "empty.phase", "");
+  CHECK(ah::read_phase(dir / "empty.phase").empty());
+  CHECK(ah::read_phase(dir / "absent.phase").empty());
+}
+
+TEST_CASE("context_file_for replaces a .phase suffix, else appends") {
+  CHECK(ah::context_file_for("/tmp/dev-session-P-42.phase") == "/tmp/dev-session-P-42.context");
+  CHECK(ah::context_file_for("/tmp/a b/x.phase") == "/tmp/a b/x.context");
+  CHECK(ah::context_file_for("/tmp/notes") == "/tmp/notes.context");
+}
+
+TEST_CASE("shell_quote leaves safe words and quotes the rest so sh reads them back") {
+  CHECK(ah::shell_quote("/usr/bin/idle-stop") == "/usr/bin/idle-stop");
+  CHECK(ah::shell_quote("a b") == "'a b'");
+  CHECK(ah::shell_quote("it's") == "'it'\\''s'");
+  CHECK(ah::shell_quote("") == "''");
+  CHECK(ah::shell_quote("$HOME") == "'$HOME'");
+}
+
+TEST_CASE("remove_whitespace and trim") {
+  CHECK(ah::remove_whitespace(" a\tb\nc\r ") == "abc");
+  CHECK(ah::trim("  x y \n") == "x y");
+  CHECK(ah::trim("   ").empty());
+}
+
+TEST_CASE("env_value treats empty as unset") {
+  ::setenv("AGENT_HOOKS_TEST_VAR", "", 1);
+  CHECK_FALSE(ah::env_value("AGENT_HOOKS_TEST_VAR").has_value());
+  ::setenv("AGENT_HOOKS_TEST_VAR", "v", 1);
+  CHECK(ah::env_value("AGENT_HOOKS_TEST_VAR") == std::optional<std::string>("v"));
+  ::unsetenv("AGENT_HOOKS_TEST_VAR");
+}
