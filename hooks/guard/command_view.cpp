@@ -279,6 +279,7 @@ CommandView make_view(const shell::SimpleCommand& command) {
       next = skip_options(words, next, {"ks", {"kill-after", "signal"}});
       if (next < words.size()) ++next; // DURATION
     } else if (name == "xargs") {
+      view.args_from_stdin = true;
       next = skip_options(
           words, next,
           {"aEdILnPs",

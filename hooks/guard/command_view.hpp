@@ -19,6 +19,7 @@ struct CommandView {
   // a heredoc fed to a shell), to be parsed as nested scripts.
   std::vector<std::string> nested_scripts;
   bool nested_in_same_scope = false; // eval runs in the current shell
+  bool args_from_stdin = false;      // run by xargs: more arguments come from stdin
 
   std::size_t size() const noexcept { return args.size(); }
   const std::string& text(std::size_t i) const { return args[i].text; }

@@ -15,7 +15,7 @@ bool starts_with(std::string_view s, std::string_view prefix) noexcept {
 // background jobs) are fine.
 bool kill_manages_host(const CommandView& view) {
   bool signal = false;
-  bool pid = false;
+  bool pid = view.args_from_stdin; // xargs kill: the pids come from stdin
   for (std::size_t i = 1; i < view.size(); ++i) {
     const std::string& t = view.text(i);
     if (t == "-l" || t == "-L" || t == "--list" || t == "--table") return false;

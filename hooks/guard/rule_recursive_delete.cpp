@@ -99,6 +99,13 @@ RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ct
   }
   if (!targets) return std::nullopt;
 
+  if (view.args_from_stdin && view.name == "rm") {
+    return Denial{std::string(k_rule_recursive_delete),
+                  fmt::format("xargs {} takes its targets from its input, so the guard cannot tell what it "
+                              "deletes; name the paths inside your worktree {} on the command line, or use "
+                              "find PATH … -delete",
+                              verb, s.worktree)};
+  }
   const bool formula = s.session_class() != SessionClass::ordinary;
   for (const shell::Word* word : targets->words) {
     ResolvedPath target = resolve_path(*word, ctx.paths);
@@ -109,14 +116,17 @@ RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ct
                       "to it). Spell the path out literally, inside your worktree {}",
                       verb, word->text, target.unknown, s.worktree)};
     }
-    // The things removed are the target (or, for a pattern or find, what
-    // lies below the directory it names).
+    // A literal target must lie strictly inside a root (deleting the root
+    // itself is not allowed); a pattern or find start point removes what lies
+    // below the directory it names, which may be the root itself.
     const bool below_only = target.pattern || targets->whole_tree;
-    bool allowed = path_within(target.path, s.worktree) ||
-                   (formula && !s.factory_root.empty() && path_within(target.path, s.factory_root));
+    auto inside = [&](const std::string& root) {
+      return below_only ? path_within(target.path, root) : path_below(target.path, root);
+    };
+    bool allowed = inside(s.worktree) || (formula && !s.factory_root.empty() && inside(s.factory_root));
     for (const std::string& root : s.allowed_delete_roots) {
       if (allowed) break;
-      allowed = below_only ? path_within(target.path, root) : path_below(target.path, root);
+      allowed = inside(root);
     }
     if (!allowed) {
       std::string where = target.pattern ? fmt::format("'{}' (expands in {})", word->text, target.path)

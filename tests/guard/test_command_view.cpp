@@ -1,0 +1,103 @@
+// Wrappers, git options and brace expansion (hooks/guard/command_view.cpp).
+#include "common/shell_words.hpp"
+#include "hooks/guard/command_view.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ah::guard;
+
+namespace {
+struct Viewed {
+  ah::shell::Script script;
+  CommandView view;
+};
+
+Viewed view_of(std::string_view source) {
+  Viewed v{ah::shell::parse(source), {}};
+  REQUIRE(v.script.ok());
+  REQUIRE_FALSE(v.script.commands.empty());
+  v.view = make_view(v.script.commands.front());
+  return v;
+}
+
+std::vector<std::string> args_of(const CommandView& view) {
+  std::vector<std::string> out;
+  for (const auto& w : view.args)
+    out.push_back(w.text);
+  return out;
+}
+} // namespace
+
+TEST_CASE("wrappers are seen through", "[view]") {
+  using V = std::vector<std::string>;
+  CHECK(args_of(view_of("sudo -u root -E git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("sudo --user=root -- git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("env -i A=1 B=2 git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("env -u X -C /tmp git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("command -p git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("exec -a name git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("nice -n 10 git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("nohup git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("time -p git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("timeout -s KILL 10s git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("timeout --kill-after=5 10 git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("xargs -0 -n 1 -I{} git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("sudo env nice timeout 1 git push").view) == V{"git", "push"});
+  CHECK(view_of("A=1 /usr/bin/git push").view.name == "git");
+  CHECK(view_of("command -v git").view.name == "command");
+  CHECK(view_of("$GIT push").view.name.empty());
+}
+
+TEST_CASE("shells, eval and env -S carry nested scripts", "[view]") {
+  CHECK(view_of("bash -c 'git push -f'").view.nested_scripts == std::vector<std::string>{"git push -f"});
+  CHECK(view_of("sh -ec 'x'").view.nested_scripts == std::vector<std::string>{"x"});
+  CHECK(view_of("bash -o pipefail -c 'x' arg0").view.nested_scripts == std::vector<std::string>{"x"});
+  CHECK(view_of("sudo zsh -lc 'x'").view.nested_scripts == std::vector<std::string>{"x"});
+  CHECK(view_of("bash script.sh").view.nested_scripts.empty());
+  CHECK(view_of("bash <<'EOF'\ngit push -f\nEOF").view.nested_scripts ==
+        std::vector<std::string>{"git push -f\n"});
+  Viewed e = view_of("eval 'git push' -f");
+  CHECK(e.view.nested_scripts == std::vector<std::string>{"git push -f"});
+  CHECK(e.view.nested_in_same_scope);
+  CHECK(view_of("env -S 'git push -f'").view.nested_scripts == std::vector<std::string>{"git push -f"});
+}
+
+TEST_CASE("git's global options come before the subcommand", "[view]") {
+  auto sub = [](std::string_view source) {
+    Viewed v = view_of(source);
+    auto i = git_subcommand(v.view);
+    return i ? v.view.text(*i) : std::string("-");
+  };
+  CHECK(sub("git push") == "push");
+  CHECK(sub("git -C dir push") == "push");
+  CHECK(sub("git -c a=b -c c=d push") == "push");
+  CHECK(sub("git --git-dir=x --work-tree=y push") == "push");
+  CHECK(sub("git --git-dir x --no-pager push") == "push");
+  CHECK(sub("git -P -p --bare status") == "status");
+  CHECK(sub("git") == "-");
+}
+
+TEST_CASE("brace expansion", "[view]") {
+  auto texts = [](std::string_view source) {
+    Viewed v = view_of(source);
+    std::vector<std::string> out;
+    for (const auto& w : expand_braces(v.script.commands[0].words[1]))
+      out.push_back(w.text);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(texts("x a{b,c}d") == V{"abd", "acd"});
+  CHECK(texts("x {a,b}{c,d}") == V{"ac", "ad", "bc", "bd"});
+  CHECK(texts("x {a,{b,c}}") == V{"a", "b", "c"});
+  CHECK(texts("x plain") == V{"plain"});
+  CHECK(texts("x {1..3}") == V{"{1..3}"});
+  std::string many = "x ";
+  for (int i = 0; i < 20; ++i)
+    many += "{a,b}";
+  CHECK(texts(many).size() == 64);
+}
+
+TEST_CASE("describe joins words and shortens", "[view]") {
+  CHECK(describe(view_of("git   push  -f").view) == "git push -f");
+  CHECK(describe(view_of("echo " + std::string(300, 'x')).view, 20).size() < 30);
+}

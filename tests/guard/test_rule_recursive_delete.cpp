@@ -1,0 +1,143 @@
+// Rule 2 (hooks/guard/rule_recursive_delete.cpp).
+#include "guard_test_util.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ah::guard;
+using namespace ah::guard::test;
+
+TEST_CASE("recursive deletes outside the worktree are denied", "[recursive-delete]") {
+  for (const char* cmd : {
+           "rm -rf /",
+           "rm -rf /*",
+           "rm -r -f ../..",
+           "rm -rf ..",
+           "rm -fr ../other",
+           "rm -Rf /etc",
+           "rm --recursive --force /var/lib",
+           "rm --rec /var/lib",
+           "rm /var/lib -rf",
+           "rm -rf ~",
+           "rm -rf ~/",
+           "rm -rf ~/.ssh",
+           "rm -rf $HOME",
+           "rm -rf \"$HOME/.config\"",
+           "rm -rf ${HOME}/x",
+           "rm -rf /work/wt/../other",
+           "rm -rf /work/wt2",
+           "rm -rf /tmp",
+           "rm -rf /tmp/..",
+           "rm -rf /tmp/../etc",
+           "rm -rf /dev",
+           "rm -rf -- /etc",
+           "rm -rf ./build /etc",
+           "sudo rm -rf /",
+           "sudo -u root rm -rf /opt",
+           "env FOO=1 rm -rf /opt",
+           "xargs rm -rf /opt",
+           "rm -rf /work/wt",
+           "rm -rf ../wt",
+           "find . -name build | xargs rm -rf",
+           "timeout 5 rm -rf /opt",
+           "nice -n 5 rm -rf /opt",
+           "nohup rm -rf /opt &",
+           "command rm -rf /opt",
+           "\\rm -rf /opt",
+           "/bin/rm -rf /opt",
+           "bash -c 'rm -rf /opt'",
+           "sh -c \"cd / && rm -rf opt\"",
+           "eval rm -rf /opt",
+           "cd .. && rm -rf wt",
+           "cd /; rm -rf opt",
+           "cd ~ && rm -rf *",
+           "rm -rf /{etc,usr}",
+           "find / -delete",
+           "find .. -name '*.o' -delete",
+           "find /etc -exec rm {} \\;",
+           "find /etc -execdir rm -f {} +",
+           "find -L /opt -delete",
+       }) {
+    INFO(cmd);
+    CHECK(verdict(cmd) == "recursive-delete");
+  }
+}
+
+TEST_CASE("targets that cannot be resolved are denied with a reason", "[recursive-delete]") {
+  for (const char* cmd : {"rm -rf $DIR", "rm -rf \"$TARGET\"/x", "rm -rf $(pwd)/..", "rm -rf `echo /`",
+                          "rm -rf ~other/x", "cd $X && rm -rf build", "cd - && rm -rf build",
+                          "for d in a b; do rm -rf $d; done", "rm -rf build/$X"}) {
+    INFO(cmd);
+    CHECK(verdict(cmd) == "recursive-delete");
+  }
+  std::string r = reason("rm -rf $DIR");
+  CHECK_THAT(r, Catch::Contains("cannot tell where it points"));
+  CHECK_THAT(r, Catch::Contains("$DIR"));
+}
+
+TEST_CASE("recursive deletes inside the worktree, /tmp and /dev are allowed", "[recursive-delete]") {
+  for (const char* cmd : {
+           "rm -rf ./build",
+           "rm -rf build",
+           "rm -rf build/ dist/ node_modules",
+           "rm -rf /work/wt/build",
+           "rm -rf *",
+           "rm -rf ./*",
+           "rm -rf build/*.o",
+           "rm -rf {build,dist}",
+           "rm -rf /tmp/scratch",
+           "rm -rf /tmp/*",
+           "rm -rf /dev/shm/x",
+           "rm -rf \"$PWD/build\"",
+           "rm -rf ${PWD}/build",
+           "rm -f /etc/passwd.bak",
+           "rm /opt/file",
+           "rm -i -v x",
+           "rmdir /opt/empty",
+           "cd sub && rm -rf ../build",
+           "(cd /; ls); rm -rf build",
+           "cd /tmp && rm -rf x",
+           "find . -name '*.o' -delete",
+           "find build -type f -exec rm {} +",
+           "find / -name core",
+           "find /etc -name '*.conf' -exec cat {} \\;",
+           "echo rm -rf /",
+           "git commit -m 'rm -rf /'",
+           "grep -r 'rm -rf /' .",
+           "cat <<EOF\nrm -rf /\nEOF",
+           "# rm -rf /",
+       }) {
+    INFO(cmd);
+    CHECK(verdict(cmd).empty());
+  }
+}
+
+TEST_CASE("relative targets resolve against the payload's cwd", "[recursive-delete]") {
+  CHECK(verdict("rm -rf ../build", settings_for(), "/work/wt/sub").empty());
+  CHECK(verdict("rm -rf ../build", settings_for(), "/work/wt") == "recursive-delete");
+  CHECK(verdict("rm -rf x", settings_for(), "/home/agent") == "recursive-delete");
+  CHECK(verdict("rm -rf x", settings_for(), "/tmp").empty());
+}
+
+TEST_CASE("formula sessions may delete inside the factory root", "[recursive-delete]") {
+  CHECK(verdict("rm -rf /factory/state/old", settings_for("dev-1")) == "recursive-delete");
+  CHECK(verdict("rm -rf /factory/state/old", settings_for("gardener-1")).empty());
+  CHECK(verdict("rm -rf /factory/state/old", settings_for("supervisor-1")).empty());
+  CHECK(verdict("rm -rf /factory/../etc", settings_for("planner-1")) == "recursive-delete");
+}
+
+TEST_CASE("without a worktree the rule is off; delete roots are configurable", "[recursive-delete]") {
+  Settings s = settings_for();
+  s.worktree.clear();
+  CHECK(verdict("rm -rf /", s, "").empty());
+  s = settings_for();
+  s.allowed_delete_roots = {"/scratch"};
+  CHECK(verdict("rm -rf /scratch/x", s).empty());
+  CHECK(verdict("rm -rf /tmp/x", s) == "recursive-delete");
+}
+
+TEST_CASE("the recursive-delete reason names the path and the worktree", "[recursive-delete]") {
+  std::string r = reason("rm -r -f ../..");
+  CHECK_THAT(r, Catch::Contains("'../..' (/)"));
+  CHECK_THAT(r, Catch::Contains("/work/wt"));
+  CHECK_THAT(reason("rm -rf /*"), Catch::Contains("expands in /"));
+}
