@@ -76,6 +76,7 @@ HookSet build_hook_set(const HookSetOptions& options) {
       options.phase_file ? std::optional(absolute_path(*options.phase_file)) : std::nullopt;
 
   HookSet set;
+  set.hooks_dir = hooks_dir;
   std::vector<std::string> missing;
   for (const auto& spec : k_specs) {
     if (spec.needs_phase_file && !phase) continue;

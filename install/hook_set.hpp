@@ -59,6 +59,8 @@ struct HookEntry {
 
 struct HookSet {
   std::vector<HookEntry> entries;
+  // The absolute hook folder the commands use (recognises our entries).
+  fs::path hooks_dir;
   // Hooks left out (events the installed Claude Code does not know), for a warning.
   std::vector<std::string> skipped;
 };

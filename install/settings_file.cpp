@@ -71,10 +71,11 @@ SettingsEdit edit_settings(const std::filesystem::path& path, const std::functio
   SettingsEdit result;
   result.path = path;
   const bool writing = mode == EditMode::write;
+  if (!create && !path_exists(path)) return result; // nothing to edit; create nothing either
   if (writing && create) make_dirs(path.parent_path());
 
   std::optional<FileLock> lock;
-  if (writing && (create || path_exists(path.parent_path()))) lock.emplace(lock_path(path));
+  if (writing) lock.emplace(lock_path(path));
 
   // Read only once the lock is held: another installer may just have written.
   LoadedSettings loaded = load_settings(path);

@@ -119,7 +119,7 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
   const install::HookSet set = install::build_hook_set(options);
   for (const auto& skipped : set.skipped)
     log::warn("leaving out {}", skipped);
-  const fs::path hooks_dir = fs::absolute(options.hooks_dir).lexically_normal();
+  const fs::path& hooks_dir = set.hooks_dir;
   const fs::path path = install::settings_path(fs::absolute(options.workdir));
 
   Settings report = Settings::object();
@@ -219,12 +219,6 @@ std::string version_problem(const std::string& text) {
 
 Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<InstallArgs>();
-  app.description(
-      "Adds our hooks to WORKDIR/.claude/settings.json for SESSION, keeping everything else in the file. "
-      "Earlier entries of ours are replaced in place, never duplicated; the file is rewritten atomically "
-      "under a lock, and left untouched (with an error) when it is not valid settings JSON. StopFailure "
-      "is left out for Claude Code before 2.1.78, which would ignore the whole file. With a PHASE_FILE "
-      "the phase hooks (phase-change, stop-failure, compact-reinject) are added too.");
   app.add_option("SESSION", args->session, "session name (names the marker files)")->required();
   app.add_option("WORKDIR", args->workdir, "the project folder Claude Code runs in")->required();
   app.add_option("PHASE_FILE", args->phase_file, "the agent's phase file (optional)");
@@ -249,26 +243,35 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--factory-root", args->factory_root,
                  "passed to the guard (default: $FACTORY_ROOT, config guard.factory_root)")
       ->type_name("DIR");
-  app.footer("Hooks are looked up in $AGENT_HOOKS_DIR, else beside phase-monitor, else in "
-             "../libexec/agent-hooks. Exit status: 0 done (or in sync), 1 error (or drift with --check), "
-             "64 bad arguments.");
-  app.callback([&app, args] {
+  app.footer(
+      "Adds our hooks to WORKDIR/.claude/settings.json for SESSION and keeps everything else in the file. "
+      "Earlier "
+      "entries of ours are replaced in place, never duplicated; the file is rewritten atomically under a "
+      "lock, and "
+      "left untouched (with an error) when it is not valid settings JSON. StopFailure is left out for Claude "
+      "Code "
+      "before 2.1.78. With a PHASE_FILE the phase hooks (phase-change, stop-failure, compact-reinject) are "
+      "added "
+      "too.\n\n"
+      "Hooks are looked up in $AGENT_HOOKS_DIR, else beside phase-monitor, else in ../libexec/agent-hooks.\n"
+      "Exit status: 0 done (or in sync), 1 error (or drift with --check), 64 bad arguments.");
+  app.callback([args] {
     if (args->check && args->dry_run)
       throw CLI::ValidationError("--check", "cannot be combined with --dry-run");
-    (void)app;
   });
   return [args, &global] { return run_install(*args, global); };
 }
 
 Action define_uninstall_hooks(CLI::App& app, const GlobalOptions& /*global*/) {
   auto args = std::make_shared<UninstallArgs>();
-  app.description(
-      "Removes our hooks from WORKDIR/.claude/settings.json, and the groups, events and \"hooks\" "
-      "object they leave empty; everything else stays as it is. A missing file is not an error.");
   app.add_option("WORKDIR", args->workdir, "the project folder")->required();
   app.add_flag("--dry-run", args->dry_run, "write nothing; print the resulting settings.json");
   app.add_flag("--json", args->json, "print a JSON report");
-  app.footer("Exit status: 0 done, 1 error, 64 bad arguments.");
+  app.footer(
+      "Removes our hooks from WORKDIR/.claude/settings.json, and the groups, events and \"hooks\" object "
+      "they leave empty; everything else stays as it is. A file holding nothing of ours is not rewritten; "
+      "a missing file is not an error.\n\n"
+      "Exit status: 0 done, 1 error, 64 bad arguments.");
   return [args] { return run_uninstall(*args); };
 }
 

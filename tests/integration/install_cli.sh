@@ -336,6 +336,18 @@ test_uninstall_without_file_is_fine() {
   expect_eq "$rc" 0 "exit status"
   expect_contains "$out" "nothing to remove"
   expect_no_file "$w/.claude"
+  mkdir "$w/.claude"
+  pm uninstall-hooks "$w"
+  expect_eq "$rc" 0 "exit status"
+  expect_eq "$(ls -A "$w/.claude")" "" ".claude content"
+}
+
+test_empty_phase_file_argument_means_none() {
+  # The bash shim passes "" when the caller gave no phase file.
+  setup
+  pm install-hooks s1 "$w" "" --claude-version 2.1.328
+  expect_eq "$rc" 0 "exit status ($err)"
+  py 'assert list(d["hooks"]) == ["Stop", "PreToolUse", "SessionEnd"], list(d["hooks"])' "$s"
 }
 
 run_tests
