@@ -191,10 +191,18 @@ std::optional<std::string> owned_hook_name(std::string_view event, const Setting
   if (!word) return std::nullopt;
   const std::filesystem::path exe(*word);
   if (!exe.is_absolute()) return std::nullopt;
-  const HookSpec* spec = find_hook_spec(exe.filename().string());
-  if (!spec) return std::nullopt;
-  const bool in_our_dir = !hooks_dir.empty() && exe.parent_path() == hooks_dir;
-  if (in_our_dir || spec->event == event) return std::string(spec->name);
+  const std::string file = exe.filename().string();
+  if (const HookSpec* spec = find_hook_spec(file)) {
+    const bool in_our_dir = !hooks_dir.empty() && exe.parent_path() == hooks_dir;
+    if (in_our_dir || spec->event == event) return std::string(spec->name);
+    return std::nullopt;
+  }
+  // The bash predecessor, FACTORY_ROOT/lib/hooks/on-NAME.sh.
+  constexpr std::string_view prefix = "on-", suffix = ".sh";
+  if (file.size() > prefix.size() + suffix.size() && file.starts_with(prefix) && file.ends_with(suffix)) {
+    const HookSpec* spec = find_hook_spec(std::string_view(file).substr(3, file.size() - 6));
+    if (spec && spec->event == event) return std::string(spec->name);
+  }
   return std::nullopt;
 }
 

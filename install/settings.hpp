@@ -35,7 +35,9 @@ std::optional<std::string> first_shell_word(std::string_view command);
 // in `hooks_dir` (under any event) or at any other absolute path under the
 // event that hook is installed in — a copy left by an earlier install from
 // another folder (a moved build, a new prefix) occupies the same slot and
-// would write the same markers, so it is stale, not foreign.
+// would write the same markers, so it is stale, not foreign. The same holds
+// for the bash scripts these hooks replace (`…/lib/hooks/on-idle-stop.sh`
+// under Stop, and so on): left beside ours they would run the job twice.
 std::optional<std::string> owned_hook_name(std::string_view event, const Settings& handler,
                                            const std::filesystem::path& hooks_dir);
 

@@ -115,6 +115,11 @@ TEST_CASE("owned_hook_name: our folder anywhere, another folder only in the hook
   // A copy from an older install folder, in the slot we install it in.
   CHECK(owned_hook_name("Stop", handler("'/old build/bin/idle-stop' /tmp/m"), dir) == "idle-stop");
   CHECK(owned_hook_name("PreToolUse", handler("/old/pretooluse-guard main /w s"), dir) == "pretooluse-guard");
+  // The bash script this hook replaces, in the same slot.
+  CHECK(owned_hook_name("Stop", handler("/opt/factory/lib/hooks/on-idle-stop.sh /tmp/m"), dir) ==
+        "idle-stop");
+  CHECK_FALSE(owned_hook_name("Notification", handler("/opt/factory/lib/hooks/on-idle-stop.sh"), dir));
+  CHECK_FALSE(owned_hook_name("Stop", handler("/opt/factory/lib/hooks/on-stop-matrix.sh"), dir));
   // Not ours: another event, a relative path, another program, another handler type.
   CHECK_FALSE(owned_hook_name("Notification", handler("/usr/local/bin/idle-stop"), dir));
   CHECK_FALSE(owned_hook_name("Stop", handler("idle-stop /tmp/m"), dir));
@@ -304,4 +309,36 @@ TEST_CASE("find_drift reports missing, stale and extra entries") {
   CHECK(stale[0].kind == Drift::Kind::stale);
   CHECK_THAT(stale[0].found_command, Catch::Contains("claude-idle-s1.ts"));
   CHECK_THAT(stale[0].expected_command, Catch::Contains("claude-idle-s2.ts"));
+}
+
+TEST_CASE("the bash hooks of create_agent_session are replaced in place, other scripts kept") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  // What the jq merges left: our bash scripts, unquoted, plus the Matrix Stop hook.
+  const std::string lib = "/srv/factory/lib/hooks/";
+  auto group = [](const std::string& matcher, const std::string& command) {
+    return Settings{{"matcher", matcher},
+                    {"hooks", Settings::array({{{"type", "command"}, {"command", command}}})}};
+  };
+  Settings legacy = Settings::object();
+  legacy["hooks"]["Stop"] = {group("", lib + "on-idle-stop.sh /tmp/claude-idle-s.ts /tmp/p.phase s"),
+                             group("", lib + "on-stop-matrix.sh")};
+  legacy["hooks"]["PostToolUse"] = {group("Bash|Write", lib + "on-phase-change.sh /tmp/p.phase /tmp/m")};
+  legacy["hooks"]["StopFailure"] = {
+      group("rate_limit|server_error", lib + "on-stop-failure.sh /tmp/p.phase /tmp/m")};
+  legacy["hooks"]["PreToolUse"] = {group("Bash", lib + "on-pretooluse-guard.sh main /w s")};
+  legacy["hooks"]["SessionEnd"] = {group("", lib + "on-session-end.sh /tmp/e")};
+  legacy["hooks"]["SessionStart"] = {group("compact", lib + "on-compact-reinject.sh /tmp/p.context")};
+
+  const auto options = options_for(scratch, "s", "/tmp/p.phase");
+  const Settings doc = Settings::parse(install_into(render_settings(legacy), options));
+  const std::string text = doc.dump();
+  CHECK(text.find("on-idle-stop.sh") == std::string::npos);
+  CHECK(text.find("on-pretooluse-guard.sh") == std::string::npos);
+  // Ours took the bash hook's place; the Matrix hook stays after it.
+  CHECK(doc["hooks"]["Stop"].size() == 2);
+  CHECK(count_hooks(doc, "Stop", "idle-stop") == 1);
+  CHECK(doc["hooks"]["Stop"][1]["hooks"][0]["command"] == lib + "on-stop-matrix.sh");
+  CHECK(doc["hooks"]["PostToolUse"][0]["matcher"] == "Bash|Write|Edit");
+  CHECK(find_drift(doc, build_hook_set(options).entries, options.hooks_dir).empty());
 }
