@@ -130,8 +130,10 @@ std::optional<ClaudeVersion> detect_claude_version(const std::string& claude_cmd
                                                    std::chrono::milliseconds timeout) {
   if (claude_cmd.empty()) return std::nullopt;
   // A path to an executable (spaces and all) runs directly; anything else is
-  // a command string such as "claude --dangerously-skip-permissions".
-  std::vector<std::string> argv = is_executable_file(claude_cmd)
+  // a command string such as "claude --dangerously-skip-permissions", found
+  // on PATH by the shell.
+  const bool is_path = claude_cmd.find('/') != std::string::npos && is_executable_file(claude_cmd);
+  std::vector<std::string> argv = is_path
                                       ? std::vector<std::string>{claude_cmd, "--version"}
                                       : std::vector<std::string>{"/bin/sh", "-c", claude_cmd + " --version"};
   auto out = capture(argv, timeout);

@@ -40,6 +40,12 @@ TEST_CASE("detect_claude_version runs the command with --version") {
   // A command string with flags goes through sh.
   const auto flags = script(dir, "claude2", R"([ "$2" = --version ] && [ "$1" = --flag ] && echo 2.1.90)");
   CHECK(detect_claude_version(flags + " --flag") == ClaudeVersion{2, 1, 90});
+  // A bare name is looked up on PATH.
+  const auto on_path = script(dir, "claude-on-path", "echo 2.1.91");
+  const std::string old_path = ah::env_value("PATH").value_or("/usr/bin:/bin");
+  ::setenv("PATH", (dir.path().string() + ":" + old_path).c_str(), 1);
+  CHECK(detect_claude_version("claude-on-path") == ClaudeVersion{2, 1, 91});
+  ::setenv("PATH", old_path.c_str(), 1);
 }
 
 TEST_CASE("detect_claude_version gives nullopt when the command cannot tell") {
