@@ -5,6 +5,7 @@
 #include "common/io.hpp"
 #include "common/log.hpp"
 #include "common/markers.hpp"
+#include "common/session_name.hpp"
 #include "install/claude_version.hpp"
 #include "install/hook_set.hpp"
 #include "install/settings.hpp"
@@ -85,13 +86,19 @@ Settings drift_json(const std::vector<Drift>& drift) {
   return out;
 }
 
+// "(matcher X) " for a line of the drift report; nothing for match-all.
+std::string matcher_note(const std::string& matcher) {
+  return matcher.empty() ? std::string() : fmt::format("(matcher {}) ", matcher);
+}
+
 void print_drift(const std::vector<Drift>& drift) {
   for (const auto& d : drift) {
     switch (d.kind) {
     case Drift::Kind::missing: fmt::print("missing {} {}: {}\n", d.event, d.name, d.expected_command); break;
     case Drift::Kind::stale:
-      fmt::print("stale   {} {}: found [{}] {}\n        expected [{}] {}\n", d.event, d.name, d.found_matcher,
-                 d.found_command, d.expected_matcher, d.expected_command);
+      fmt::print("stale   {} {}: found {}{}\n        expected {}{}\n", d.event, d.name,
+                 matcher_note(d.found_matcher), d.found_command, matcher_note(d.expected_matcher),
+                 d.expected_command);
       break;
     case Drift::Kind::extra: fmt::print("extra   {} {}: {}\n", d.event, d.name, d.found_command); break;
     }
@@ -103,6 +110,7 @@ void print_json(const Settings& report) {
 }
 
 int run_install(const InstallArgs& args, const GlobalOptions& global) {
+  require_valid_session_name(args.session); // before the slower version look-up
   const ConfigFile config = ConfigFile::load(config_path(global));
 
   install::HookSetOptions options;
