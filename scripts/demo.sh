@@ -65,9 +65,12 @@ printf -v launch '%q ' env "${envs[@]}" "$claude" --dangerously-skip-permissions
 tmux -L "$sock" new-session -d -s "$session" -x 160 -y 45 -c "$work" "$launch"
 
 screen() { tmux -L "$sock" capture-pane -p -t "=$session:" 2>/dev/null; }
-# Ready = Claude's input prompt: a line starting with "❯ " under a rule of "─"
-# (a selection dialog also shows "❯", but not inside the input frame).
-ready() { screen | grep -B1 '^❯ ' | grep -q '^─'; }
+# Ready = Claude's input prompt: a line starting with "❯" (then a no-break
+# space) framed by rules of "─" above and below. A selection dialog also marks
+# its current item with "❯", but not inside that frame.
+ready() { screen | awk '/^─/ { if (prompt) found = 1; rule = 1; prompt = 0; next }
+                        /^❯/ { prompt = rule; rule = 0; next } { rule = 0; prompt = 0 }
+                        END { exit !found }'; }
 for ((i = 0; i < 600; i++)); do
   ready && break
   sleep 0.1

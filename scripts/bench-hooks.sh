@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The cost of one hook invocation with a realistic payload, as a ratio to a
+# statically linked no-op C program measured in the same run (spawn-bench:
+# alternating batches, median of the rounds). Markers go to a folder under
+# $TMPDIR (default /tmp), the bash helpers' default marker filesystem.
+#
+# usage: scripts/bench-hooks.sh [--rounds R] [--batch B] [--build-dir DIR] [--max-ratio X]
+#   --max-ratio X   exit 1 when any hook costs more than X times the no-op
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="$root/build"
+rounds=15
+batch=100
+max_ratio=""
+while (($#)); do
+  case $1 in
+  --rounds) rounds=$2; shift ;;
+  --batch) batch=$2; shift ;;
+  --build-dir) build=$2; shift ;;
+  --max-ratio) max_ratio=$2; shift ;;
+  -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "bench-hooks.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
+  esac
+  shift
+done
+
+cmake --build "$build" --target noop-static spawn-bench idle-stop phase-change stop-failure session-end \
+  compact-reinject >/dev/null
+bin="$build/bin"
+fix="$root/tests/fixtures"
+dir=$(mktemp -d "${TMPDIR:-/tmp}/agent-hooks-bench.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+
+echo "PHASE:working" >"$dir/s.phase"
+echo "PHASE:working" >"$dir/failing.phase"
+head -c 2000 /dev/urandom | base64 >"$dir/s.context"
+python3 - "$fix/post_tool_use_bash.json" "$dir" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["tool_input"]["command"] = f"printf 'PHASE:done\\n' > {sys.argv[2]}/s.phase"
+json.dump(doc, open(sys.argv[2] + "/write-phase.json", "w"))
+PY
+
+cases=(
+  "idle-stop|marks idle|$fix/stop.json|$dir/claude-idle-b.ts $dir/s.phase b"
+  "phase-change|other command (dismissed)|$fix/post_tool_use_bash.json|$dir/s.phase $dir/phase-changed-b.marker"
+  "phase-change|writes the phase file|$dir/write-phase.json|$dir/s.phase $dir/phase-changed-b.marker"
+  "stop-failure|rate_limit|$fix/stop_failure.json|$dir/failing.phase $dir/phase-changed-b.marker"
+  "session-end|prompt_input_exit|$fix/session_end.json|$dir/claude-exited-b.ts"
+  "compact-reinject|2 KB context|$fix/session_start_compact.json|$dir/s.context"
+)
+
+printf 'Hook cost per invocation vs a static no-op C program (%d rounds x %d runs, median)\n\n' "$rounds" "$batch"
+printf '%-17s %-28s %10s %10s %7s\n' hook case "no-op µs" "hook µs" ratio
+printf '%-17s %-28s %10s %10s %7s\n' ----------------- ---------------------------- ---------- ---------- -------
+worst=0
+for entry in "${cases[@]}"; do
+  IFS='|' read -r hook label payload args <<<"$entry"
+  # shellcheck disable=SC2086
+  result=$("$bin/spawn-bench" --stdin "$payload" --rounds "$rounds" --batch "$batch" \
+    --baseline "$bin/noop-static" -- "$bin/$hook" $args)
+  eval "$result" # baseline_ns command_ns ratio command_exit
+  [[ "$command_exit" == 0 ]] || { echo "bench-hooks.sh: $hook exited $command_exit" >&2; exit 1; }
+  printf '%-17s %-28s %10.0f %10.0f %6.2fx\n' "$hook" "$label" "$((baseline_ns / 1000))" \
+    "$((command_ns / 1000))" "$ratio"
+  worst=$(python3 -c "print(max($worst, $ratio))")
+done
+printf '\nworst ratio: %.2fx\n' "$worst"
+if [[ -n "$max_ratio" ]] && python3 -c "import sys; sys.exit(0 if $worst > $max_ratio else 1)"; then
+  echo "bench-hooks.sh: worst ratio ${worst}x is above ${max_ratio}x" >&2
+  exit 1
+fi
