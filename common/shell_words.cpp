@@ -315,8 +315,21 @@ private:
       refuse("unexpected '}'");
     }
     if (kw == "esac" && until == Until::case_item) return false;
+    if (kw == "for" || kw == "select") {
+      // `for ((…))` is arithmetic; `for NAME in WORDS` stays a command of its
+      // own ("for NAME in …") so callers see which variable the loop sets.
+      std::size_t p = m_pos + kw.size();
+      while (p < m_src.size() && is_blank(m_src[p]))
+        ++p;
+      if (m_src.substr(p, 2) == "((") {
+        m_pos += kw.size();
+        return true;
+      }
+      parse_simple_command();
+      return true;
+    }
     if (kw == "if" || kw == "then" || kw == "else" || kw == "elif" || kw == "do" || kw == "while" ||
-        kw == "until" || kw == "!" || kw == "for" || kw == "select" || kw == "coproc") {
+        kw == "until" || kw == "!" || kw == "coproc") {
       m_pos += kw.size();
       return true;
     }

@@ -1,5 +1,6 @@
 #include "hooks/guard/engine.hpp"
 
+#include <cctype>
 #include <fmt/format.h>
 
 namespace ah::guard {
@@ -74,6 +75,38 @@ std::optional<std::string> directory_after(const CommandView& view, const PathEn
   return p.path;
 }
 
+// The variable name a word starts with (NAME, NAME=…, NAME+=…, NAME[…]).
+std::string_view leading_name(std::string_view text) noexcept {
+  std::size_t n = 0;
+  while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '_'))
+    ++n;
+  return text.substr(0, n);
+}
+
+// Notes when `command` may give HOME, PWD or FACTORY_ROOT a value the guard
+// cannot follow (an assignment, export/declare/read/…, or sourcing a file),
+// so that later expansions of them count as unknown.
+void note_reassignments(const shell::SimpleCommand& command, const CommandView& view, PathEnv& env) {
+  auto note = [&env](std::string_view name) {
+    if (name == "HOME") env.home_reassigned = true;
+    if (name == "PWD") env.pwd_reassigned = true;
+    if (name == "FACTORY_ROOT") env.factory_root_reassigned = true;
+  };
+  for (const shell::Word& w : command.assignments)
+    note(leading_name(w.text));
+  const std::string& name = view.name;
+  if (name == "source" || name == ".") {
+    env.home_reassigned = env.pwd_reassigned = env.factory_root_reassigned = true;
+    return;
+  }
+  if (name == "export" || name == "declare" || name == "typeset" || name == "local" || name == "readonly" ||
+      name == "read" || name == "mapfile" || name == "readarray" || name == "getopts" || name == "unset" ||
+      name == "let" || name == "printf" || name == "set" || name == "for" || name == "select") {
+    for (std::size_t i = 1; i < view.size(); ++i)
+      note(leading_name(view.text(i)));
+  }
+}
+
 Denial parse_denial(const std::string& error) {
   return Denial{
       std::string(k_rule_shell_parse),
@@ -92,6 +125,7 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
   std::optional<std::string> initial;
   if (!cwd.empty() && cwd.front() == '/') initial = normalize_path(cwd);
   CwdTracker tracker(script, initial);
+  PathEnv reassigned{std::nullopt, settings.home, settings.factory_root};
 
   // script.commands grows while we walk it (nested scripts are appended), so
   // each command is moved out by index before anything is added.
@@ -102,7 +136,10 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
       std::uint32_t scope = view.nested_in_same_scope ? command_i.scope : script.new_scope(command_i.scope);
       if (!shell::parse_nested(script, nested, scope, command_i.depth + 1)) return parse_denial(script.error);
     }
-    RuleContext ctx{settings, PathEnv{tracker.cwd(command_i.scope), settings.home, settings.factory_root}};
+    note_reassignments(command_i, view, reassigned);
+    PathEnv paths = reassigned;
+    paths.cwd = tracker.cwd(command_i.scope);
+    RuleContext ctx{settings, std::move(paths)};
     for (const RuleEntry& rule : k_rules) {
       if (!settings.rule_enabled(rule.name)) continue;
       if (auto denial = rule.check(view, ctx)) return denial;

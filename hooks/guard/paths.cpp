@@ -57,44 +57,42 @@ std::string_view plain_parameter(std::string_view text) noexcept {
 
 ResolvedPath resolve_path(const shell::Word& word, const PathEnv& env) {
   ResolvedPath out;
-  std::string text = word.text;
-  std::size_t skip_spans = 0;
-  // A leading ~, $HOME, $PWD or $FACTORY_ROOT is replaced by what it names.
-  if (!word.spans.empty() && word.spans.front().begin == 0) {
-    const shell::Span& s = word.spans.front();
-    std::string_view head = std::string_view(word.text).substr(s.begin, s.end - s.begin);
-    std::optional<std::string> value;
-    if (s.kind == shell::SpanKind::tilde) {
-      if (head == "~" && !env.home.empty()) value = env.home;
-    } else if (s.kind == shell::SpanKind::parameter) {
-      std::string_view name = plain_parameter(head);
-      if (name == "HOME" && !env.home.empty()) value = env.home;
-      if (name == "PWD" && env.cwd) value = *env.cwd;
-      if (name == "FACTORY_ROOT" && !env.factory_root.empty()) value = env.factory_root;
-    }
-    if (value) {
-      text = *value + word.text.substr(s.end);
-      skip_spans = 1;
-    } else if (s.kind != shell::SpanKind::glob && s.kind != shell::SpanKind::brace) {
-      out.unknown = std::string(head);
-      return out;
-    }
-  }
-  // Any other expansion is unknown; the first glob or brace cuts the path.
+  // Rebuild the text with the expansions the guard knows replaced: a leading
+  // ~, and $HOME, $PWD and $FACTORY_ROOT anywhere. Any other expansion is
+  // unknown; the first glob or brace cuts the path.
+  std::string text;
   std::optional<std::size_t> cut;
-  const std::ptrdiff_t shift =
-      static_cast<std::ptrdiff_t>(text.size()) - static_cast<std::ptrdiff_t>(word.text.size());
-  for (std::size_t i = skip_spans; i < word.spans.size(); ++i) {
-    const shell::Span& s = word.spans[i];
+  std::size_t copied = 0;
+  for (const shell::Span& s : word.spans) {
+    text.append(word.text, copied, s.begin - copied);
+    copied = s.end;
+    std::string_view written = std::string_view(word.text).substr(s.begin, s.end - s.begin);
     if (s.kind == shell::SpanKind::glob || s.kind == shell::SpanKind::brace) {
-      if (!cut) cut = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(s.begin) + shift);
+      if (!cut) cut = text.size();
+      text.append(written);
       continue;
     }
-    if (!cut) {
-      out.unknown = word.text.substr(s.begin, s.end - s.begin);
+    if (cut) { // past the cut the value does not matter
+      text.append(written);
+      continue;
+    }
+    std::optional<std::string> value;
+    if (s.kind == shell::SpanKind::tilde) {
+      if (s.begin == 0 && written == "~" && !env.home.empty() && !env.home_reassigned) value = env.home;
+    } else if (s.kind == shell::SpanKind::parameter) {
+      std::string_view name = plain_parameter(written);
+      if (name == "HOME" && !env.home.empty() && !env.home_reassigned) value = env.home;
+      if (name == "PWD" && env.cwd && !env.pwd_reassigned) value = *env.cwd;
+      if (name == "FACTORY_ROOT" && !env.factory_root.empty() && !env.factory_root_reassigned)
+        value = env.factory_root;
+    }
+    if (!value) {
+      out.unknown = std::string(written);
       return out;
     }
+    text.append(*value);
   }
+  text.append(word.text, copied, std::string::npos);
   if (cut) {
     std::size_t slash = text.rfind('/', *cut);
     text = slash == std::string::npos ? "." : text.substr(0, slash + 1);

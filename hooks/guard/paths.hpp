@@ -23,6 +23,11 @@ struct PathEnv {
   std::optional<std::string> cwd; // unknown after a `cd` it could not follow
   std::string home;               // empty: unknown
   std::string factory_root;       // empty: unknown
+  // Set when the script itself assigns HOME, PWD or FACTORY_ROOT: the
+  // guard then no longer knows what they (and ~) expand to.
+  bool home_reassigned = false;
+  bool pwd_reassigned = false;
+  bool factory_root_reassigned = false;
 };
 
 struct ResolvedPath {
@@ -33,8 +38,8 @@ struct ResolvedPath {
   bool resolved() const noexcept { return !path.empty(); }
 };
 
-// Resolves `word` as the shell would: a leading ~, $HOME, $PWD and
-// $FACTORY_ROOT are known; any other expansion leaves it unresolved. A glob
+// Resolves `word` as the shell would: a leading ~, and $HOME, $PWD and
+// $FACTORY_ROOT anywhere are known; any other expansion leaves it unresolved. A glob
 // or brace is judged by the directory it expands in (`/*` is `/`).
 ResolvedPath resolve_path(const shell::Word& word, const PathEnv& env);
 

@@ -141,3 +141,18 @@ TEST_CASE("the recursive-delete reason names the path and the worktree", "[recur
   CHECK_THAT(r, Catch::Contains("/work/wt"));
   CHECK_THAT(reason("rm -rf /*"), Catch::Contains("expands in /"));
 }
+
+TEST_CASE("a script that reassigns HOME or PWD makes them unknown", "[recursive-delete]") {
+  for (const char* cmd : {"PWD=/; rm -rf \"$PWD\"/etc", "export HOME=/; rm -rf ~/etc",
+                          "HOME=/ bash -c 'rm -rf ~/etc'", "read -r HOME < f; rm -rf $HOME/x",
+                          "source env.sh; rm -rf $PWD/x", "declare PWD=/; rm -rf ${PWD}/x"}) {
+    INFO(cmd);
+    CHECK(verdict(cmd) == "recursive-delete");
+  }
+  CHECK(verdict("X=1; rm -rf \"$PWD/build\"").empty());
+}
+
+TEST_CASE("a loop variable named HOME is unknown too", "[recursive-delete]") {
+  CHECK(verdict("for HOME in /; do rm -rf ~/etc; done") == "recursive-delete");
+  CHECK(verdict("for f in a b; do echo $f; done; rm -rf ~/../../work/wt/build").empty());
+}

@@ -141,6 +141,7 @@ TEST_CASE("subshells, groups and compound commands", "[shell]") {
   CHECK(parse_ok("if git pull; then git checkout main; elif a; then b; else c; fi") ==
         std::vector<Words>{{"git", "pull"}, {"git", "checkout", "main"}, {"a"}, {"b"}, {"c"}, {"fi"}});
   CHECK(parse_ok("while true; do kill 1; done") == std::vector<Words>{{"true"}, {"kill", "1"}, {"done"}});
+  CHECK(parse_ok("for f in a b; do rm -rf $f; done")[0] == Words{"for", "f", "in", "a", "b"});
   CHECK(parse_ok("for f in a b; do rm -rf $f; done")[1] == Words{"rm", "-rf", "$f"});
   CHECK(parse_ok("for ((i=0; i<3; i++)); do echo; done") == std::vector<Words>{{"echo"}, {"done"}});
   CHECK(parse_ok("! git push -f") == std::vector<Words>{{"git", "push", "-f"}});
