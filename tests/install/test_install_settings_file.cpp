@@ -62,6 +62,18 @@ TEST_CASE("an unchanged file is not rewritten") {
   CHECK(again.after == again.before);
 }
 
+TEST_CASE("a current file in the user's own formatting is left as it is") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto edit = install(scratch, "s1");
+  const auto path = scratch / "work" / ".claude" / "settings.json";
+  // Same document, 4-space indentation and no final newline.
+  const std::string own = Settings::parse(edit.after).dump(4);
+  write_text(path, own);
+  CHECK_FALSE(install(scratch, "s1").written);
+  CHECK(read_text(path) == own);
+}
+
 TEST_CASE("a rewrite keeps the file's permission bits") {
   ScratchDir scratch;
   make_fake_hooks(scratch / "hooks");
