@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <fnmatch.h>
 #include <optional>
 #include <span>
 
@@ -46,14 +47,29 @@ struct Target {
   std::string filename; // its last component
 };
 
-bool names_target(const shell::Word& word, const fs::path& cwd, const Target& target) {
-  if (word.has_expansion() && !word.has(shell::SpanKind::tilde)) {
+// True when the word holds an expansion whose value is unknown here ($VAR,
+// $(…), …); a leading ~ is resolved, globs are matched.
+bool unresolved(const shell::Word& word) {
+  return std::any_of(word.spans.begin(), word.spans.end(), [](const shell::Span& span) {
+    return span.kind != shell::SpanKind::tilde && span.kind != shell::SpanKind::glob &&
+           span.kind != shell::SpanKind::brace;
+  });
+}
+
+// Whether the shell word `text` (from `word`) names the target file.
+bool names_target(std::string_view text, const shell::Word& word, const fs::path& cwd, const Target& target) {
+  if (unresolved(word)) {
     // "$DIR/x.phase": unknown directory, but the name matches.
-    std::string_view text = word.text;
     return text == target.filename ||
            (text.ends_with(target.filename) && text[text.size() - target.filename.size() - 1] == '/');
   }
-  return resolve(word.text, cwd) == target.path;
+  const fs::path path = resolve(text, cwd);
+  if (word.has(shell::SpanKind::glob)) return ::fnmatch(path.c_str(), target.path.c_str(), FNM_PATHNAME) == 0;
+  return path == target.path;
+}
+
+bool names_target(const shell::Word& word, const fs::path& cwd, const Target& target) {
+  return names_target(word.text, word, cwd, target);
 }
 
 std::string_view command_name(std::string_view word) {
@@ -97,17 +113,10 @@ bool writes_by_arguments(std::span<const shell::Word> words, const fs::path& cwd
                        [&](const shell::Word* w) { return names_target(*w, cwd, target); });
   };
   if (name == "tee" || name == "truncate") return any_names_target(operands());
-  if (name == "dd") {
-    for (const auto& w : args)
-      if (w.text.starts_with("of=")) {
-        shell::Word file = w;
-        file.text = w.text.substr(3);
-        for (auto& span : file.spans)
-          span.begin = span.begin >= 3 ? span.begin - 3 : 0, span.end -= 3;
-        if (names_target(file, cwd, target)) return true;
-      }
-    return false;
-  }
+  if (name == "dd")
+    return std::any_of(args.begin(), args.end(), [&](const shell::Word& w) {
+      return w.text.starts_with("of=") && names_target(std::string_view(w.text).substr(3), w, cwd, target);
+    });
   if (name == "sed" || name == "perl") {
     bool in_place = std::any_of(args.begin(), args.end(), [](const shell::Word& w) {
       return w.text.starts_with("-i") || w.text.starts_with("--in-place") ||

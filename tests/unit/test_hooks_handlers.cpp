@@ -91,6 +91,9 @@ TEST_CASE("phase-change: which Bash commands write the phase file") {
       {"truncate -s 0 /tmp/dev-session-P-42.phase", true},
       {"echo x > \"$TMPDIR/dev-session-P-42.phase\"", true}, // unknown dir, matching name
       {"(echo PHASE:done > /tmp/dev-session-P-42.phase)", true},
+      {"echo PHASE:done > /tmp/dev-session-*.phase", true},
+      {"echo PHASE:done > /tmp/other-*.phase", false},
+      {"dd if=/dev/zero of=$OUT/dev-session-P-42.phase", true},
       {"cat /tmp/dev-session-P-42.phase", false},
       {"head -1 /tmp/dev-session-P-42.phase > /tmp/copy", false},
       {"cp /tmp/dev-session-P-42.phase /tmp/backup", false},
