@@ -235,7 +235,18 @@ private:
     return m_src.substr(m_pos, end - m_pos);
   }
 
+  // Pipeline elements and background commands run in subshells: a `cd`
+  // there does not move the commands after them.
+  void fork_scope(std::size_t begin, std::size_t end) {
+    if (begin >= end) return;
+    std::uint32_t forked = m_out.new_scope(m_scope);
+    for (std::size_t i = begin; i < end; ++i)
+      if (m_out.commands[i].scope == m_scope) m_out.commands[i].scope = forked;
+  }
+
   void parse_list(Until until) {
+    std::size_t last_begin = 0, last_end = 0; // the commands of the previous element
+    bool after_pipe = false;
     for (;;) {
       skip_blanks();
       if (at_end()) {
@@ -251,6 +262,7 @@ private:
       }
       if (c == '\n') {
         consume_newline();
+        after_pipe = false;
         continue;
       }
       if (c == ')') {
@@ -258,6 +270,7 @@ private:
         refuse("unexpected ')'");
       }
       if (c == ';') {
+        after_pipe = false;
         if (peek(1) == ';' || peek(1) == '&') {
           if (until == Until::case_item) return;
           m_pos += peek(1) == ';' && peek(2) == '&' ? 3 : 2;
@@ -267,14 +280,22 @@ private:
         continue;
       }
       if (c == '&' && peek(1) != '>') {
+        if (peek(1) != '&') fork_scope(last_begin, last_end); // background
+        after_pipe = false;
         m_pos += peek(1) == '&' ? 2 : 1;
         continue;
       }
       if (c == '|') {
+        const bool pipe = peek(1) != '|';
+        if (pipe) fork_scope(last_begin, last_end);
+        after_pipe = pipe;
         m_pos += (peek(1) == '|' || peek(1) == '&') ? 2 : 1;
         continue;
       }
+      last_begin = m_out.commands.size();
       if (!parse_command(until)) return;
+      last_end = m_out.commands.size();
+      if (after_pipe) fork_scope(last_begin, last_end);
     }
   }
 

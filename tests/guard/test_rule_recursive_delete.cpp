@@ -156,3 +156,9 @@ TEST_CASE("a loop variable named HOME is unknown too", "[recursive-delete]") {
   CHECK(verdict("for HOME in /; do rm -rf ~/etc; done") == "recursive-delete");
   CHECK(verdict("for f in a b; do echo $f; done; rm -rf ~/../../work/wt/build").empty());
 }
+
+TEST_CASE("cd in a pipeline or in the background does not move later commands", "[recursive-delete]") {
+  CHECK(verdict("cd / ; cd /work/wt | true ; rm -rf etc") == "recursive-delete");
+  CHECK(verdict("cd /work/wt/sub & rm -rf ../../x") == "recursive-delete");
+  CHECK(verdict("cd / | true; rm -rf build").empty());
+}

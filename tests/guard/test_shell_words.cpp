@@ -286,3 +286,19 @@ TEST_CASE("nested scripts append to the same script", "[shell]") {
   CHECK(script.commands.back().depth == 1);
   CHECK_FALSE(parse_nested(script, "x", 0, 40));
 }
+
+TEST_CASE("pipeline elements and background commands get scopes of their own", "[shell]") {
+  Script s = parse("cd /a | cat; cd /b & echo x; cd /c && ls");
+  REQUIRE(s.ok());
+  std::vector<std::uint32_t> scopes;
+  for (const SimpleCommand& c : s.commands)
+    scopes.push_back(c.scope);
+  REQUIRE(scopes.size() == 6);
+  CHECK(scopes[0] != 0);
+  CHECK(scopes[1] != 0);
+  CHECK(scopes[0] != scopes[1]);
+  CHECK(scopes[2] != 0); // cd /b &
+  CHECK(scopes[3] == 0);
+  CHECK(scopes[4] == 0);
+  CHECK(scopes[5] == 0);
+}
