@@ -53,16 +53,38 @@ RuleResult check_switch_primary(const CommandView& view, const RuleContext& ctx)
       operands.push_back(&view.args[i]);
       continue;
     }
+    // Creating a branch (from P or anywhere) is fine, unless the new branch
+    // is P itself (checkout -B P resets P and switches to it).
+    std::optional<std::string_view> created;
     if (t[1] == '-') {
       std::string_view name = std::string_view(t).substr(0, t.find('='));
-      // Creating a branch (from P or anywhere) is fine.
-      if (name == "--orphan" || name == "--create" || name == "--force-create") return std::nullopt;
-      if (t.find('=') == std::string::npos && (name == "--conflict" || name == "--pathspec-from-file")) ++i;
-      continue;
+      if (name == "--orphan" || name == "--create" || name == "--force-create") {
+        if (t.find('=') != std::string::npos)
+          created = std::string_view(t).substr(t.find('=') + 1);
+        else
+          created = i + 1 < view.size() ? std::string_view(view.text(i + 1)) : std::string_view();
+      } else {
+        if (t.find('=') == std::string::npos && (name == "--conflict" || name == "--pathspec-from-file")) ++i;
+        continue;
+      }
+    } else {
+      // Short clusters: -b/-B (checkout) and -c/-C (switch) take the new name.
+      const std::string_view creating = checkout ? "bB" : "cC";
+      std::size_t at = t.find_first_of(creating);
+      if (at == std::string::npos) continue;
+      if (at + 1 < t.size())
+        created = std::string_view(t).substr(at + 1);
+      else
+        created = i + 1 < view.size() ? std::string_view(view.text(i + 1)) : std::string_view();
     }
-    // Short clusters: -b/-B (checkout) and -c/-C (switch) create a branch.
-    const std::string_view creating = checkout ? "bB" : "cC";
-    if (t.find_first_of(creating) != std::string::npos) return std::nullopt;
+    if (*created == ctx.settings.primary_branch) {
+      return Denial{
+          std::string(k_rule_switch_primary),
+          fmt::format("creating or resetting the primary branch '{}' in this worktree is refused ({}); "
+                      "create a branch of your own instead: git switch -c NEW-BRANCH {}",
+                      ctx.settings.primary_branch, describe(view), ctx.settings.primary_branch)};
+    }
+    return std::nullopt;
   }
   // checkout P -- FILE and checkout P FILE restore paths; checkout -- FILE too.
   if (checkout && (paths_after_dash || operands.size() >= 2)) return std::nullopt;

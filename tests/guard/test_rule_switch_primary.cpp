@@ -49,3 +49,13 @@ TEST_CASE("creating branches from the primary branch and restoring paths are all
     CHECK(verdict(cmd).empty());
   }
 }
+
+TEST_CASE("creating or resetting the primary branch itself is denied", "[switch-primary]") {
+  for (const char* cmd : {"git checkout -B main origin/main", "git checkout -b main",
+                          "git switch -C main origin/main", "git switch --force-create main",
+                          "git switch --create=main", "git checkout -qBmain", "git checkout --orphan main"}) {
+    INFO(cmd);
+    CHECK(verdict(cmd) == "switch-primary");
+  }
+  CHECK(verdict("git checkout -B mainline origin/main").empty());
+}
