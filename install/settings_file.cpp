@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/file_lock.hpp"
 #include "common/io.hpp"
 
 #include <cerrno>
@@ -14,27 +15,9 @@ namespace ah::install {
 
 namespace {
 
-// Holds an exclusive flock on a lock file for its lifetime. The lock file
-// is never removed: removing it would let two lockers hold different files.
-class FileLock {
-public:
-  explicit FileLock(const std::filesystem::path& path) {
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (m_fd < 0) throw_errno("cannot open the lock file " + path.string());
-    while (::flock(m_fd, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(m_fd);
-      throw_errno("cannot lock " + path.string(), err);
-    }
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-  ~FileLock() { ::close(m_fd); } // closing releases the lock
-
-private:
-  int m_fd = -1;
-};
+// How long an installer waits for another one to finish with the same file.
+// A merge takes milliseconds; only a stuck holder makes us give up.
+constexpr std::chrono::seconds k_lock_timeout{60};
 
 // The permission bits of an existing file, so a rewrite keeps them.
 mode_t file_mode(const std::filesystem::path& path, mode_t fallback) {
@@ -75,7 +58,7 @@ SettingsEdit edit_settings(const std::filesystem::path& path, const std::functio
   if (writing && create) make_dirs(path.parent_path());
 
   std::optional<FileLock> lock;
-  if (writing) lock.emplace(lock_path(path));
+  if (writing) lock.emplace(lock_path(path), k_lock_timeout);
 
   // Read only once the lock is held: another installer may just have written.
   LoadedSettings loaded = load_settings(path);
