@@ -654,6 +654,10 @@ private:
   // Reads one word at the cursor into `w`. False when no character was read.
   bool read_word(Word& w) {
     const std::size_t start = m_pos;
+    // Looking ahead for a brace expansion's } costs up to the rest of the
+    // word; past this many looks per word every { counts as one (which only
+    // makes callers more careful), so a word of many braces stays linear.
+    int brace_looks = 32;
     while (!at_end()) {
       char c = cur();
       if (is_meta(c)) {
@@ -721,7 +725,8 @@ private:
         }
         break;
       case '{':
-        if (starts_brace_expansion()) add_span(w, w.text.size(), w.text.size() + 1, SpanKind::brace);
+        if (brace_looks == 0 || (--brace_looks, starts_brace_expansion()))
+          add_span(w, w.text.size(), w.text.size() + 1, SpanKind::brace);
         w.text.push_back(c);
         ++m_pos;
         break;

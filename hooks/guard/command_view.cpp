@@ -74,6 +74,15 @@ std::vector<Word> expand_braces(const Word& word, std::size_t limit) {
     out.push_back(word);
     return out;
   }
+  if (word.text.size() > 4096) {
+    // Not worth expanding: judged as a word whose value is unknown.
+    Word unknown;
+    unknown.text = word.text;
+    unknown.quoted = word.quoted;
+    unknown.spans.push_back({0, static_cast<std::uint32_t>(word.text.size()), SpanKind::parameter});
+    out.push_back(std::move(unknown));
+    return out;
+  }
   std::vector<std::string> texts;
   expand_text(word.text, first->begin, texts, limit, 0);
   for (std::string& text : texts) {

@@ -101,3 +101,10 @@ TEST_CASE("describe joins words and shortens", "[view]") {
   CHECK(describe(view_of("git   push  -f").view) == "git push -f");
   CHECK(describe(view_of("echo " + std::string(300, 'x')).view, 20).size() < 30);
 }
+
+TEST_CASE("huge brace words are judged as unknown", "[view]") {
+  Viewed v = view_of("x {a,b}" + std::string(5000, 'c'));
+  auto words = expand_braces(v.script.commands[0].words[1]);
+  REQUIRE(words.size() == 1);
+  CHECK(words[0].has_expansion());
+}

@@ -302,3 +302,10 @@ TEST_CASE("pipeline elements and background commands get scopes of their own", "
   CHECK(scopes[4] == 0);
   CHECK(scopes[5] == 0);
 }
+
+TEST_CASE("a word of many braces is read in linear time", "[shell]") {
+  std::string braces = "echo " + std::string(500000, '{');
+  Script s = parse(braces);
+  REQUIRE(s.ok());
+  CHECK(s.commands.front().words[1].has(SpanKind::brace));
+}
