@@ -97,7 +97,10 @@ std::vector<Word> expand_braces(const Word& word, std::size_t limit) {
           break;
         }
         if (s.kind == SpanKind::glob) {
-          w.spans.push_back({first->begin, first->begin + 1, SpanKind::glob});
+          std::size_t at = text.find_first_of("*?[", first->begin);
+          if (at != std::string::npos)
+            w.spans.push_back(
+                {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 1), SpanKind::glob});
           break;
         }
         continue;

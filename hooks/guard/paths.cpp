@@ -64,6 +64,10 @@ ResolvedPath resolve_path(const shell::Word& word, const PathEnv& env) {
   std::optional<std::size_t> cut;
   std::size_t copied = 0;
   for (const shell::Span& s : word.spans) {
+    if (s.begin < copied || s.end < s.begin || s.end > word.text.size()) { // not from the parser: refuse
+      out.unknown = word.text;
+      return out;
+    }
     text.append(word.text, copied, s.begin - copied);
     copied = s.end;
     std::string_view written = std::string_view(word.text).substr(s.begin, s.end - s.begin);

@@ -108,3 +108,16 @@ TEST_CASE("huge brace words are judged as unknown", "[view]") {
   REQUIRE(words.size() == 1);
   CHECK(words[0].has_expansion());
 }
+
+TEST_CASE("spans of expanded words stay inside their text", "[view]") {
+  // Found by the fuzzer: a glob after a brace whose alternatives are shorter.
+  for (const char* source : {"rm -rf build-F{-{,\xac,\xcf\xd3\xd3\xd3\xd3W,\xd3\xd3,,,,,,,,,,,,,,,b*}",
+                             "rm -rf x{,}*", "rm -rf {a,}$X*", "rm -rf {,a}{,b}?"}) {
+    Viewed v = view_of(source);
+    for (const auto& w : v.view.args)
+      for (const auto& s : w.spans) {
+        CHECK(s.begin <= s.end);
+        CHECK(s.end <= w.text.size());
+      }
+  }
+}
