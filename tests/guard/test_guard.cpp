@@ -73,7 +73,7 @@ TEST_CASE("responses: allow is silent, deny is one BLOCKED line on stderr", "[gu
   CHECK(multi.err.find('\n') == multi.err.size() - 1);
 }
 
-TEST_CASE("--fail-open allows unreadable payloads only", "[guard]") {
+TEST_CASE("fail-open allows unreadable payloads only", "[guard]") {
   Settings s = settings_for();
   s.fail_open = true;
   CHECK(respond(s, decide(s, "garbage"), 0).exit_code == 0);
