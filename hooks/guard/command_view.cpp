@@ -237,12 +237,13 @@ CommandView make_view(const shell::SimpleCommand& command) {
         }
         if (t == "-S" || t == "--split-string") {
           if (next + 1 < words.size()) view.nested_scripts.push_back(words[next + 1].text);
-          view.name.clear();
+          view.name = "env";
           view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
           return view;
         }
         if (starts_with(t, "-S") || starts_with(t, "--split-string=")) {
           view.nested_scripts.push_back(t.substr(t[1] == 'S' ? 2 : 15));
+          view.name = "env";
           view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
           return view;
         }

@@ -22,6 +22,17 @@ constexpr RuleEntry k_rules[] = {
     {k_rule_host_management, check_host_management},
 };
 
+// What a program named by an expansion is judged as.
+constexpr std::string_view k_unknown_program_candidates[] = {"git", "rm", "find", "docker", "tmux"};
+
+std::optional<Denial> check_rules(const CommandView& view, const RuleContext& ctx, const Settings& settings) {
+  for (const RuleEntry& rule : k_rules) {
+    if (!settings.rule_enabled(rule.name)) continue;
+    if (auto denial = rule.check(view, ctx)) return denial;
+  }
+  return std::nullopt;
+}
+
 // The working directory of each scope, following `cd` as the shell would:
 // a scope starts with its parent's directory at the time it is first seen.
 class CwdTracker {
@@ -140,9 +151,20 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
     PathEnv paths = reassigned;
     paths.cwd = tracker.cwd(command_i.scope);
     RuleContext ctx{settings, std::move(paths)};
-    for (const RuleEntry& rule : k_rules) {
-      if (!settings.rule_enabled(rule.name)) continue;
-      if (auto denial = rule.check(view, ctx)) return denial;
+    if (auto denial = check_rules(view, ctx, settings)) return denial;
+    if (view.name.empty() && !view.args.empty()) {
+      // The program comes from an expansion ($GIT, $(which rm)): judge the
+      // arguments as if it were each program the rules know to be dangerous.
+      for (std::string_view candidate : k_unknown_program_candidates) {
+        view.name = candidate;
+        if (auto denial = check_rules(view, ctx, settings)) {
+          denial->reason =
+              fmt::format("the program '{}' is not known to the guard, and as {} this is refused: {}",
+                          view.text(0), candidate, denial->reason);
+          return denial;
+        }
+      }
+      view.name.clear();
     }
     if (view.name == "cd" || view.name == "pushd" || view.name == "popd")
       tracker.set(command_i.scope, directory_after(view, ctx.paths));

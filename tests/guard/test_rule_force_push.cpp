@@ -104,3 +104,11 @@ TEST_CASE("the force-push reason says what to do instead", "[force-push]") {
   CHECK_THAT(r, Catch::Contains("Push your own branch"));
   CHECK_THAT(r, Catch::Contains("git push --force origin main"));
 }
+
+TEST_CASE("a program named by an expansion is judged as git too", "[force-push]") {
+  CHECK(verdict("$GIT push -f origin main") == "force-push");
+  CHECK(verdict("\"$(command -v git)\" push --force origin main") == "force-push");
+  CHECK_THAT(reason("$GIT push -f origin main"), Catch::Contains("'$GIT' is not known"));
+  CHECK(verdict("$EDITOR notes.txt").empty());
+  CHECK(verdict("\"$CC\" -O2 -o main main.c").empty());
+}

@@ -162,3 +162,9 @@ TEST_CASE("cd in a pipeline or in the background does not move later commands", 
   CHECK(verdict("cd /work/wt/sub & rm -rf ../../x") == "recursive-delete");
   CHECK(verdict("cd / | true; rm -rf build").empty());
 }
+
+TEST_CASE("a program named by an expansion is judged as rm too", "[recursive-delete]") {
+  CHECK(verdict("$RM -rf /") == "recursive-delete");
+  CHECK(verdict("sudo $(which rm) -r /etc") == "recursive-delete");
+  CHECK(verdict("$PYTHON -m pytest -x").empty());
+}
