@@ -105,6 +105,9 @@ RuleResult check_host_management(const CommandView& view, const RuleContext& ctx
     manages = true;
   else if (name == "docker" || name == "podman")
     manages = docker_manages_host(view);
+  else if (name == "docker-compose" || name == "podman-compose")
+    manages = view.size() > 1 && (view.text(1) == "down" || view.text(1) == "stop" ||
+                                  view.text(1) == "kill" || view.text(1) == "rm");
   else if (name == "tmux")
     manages = tmux_manages_host(view);
   if (!manages) return std::nullopt;
