@@ -69,6 +69,8 @@ private:
   std::vector<State> m_state;
 };
 
+constexpr std::size_t k_max_path = 4096;
+
 // Where `cd`/`pushd`/`popd` leaves the shell (nullopt: unknown).
 std::optional<std::string> directory_after(const CommandView& view, const PathEnv& env) {
   if (view.name == "popd") return std::nullopt;
@@ -82,7 +84,9 @@ std::optional<std::string> directory_after(const CommandView& view, const PathEn
   }
   if (view.text(i) == "-") return std::nullopt;
   ResolvedPath p = resolve_path(view.args[i], env);
-  if (!p.resolved() || p.pattern) return std::nullopt;
+  // Past PATH_MAX the shell's cd fails; refusing to follow also keeps a long
+  // chain of cd's from growing the path (and each resolution) without bound.
+  if (!p.resolved() || p.pattern || p.path.size() > k_max_path) return std::nullopt;
   return p.path;
 }
 
@@ -137,6 +141,7 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
   if (!cwd.empty() && cwd.front() == '/') initial = normalize_path(cwd);
   CwdTracker tracker(script, initial);
   PathEnv reassigned{std::nullopt, settings.home, settings.factory_root};
+  std::size_t nested_budget = 2 * shell::Limits{}.max_input;
 
   // script.commands grows while we walk it (nested scripts are appended), so
   // each command is moved out by index before anything is added.
@@ -144,6 +149,11 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
     const shell::SimpleCommand command_i = std::move(script.commands[i]);
     CommandView view = make_view(command_i);
     for (const std::string& nested : view.nested_scripts) {
+      // Nested scripts re-read text already read once (eval eval eval …);
+      // their total is bounded so a chain of them stays cheap.
+      if (nested.size() > nested_budget)
+        return parse_denial("its nested scripts (bash -c, eval, …) repeat too much text");
+      nested_budget -= nested.size();
       std::uint32_t scope = view.nested_in_same_scope ? command_i.scope : script.new_scope(command_i.scope);
       if (!shell::parse_nested(script, nested, scope, command_i.depth + 1)) return parse_denial(script.error);
     }

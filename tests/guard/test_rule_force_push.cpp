@@ -112,3 +112,11 @@ TEST_CASE("a program named by an expansion is judged as git too", "[force-push]"
   CHECK(verdict("$EDITOR notes.txt").empty());
   CHECK(verdict("\"$CC\" -O2 -o main main.c").empty());
 }
+
+TEST_CASE("chains of nested scripts are bounded", "[force-push]") {
+  std::string evals;
+  for (int i = 0; i < 100000; ++i)
+    evals += "eval ";
+  CHECK(verdict(evals + "x") == "shell-parse");
+  CHECK(verdict("eval eval eval 'git push -f origin main'") == "force-push");
+}

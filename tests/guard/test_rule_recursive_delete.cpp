@@ -168,3 +168,12 @@ TEST_CASE("a program named by an expansion is judged as rm too", "[recursive-del
   CHECK(verdict("sudo $(which rm) -r /etc") == "recursive-delete");
   CHECK(verdict("$PYTHON -m pytest -x").empty());
 }
+
+TEST_CASE("a long chain of cd stops being followed", "[recursive-delete]") {
+  std::string chain;
+  for (int i = 0; i < 3000; ++i)
+    chain += "cd d; ";
+  CHECK(verdict(chain + "rm -rf x") == "recursive-delete");
+  CHECK_THAT(reason(chain + "rm -rf x"), Catch::Contains("working directory"));
+  CHECK(verdict("cd d; cd e; rm -rf x").empty());
+}
