@@ -287,7 +287,11 @@ private:
       }
       if (c == '|') {
         const bool pipe = peek(1) != '|';
-        if (pipe) fork_scope(last_begin, last_end);
+        if (pipe) {
+          fork_scope(last_begin, last_end);
+          for (std::size_t i = last_begin; i < last_end; ++i)
+            m_out.commands[i].pipe_out = true;
+        }
         after_pipe = pipe;
         m_pos += (peek(1) == '|' || peek(1) == '&') ? 2 : 1;
         continue;
@@ -295,7 +299,11 @@ private:
       last_begin = m_out.commands.size();
       if (!parse_command(until)) return;
       last_end = m_out.commands.size();
-      if (after_pipe) fork_scope(last_begin, last_end);
+      if (after_pipe) {
+        fork_scope(last_begin, last_end);
+        for (std::size_t i = last_begin; i < last_end; ++i)
+          m_out.commands[i].pipe_in = true;
+      }
     }
   }
 

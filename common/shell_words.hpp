@@ -87,6 +87,8 @@ struct SimpleCommand {
   std::vector<Redirect> redirects;
   std::uint32_t scope = 0; // the shell environment it runs in (see Script::scope_parents)
   std::uint32_t depth = 0; // nesting level it was found at
+  bool pipe_in = false;    // part of a pipeline element that reads the previous one's output
+  bool pipe_out = false;   // part of a pipeline element whose output goes to the next one
 };
 
 struct Limits {

@@ -317,6 +317,7 @@ CommandView make_view(const shell::SimpleCommand& command) {
     } else if (view.args.size() == 1 || (view.args.size() >= 2 && view.args[1].text.size() > 1 &&
                                          view.args[1].text[0] == '-' && view.args[1].text != "--")) {
       // No script file: the shell reads its script from stdin.
+      view.script_from_stdin = true;
       for (const shell::Redirect& r : command.redirects)
         if (r.op == shell::RedirectOp::heredoc || r.op == shell::RedirectOp::here_string)
           view.nested_scripts.push_back(r.target.text);
@@ -347,6 +348,43 @@ std::optional<std::size_t> git_subcommand(const CommandView& view) {
     }
   }
   return std::nullopt;
+}
+
+std::string visible_output(const CommandView& view) {
+  std::string out;
+  for (const shell::Redirect& r : view.command->redirects) {
+    if (r.op == shell::RedirectOp::heredoc || r.op == shell::RedirectOp::here_string) {
+      out += r.target.text;
+      out.push_back('\n');
+    }
+  }
+  if (view.name == "echo") {
+    std::size_t i = 1;
+    while (i < view.size() && (view.text(i) == "-n" || view.text(i) == "-e" || view.text(i) == "-E"))
+      ++i;
+    for (std::size_t k = i; k < view.size(); ++k) {
+      if (k > i) out.push_back(' ');
+      out += view.text(k);
+    }
+    out.push_back('\n');
+  } else if (view.name == "printf" && view.size() > 1) {
+    // The format's \n and \t matter: they separate commands.
+    const std::string& format = view.text(1);
+    for (std::size_t k = 0; k < format.size(); ++k) {
+      if (format[k] == '\\' && k + 1 < format.size() && (format[k + 1] == 'n' || format[k + 1] == 't')) {
+        out.push_back(format[k + 1] == 'n' ? '\n' : '\t');
+        ++k;
+      } else {
+        out.push_back(format[k]);
+      }
+    }
+    for (std::size_t k = 2; k < view.size(); ++k) {
+      out.push_back(' ');
+      out += view.text(k);
+    }
+    out.push_back('\n');
+  }
+  return out;
 }
 
 std::string describe(const CommandView& view, std::size_t max_chars) {

@@ -20,6 +20,7 @@ struct CommandView {
   std::vector<std::string> nested_scripts;
   bool nested_in_same_scope = false; // eval runs in the current shell
   bool args_from_stdin = false;      // run by xargs: more arguments come from stdin
+  bool script_from_stdin = false;    // a shell without -c or a script file: it runs its input
 
   std::size_t size() const noexcept { return args.size(); }
   const std::string& text(std::size_t i) const { return args[i].text; }
@@ -38,6 +39,10 @@ std::string_view program_name(std::string_view path) noexcept;
 // Where git's subcommand is in `view` after its global options (-C DIR,
 // -c k=v, --git-dir=…, --work-tree=…, --no-pager, …); nullopt when none.
 std::optional<std::size_t> git_subcommand(const CommandView& view);
+
+// What `view` writes to stdout that is plain to see: heredoc and here-string
+// bodies, and the arguments of echo and printf (for `… | bash`).
+std::string visible_output(const CommandView& view);
 
 // The command text for messages: the words joined by spaces, shortened.
 std::string describe(const CommandView& view, std::size_t max_chars = 120);

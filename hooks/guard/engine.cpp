@@ -142,12 +142,19 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
   CwdTracker tracker(script, initial);
   PathEnv reassigned{std::nullopt, settings.home, settings.factory_root};
   std::size_t nested_budget = 2 * shell::Limits{}.max_input;
+  std::string pipe_data; // what the current pipeline element was seen to write
 
   // script.commands grows while we walk it (nested scripts are appended), so
   // each command is moved out by index before anything is added.
   for (std::size_t i = 0; i < script.commands.size(); ++i) {
     const shell::SimpleCommand command_i = std::move(script.commands[i]);
     CommandView view = make_view(command_i);
+    // `echo … | bash`, `cat <<EOF | sh`: what flows into a shell is its script.
+    if (command_i.pipe_in) {
+      if (view.script_from_stdin && !pipe_data.empty()) view.nested_scripts.push_back(pipe_data);
+      pipe_data.clear();
+    }
+    if (command_i.pipe_out) pipe_data += visible_output(view);
     for (const std::string& nested : view.nested_scripts) {
       // Nested scripts re-read text already read once (eval eval eval …);
       // their total is bounded so a chain of them stays cheap.

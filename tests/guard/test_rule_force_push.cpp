@@ -120,3 +120,16 @@ TEST_CASE("chains of nested scripts are bounded", "[force-push]") {
   CHECK(verdict(evals + "x") == "shell-parse");
   CHECK(verdict("eval eval eval 'git push -f origin main'") == "force-push");
 }
+
+TEST_CASE("what is piped into a shell is read as its script", "[force-push]") {
+  for (const char* cmd :
+       {"echo 'git push -f origin main' | bash", "echo git push --force origin main | sh -s",
+        "printf 'ls\\ngit push -f origin main\\n' | bash", "cat <<EOF | bash\ngit push -f origin main\nEOF",
+        "cat <<< 'git push -f origin main' | zsh", "{ echo 'git push -f origin main'; } | bash"}) {
+    INFO(cmd);
+    CHECK(verdict(cmd) == "force-push");
+  }
+  CHECK(verdict("echo 'git push -f origin main' | grep push").empty());
+  CHECK(verdict("echo 'git push -f origin main' | bash script.sh").empty());
+  CHECK(verdict("echo 'git push -f origin main'; bash").empty());
+}

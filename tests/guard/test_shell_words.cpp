@@ -309,3 +309,16 @@ TEST_CASE("a word of many braces is read in linear time", "[shell]") {
   REQUIRE(s.ok());
   CHECK(s.commands.front().words[1].has(SpanKind::brace));
 }
+
+TEST_CASE("pipeline neighbours are marked", "[shell]") {
+  Script s = parse("a | b | c; d");
+  REQUIRE(s.commands.size() == 4);
+  CHECK(s.commands[0].pipe_out);
+  CHECK_FALSE(s.commands[0].pipe_in);
+  CHECK(s.commands[1].pipe_in);
+  CHECK(s.commands[1].pipe_out);
+  CHECK(s.commands[2].pipe_in);
+  CHECK_FALSE(s.commands[2].pipe_out);
+  CHECK_FALSE(s.commands[3].pipe_in);
+  CHECK_FALSE(parse("a || b").commands[1].pipe_in);
+}
