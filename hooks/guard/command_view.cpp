@@ -200,6 +200,56 @@ std::optional<std::string> shell_c_script(const std::vector<Word>& w, std::size_
 
 } // namespace
 
+std::optional<std::size_t> git_subcommand(const CommandView& view) {
+  std::size_t i = 1;
+  while (i < view.args.size()) {
+    const std::string& t = view.args[i].text;
+    if (t == "-C" || t == "-c" || t == "--git-dir" || t == "--work-tree" || t == "--namespace" ||
+        t == "--config-env" || t == "--super-prefix") {
+      i += 2;
+    } else if (t.size() > 1 && t[0] == '-') {
+      ++i;
+    } else {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// git -c alias.fp='push -f' fp …: the alias's words replace its name, and a
+// shell alias (!…) is a nested script.
+void expand_git_alias(CommandView& view) {
+  auto sub = git_subcommand(view);
+  if (!sub) return;
+  const std::string key = "alias." + view.args[*sub].text + "=";
+  for (std::size_t i = 1; i + 1 < *sub; ++i) {
+    if (view.args[i].text != "-c" || view.args[i + 1].text.compare(0, key.size(), key) != 0) continue;
+    std::string value = view.args[i + 1].text.substr(key.size());
+    if (!value.empty() && value[0] == '!') {
+      view.nested_scripts.push_back(value.substr(1));
+      return;
+    }
+    std::vector<Word> words;
+    std::size_t p = 0;
+    while (p < value.size()) {
+      std::size_t start = value.find_first_not_of(" \t", p);
+      if (start == std::string::npos) break;
+      std::size_t end = value.find_first_of(" \t", start);
+      if (end == std::string::npos) end = value.size();
+      words.push_back(Word{value.substr(start, end - start), {}, true});
+      p = end;
+    }
+    if (words.empty()) return;
+    view.args.erase(view.args.begin() + static_cast<std::ptrdiff_t>(*sub));
+    view.args.insert(view.args.begin() + static_cast<std::ptrdiff_t>(*sub), words.begin(), words.end());
+    return;
+  }
+}
+
+} // namespace
+
 CommandView make_view(const shell::SimpleCommand& command) {
   CommandView view;
   view.command = &command;
@@ -310,6 +360,8 @@ CommandView make_view(const shell::SimpleCommand& command) {
   if (view.args.empty() || view.args[0].has_expansion()) return view;
   view.name = std::string(program_name(view.args[0].text));
 
+  if (view.name == "git") expand_git_alias(view);
+
   // Code that the command runs as a script of its own.
   if (is_shell(view.name)) {
     if (auto script = shell_c_script(view.args, 1)) {
@@ -332,22 +384,6 @@ CommandView make_view(const shell::SimpleCommand& command) {
     view.nested_in_same_scope = true;
   }
   return view;
-}
-
-std::optional<std::size_t> git_subcommand(const CommandView& view) {
-  std::size_t i = 1;
-  while (i < view.args.size()) {
-    const std::string& t = view.args[i].text;
-    if (t == "-C" || t == "-c" || t == "--git-dir" || t == "--work-tree" || t == "--namespace" ||
-        t == "--config-env" || t == "--super-prefix") {
-      i += 2;
-    } else if (t.size() > 1 && t[0] == '-') {
-      ++i;
-    } else {
-      return i;
-    }
-  }
-  return std::nullopt;
 }
 
 std::string visible_output(const CommandView& view) {

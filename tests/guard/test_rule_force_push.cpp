@@ -133,3 +133,11 @@ TEST_CASE("what is piped into a shell is read as its script", "[force-push]") {
   CHECK(verdict("echo 'git push -f origin main' | bash script.sh").empty());
   CHECK(verdict("echo 'git push -f origin main'; bash").empty());
 }
+
+TEST_CASE("git aliases defined with -c are expanded", "[force-push]") {
+  CHECK(verdict("git -c alias.fp='push -f' fp origin main") == "force-push");
+  CHECK(verdict("git -c alias.p=push p --force origin main") == "force-push");
+  CHECK(verdict("git -c 'alias.x=!git push -f origin main' x") == "force-push");
+  CHECK(verdict("git -c alias.co=checkout co main") == "switch-primary");
+  CHECK(verdict("git -c alias.fp='push -f' fp origin feature").empty());
+}
