@@ -162,7 +162,19 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
         return parse_denial("its nested scripts (bash -c, eval, …) repeat too much text");
       nested_budget -= nested.size();
       std::uint32_t scope = view.nested_in_same_scope ? command_i.scope : script.new_scope(command_i.scope);
+      const std::size_t first_new = script.commands.size();
       if (!shell::parse_nested(script, nested, scope, command_i.depth + 1)) return parse_denial(script.error);
+      if (!view.nested_in_same_scope) continue;
+      // eval's commands run now but are judged after the ones that follow
+      // it: what they do to this shell (cd, HOME=…) must count from here on.
+      for (std::size_t k = first_new; k < script.commands.size(); ++k) {
+        if (script.commands[k].scope != scope) continue;
+        CommandView inner = make_view(script.commands[k]);
+        note_reassignments(script.commands[k], inner, reassigned);
+        if ((inner.name.empty() && !inner.args.empty()) || inner.name == "cd" || inner.name == "pushd" ||
+            inner.name == "popd" || inner.name == "eval" || inner.name == "source" || inner.name == ".")
+          tracker.set(scope, std::nullopt);
+      }
     }
     note_reassignments(command_i, view, reassigned);
     PathEnv paths = reassigned;

@@ -177,3 +177,10 @@ TEST_CASE("a long chain of cd stops being followed", "[recursive-delete]") {
   CHECK_THAT(reason(chain + "rm -rf x"), Catch::Contains("working directory"));
   CHECK(verdict("cd d; cd e; rm -rf x").empty());
 }
+
+TEST_CASE("what eval does to the shell counts for the commands after it", "[recursive-delete]") {
+  CHECK(verdict("eval 'cd /'; rm -rf etc") == "recursive-delete");
+  CHECK(verdict("eval HOME=/; rm -rf ~/etc") == "recursive-delete");
+  CHECK(verdict("eval 'echo hi'; rm -rf build").empty());
+  CHECK(verdict("eval X=1; rm -rf build").empty());
+}
