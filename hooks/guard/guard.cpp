@@ -8,6 +8,8 @@
 #include "hooks/guard/audit.hpp"
 #include "hooks/guard/engine.hpp"
 
+#include <cerrno>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -45,22 +47,103 @@ Decision unreadable(std::string_view what) {
 
 } // namespace
 
-Decision decide(const Settings& settings, std::string_view payload) {
-  auto doc = parse_json_object(payload);
-  if (!doc) return unreadable("it is not a JSON object");
-  const std::string* tool = string_field(*doc, "tool_name");
-  if (!tool) return unreadable("it has no tool_name");
-  if (*tool != "Bash") return Decision{};
-  const Json* input = object_field(*doc, "tool_input");
-  const std::string* command = input ? string_field(*input, "command") : nullptr;
-  if (!command) return unreadable("tool_input.command is missing or not a string");
+namespace {
 
-  const std::string* cwd = string_field(*doc, "cwd");
+// The three fields the guard reads, taken from the payload in one SAX pass
+// (no document is built: payloads reach megabytes, and this runs on every
+// tool call). A repeated key counts with its last value, as in a document.
+class PayloadFields : public nlohmann::json_sax<Json> {
+public:
+  bool object = false; // the payload is a JSON object
+  std::optional<std::string> tool_name, cwd, command;
+
+  bool null() override { return value(nullptr); }
+  bool boolean(bool) override { return value(nullptr); }
+  bool number_integer(number_integer_t) override { return value(nullptr); }
+  bool number_unsigned(number_unsigned_t) override { return value(nullptr); }
+  bool number_float(number_float_t, const string_t&) override { return value(nullptr); }
+  bool string(string_t& s) override { return value(&s); }
+  bool binary(binary_t&) override { return value(nullptr); }
+  bool start_object(std::size_t) override {
+    if (m_depth == 0) object = true;
+    value(nullptr);
+    if (m_depth == 1 && m_key == "tool_input") m_in_tool_input = true;
+    ++m_depth;
+    return true;
+  }
+  bool end_object() override {
+    if (--m_depth == 1) m_in_tool_input = false;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    value(nullptr);
+    ++m_depth;
+    return true;
+  }
+  bool end_array() override {
+    --m_depth;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (m_depth == 1)
+      m_key = k;
+    else if (m_depth == 2 && m_in_tool_input)
+      m_input_key = k;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+private:
+  int m_depth = 0;
+  std::string m_key;       // the member of the payload being read
+  std::string m_input_key; // the member of tool_input being read
+  bool m_in_tool_input = false;
+
+  // A value (or the start of one) for the member being read.
+  bool value(std::string* s) {
+    auto take = [s](std::optional<std::string>& field) {
+      if (s)
+        field = std::move(*s);
+      else
+        field.reset();
+    };
+    if (m_depth == 1) {
+      if (m_key == "tool_name")
+        take(tool_name);
+      else if (m_key == "cwd")
+        take(cwd);
+      else if (m_key == "tool_input")
+        command.reset(); // a new tool_input replaces the old one
+    } else if (m_depth == 2 && m_in_tool_input && m_input_key == "command") {
+      take(command);
+    }
+    return true;
+  }
+};
+
+} // namespace
+
+Decision decide(const Settings& settings, std::string_view payload) {
+  PayloadFields fields;
+  bool parsed = false;
+  try {
+    parsed = Json::sax_parse(payload.begin(), payload.end(), &fields);
+  } catch (const std::exception&) {
+    parsed = false;
+  }
+  if (!parsed || !fields.object) return unreadable("it is not a JSON object");
+  if (!fields.tool_name) return unreadable("it has no tool_name");
+  if (*fields.tool_name != "Bash") return Decision{};
+  if (!fields.command) return unreadable("tool_input.command is missing or not a string");
+
+  const std::optional<std::string>& cwd = fields.cwd;
   std::string_view where =
       cwd && !cwd->empty() && cwd->front() == '/' ? std::string_view(*cwd) : settings.worktree;
   Decision decision;
-  decision.command = *command;
-  if (auto denial = evaluate_command(*command, settings, where)) {
+  decision.command = std::move(*fields.command);
+  if (auto denial = evaluate_command(decision.command, settings, where)) {
     decision.allowed = false;
     decision.rule = std::move(denial->rule);
     decision.reason = std::move(denial->reason);
@@ -97,6 +180,29 @@ hooks::HookResult misconfigured(std::string_view problem) {
                   "guard's configuration file",
                   problem));
 }
+
+namespace {
+
+// The configuration file: --config, else the default file when it exists.
+// Most guards run without one, so its absence is checked with one access()
+// on a plain string before anything heavier (same path as
+// ConfigFile::default_path()).
+ConfigFile load_config(const GuardArgs& args) {
+  if (args.config) return ConfigFile::load(std::filesystem::path(*args.config));
+  std::string path;
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  if (xdg && *xdg)
+    path = std::string(xdg) + "/agent-hooks/config.toml";
+  else if (home && *home)
+    path = std::string(home) + "/.config/agent-hooks/config.toml";
+  else
+    return ConfigFile();
+  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) return ConfigFile();
+  return ConfigFile::load();
+}
+
+} // namespace
 
 hooks::HookProgram guard_program(GuardArgs& args) {
   return hooks::HookProgram{
@@ -139,9 +245,7 @@ hooks::HookProgram guard_program(GuardArgs& args) {
           [&args](std::string_view payload) {
             Settings settings;
             try {
-              std::optional<std::filesystem::path> config;
-              if (args.config) config = *args.config;
-              settings = resolve_settings(args, ConfigFile::load(config), read_guard_env());
+              settings = resolve_settings(args, load_config(args), read_guard_env());
             } catch (const Error& e) {
               return misconfigured(e.what());
             }
@@ -159,10 +263,39 @@ hooks::HookProgram guard_program(GuardArgs& args) {
   };
 }
 
+namespace {
+
+// True when the arguments plainly parse (the usual case: the installer's
+// command line), so the hot path skips building a second parser.
+bool plainly_valid_arguments(int argc, char** argv) {
+  static constexpr std::string_view value_options[] = {"--primary-branch", "--worktree", "--session",
+                                                       "--factory-root",   "--config",   "--audit-log",
+                                                       "--disable-rule"};
+  int positionals = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.size() > 1 && arg[0] == '-') {
+      if (arg == "--fail-open") continue;
+      std::string_view name = arg.substr(0, arg.find('='));
+      bool known = false;
+      for (std::string_view option : value_options)
+        known = known || name == option;
+      if (!known) return false;
+      if (name.size() == arg.size() && ++i >= argc) return false;
+      continue;
+    }
+    if (++positionals > 3) return false;
+  }
+  return true;
+}
+
+} // namespace
+
 int guard_main(int argc, char** argv) {
-  // Bad arguments must fail closed with a BLOCKED line too: check them
-  // first with a parser of our own, then let the runner do the rest.
-  {
+  // Bad arguments must fail closed with a BLOCKED line too: unless they
+  // plainly parse, check them first with a parser of our own, then let the
+  // runner do the rest.
+  if (!plainly_valid_arguments(argc, argv)) {
     GuardArgs probe;
     hooks::HookProgram program = guard_program(probe);
     hooks::ArgParser parser(program.name, program.description);

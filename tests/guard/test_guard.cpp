@@ -124,3 +124,27 @@ TEST_CASE("audit lines escape what they carry", "[audit]") {
   auto j = nlohmann::json::parse(line);
   CHECK(j["time"] == "1970-01-01T00:00:00Z");
 }
+
+TEST_CASE("payload fields: repeated keys count with their last value", "[guard]") {
+  Settings s = settings_for();
+  CHECK(decide(s, R"({"tool_name":"Bash","tool_input":{"command":"ls","command":"git push -f origin main"}})")
+            .rule == "force-push");
+  CHECK(decide(s, R"({"tool_name":"Bash","tool_input":{"command":"git push -f origin main","command":7}})")
+            .rule == "unreadable-payload");
+  CHECK(decide(s, R"({"tool_name":"Bash","tool_input":{"command":"x"},"tool_input":"y"})").rule ==
+        "unreadable-payload");
+  CHECK(decide(s, R"({"tool_name":"Read","tool_name":"Bash","tool_input":{"command":"kill 1"}})").rule ==
+        "host-management");
+  // Nested look-alikes are not the fields.
+  CHECK(
+      decide(s,
+             R"({"tool_name":"Bash","x":{"tool_input":{"command":"kill 1"}},"tool_input":{"command":"ls"}})")
+          .allowed);
+  CHECK(decide(s,
+               R"({"tool_name":"Bash","tool_input":{"nested":{"command":"kill 1"}},"extra":[{"command":1}]})")
+            .rule == "unreadable-payload");
+  CHECK(decide(s, R"({"tool_name":"Bash","tool_input":{"command":"ls"}} trailing)").rule ==
+        "unreadable-payload");
+  CHECK(decide(s, "{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"\\u00e9\xff\"}}").rule ==
+        "unreadable-payload");
+}
