@@ -1,32 +1,60 @@
 #include "hooks/guard/paths.hpp"
 
-#include <vector>
-
 namespace ah::guard {
 
-std::string normalize_path(std::string_view path, std::string_view cwd) {
-  std::vector<std::string_view> parts;
-  auto push_parts = [&parts](std::string_view p) {
-    std::size_t i = 0;
-    while (i < p.size()) {
-      std::size_t slash = p.find('/', i);
-      std::size_t end = slash == std::string_view::npos ? p.size() : slash;
-      std::string_view part = p.substr(i, end - i);
-      if (part == "..") {
-        if (!parts.empty()) parts.pop_back();
-      } else if (!part.empty() && part != ".") {
-        parts.push_back(part);
-      }
-      i = end + 1;
+namespace {
+
+// Appends the components of `p` to `out` (an absolute path without a
+// trailing slash, "" for the root), folding `.`, `..` and repeated slashes.
+void append_components(std::string& out, std::string_view p) {
+  std::size_t i = 0;
+  while (i < p.size()) {
+    std::size_t slash = p.find('/', i);
+    std::size_t end = slash == std::string_view::npos ? p.size() : slash;
+    std::string_view part = p.substr(i, end - i);
+    if (part == "..") {
+      std::size_t last = out.rfind('/');
+      out.resize(last == std::string::npos ? 0 : last);
+    } else if (!part.empty() && part != ".") {
+      out.push_back('/');
+      out.append(part);
     }
-  };
-  if (path.empty() || path.front() != '/') push_parts(cwd);
-  push_parts(path);
-  std::string out;
-  for (std::string_view part : parts) {
-    out.push_back('/');
-    out.append(part);
+    i = end + 1;
   }
+}
+
+// True when `p` is absolute with no empty, `.` or `..` component and no
+// trailing slash (the root excepted): nothing to fold.
+bool is_normal(std::string_view p) noexcept {
+  if (p.empty() || p.front() != '/') return false;
+  if (p.size() == 1) return true;
+  if (p.back() == '/') return false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] != '/') continue;
+    std::string_view rest = p.substr(i + 1);
+    if (rest.empty() || rest.front() == '/') return false;
+    if (rest.front() == '.') {
+      if (rest.size() == 1 || rest[1] == '/') return false;
+      if (rest[1] == '.' && (rest.size() == 2 || rest[2] == '/')) return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+std::string normalize_path(std::string_view path, std::string_view cwd) {
+  // Built in place, without splitting into a list: a cwd grown by many cd's
+  // is copied once, not taken apart on every call.
+  std::string out;
+  out.reserve(cwd.size() + path.size() + 1);
+  if (path.empty() || path.front() != '/') {
+    if (is_normal(cwd))
+      out.assign(cwd == "/" ? std::string_view() : cwd);
+    else
+      append_components(out, cwd);
+  }
+  append_components(out, path);
   return out.empty() ? "/" : out;
 }
 

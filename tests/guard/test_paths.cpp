@@ -76,3 +76,14 @@ TEST_CASE("unknown expansions leave the path unresolved", "[paths]") {
   ah::shell::Word tilde = word_of("~");
   CHECK_FALSE(resolve_path(tilde, PathEnv{"/", "", ""}).resolved());
 }
+
+TEST_CASE("normalize_path against a cwd that is or is not normal", "[paths]") {
+  CHECK(normalize_path("x", "/a/b") == "/a/b/x");
+  CHECK(normalize_path("x", "/") == "/x");
+  CHECK(normalize_path("..", "/") == "/");
+  CHECK(normalize_path("x", "/a/./b/") == "/a/b/x");
+  CHECK(normalize_path("x", "/a/../b") == "/b/x");
+  CHECK(normalize_path("x", "//a//b") == "/a/b/x");
+  CHECK(normalize_path("../..", "/a/.b/..c") == "/a");
+  CHECK(normalize_path("y", "/a/..") == "/y");
+}
