@@ -15,13 +15,14 @@ std::string audit_line(const AuditRecord& record) {
   ::gmtime_r(&t, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  Json line = {{"time", stamp},
-               {"session", record.session},
-               {"rule", record.rule},
-               {"command", record.command},
-               {"reason", record.reason}};
+  // In the order a reader scans a line: when, who, which rule, what, why.
+  nlohmann::ordered_json line = {{"time", stamp},
+                                 {"session", record.session},
+                                 {"rule", record.rule},
+                                 {"command", record.command},
+                                 {"reason", record.reason}};
   // Invalid UTF-8 in a command must not stop the record.
-  return line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 void append_audit(const std::string& path, const AuditRecord& record) {

@@ -148,3 +148,9 @@ TEST_CASE("payload fields: repeated keys count with their last value", "[guard]"
   CHECK(decide(s, "{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"\\u00e9\xff\"}}").rule ==
         "unreadable-payload");
 }
+
+TEST_CASE("audit lines keep the field order time, session, rule, command, reason", "[audit]") {
+  std::string line = audit_line({.time = 0, .session = "s", .rule = "r", .command = "c", .reason = "x"});
+  CHECK(line == "{\"time\":\"1970-01-01T00:00:00Z\",\"session\":\"s\",\"rule\":\"r\",\"command\":\"c\","
+                "\"reason\":\"x\"}\n");
+}
