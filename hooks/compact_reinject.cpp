@@ -33,7 +33,6 @@ HookProgram compact_reinject_program(CompactReinjectArgs& args) {
                                   "text to re-inject, e.g. /tmp/dev-session-P-42.context", true);
           },
       .handle = [&args](std::string_view payload) { return compact_reinject(args, payload); },
-      .on_failure = {},
   };
 }
 

@@ -78,7 +78,6 @@ HookProgram idle_stop_program(IdleStopArgs& args) {
             });
           },
       .handle = [&args](std::string_view payload) { return idle_stop(args, payload, epoch_seconds()); },
-      .on_failure = {},
   };
 }
 

@@ -211,7 +211,6 @@ HookProgram phase_change_program(PhaseChangeArgs& args) {
                                   "phase-changed marker, e.g. /tmp/phase-changed-SESSION.marker", true);
           },
       .handle = [&args](std::string_view payload) { return phase_change(args, payload, epoch_seconds()); },
-      .on_failure = {},
   };
 }
 

@@ -43,6 +43,22 @@ std::chrono::milliseconds stdin_stall_timeout() {
   return std::chrono::seconds(30);
 }
 
+// Bad arguments: a misconfigured settings.json entry. The payload is still
+// read to the end, so Claude Code's write does not fail with EPIPE.
+int usage_error(const HookProgram& program, std::string_view message) {
+  try {
+    if (!::isatty(0)) read_all(0, stdin_stall_timeout());
+  } catch (const Error&) {
+  }
+  if (!program.on_usage_error) {
+    emit({.exit_code = program.usage_exit_code, .out = {}, .err = std::string(message)});
+    return program.usage_exit_code;
+  }
+  HookResult result = program.on_usage_error(message.substr(0, message.find('\n')));
+  emit(result);
+  return result.exit_code;
+}
+
 } // namespace
 
 int run_hook(int argc, char** argv, const HookProgram& program) {
@@ -60,9 +76,7 @@ int run_hook(int argc, char** argv, const HookProgram& program) {
   case ArgParser::Outcome::version:
     emit({.exit_code = 0, .out = fmt::format("{} (agent-hooks) {}\n", program.name, k_version), .err = {}});
     return 0;
-  case ArgParser::Outcome::error:
-    emit({.exit_code = 0, .out = {}, .err = message});
-    return program.usage_exit_code;
+  case ArgParser::Outcome::error: return usage_error(program, message);
   }
 
   const auto& failure = program.on_failure ? program.on_failure : fail_open;

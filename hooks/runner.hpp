@@ -30,8 +30,12 @@ struct HookProgram {
   std::function<HookResult(std::string_view payload)> handle;
   // What an internal failure (an exception escaping `handle`) turns into.
   // Hooks fail open (exit 0, message on stderr); the guard fails closed.
-  std::function<HookResult(std::string_view message)> on_failure;
-  // Exit status for bad arguments.
+  std::function<HookResult(std::string_view message)> on_failure = {};
+  // What bad arguments turn into, given the parser's one-line problem. Unset:
+  // the parser's message on stderr and `usage_exit_code`. The guard fails
+  // closed here too.
+  std::function<HookResult(std::string_view problem)> on_usage_error = {};
+  // Exit status for bad arguments when `on_usage_error` is unset.
   int usage_exit_code = 64;
 };
 

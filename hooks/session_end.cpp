@@ -44,7 +44,6 @@ HookProgram session_end_program(SessionEndArgs& args) {
                                   true);
           },
       .handle = [&args](std::string_view payload) { return session_end(args, payload, epoch_seconds()); },
-      .on_failure = {},
   };
 }
 

@@ -77,7 +77,6 @@ HookProgram stop_failure_program(StopFailureArgs& args) {
                                   "phase-changed marker, e.g. /tmp/phase-changed-SESSION.marker", false);
           },
       .handle = [&args](std::string_view payload) { return stop_failure(args, payload, epoch_seconds()); },
-      .on_failure = {},
   };
 }
 

@@ -259,63 +259,12 @@ hooks::HookProgram guard_program(GuardArgs& args) {
                             "this persists report it to the operator",
                             message));
           },
-      .usage_exit_code = hooks::k_exit_block,
+      // Bad arguments fail closed too, with a BLOCKED line.
+      .on_usage_error = [](std::string_view problem) { return misconfigured(problem); },
   };
 }
 
-namespace {
-
-// True when the arguments plainly parse (the usual case: the installer's
-// command line), so the hot path skips building a second parser.
-bool plainly_valid_arguments(int argc, char** argv) {
-  static constexpr std::string_view value_options[] = {"--primary-branch", "--worktree", "--session",
-                                                       "--factory-root",   "--config",   "--audit-log",
-                                                       "--disable-rule"};
-  int positionals = 0;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg.size() > 1 && arg[0] == '-') {
-      if (arg == "--fail-open") continue;
-      std::string_view name = arg.substr(0, arg.find('='));
-      bool known = false;
-      for (std::string_view option : value_options)
-        known = known || name == option;
-      if (!known) return false;
-      if (name.size() == arg.size() && ++i >= argc) return false;
-      continue;
-    }
-    if (++positionals > 3) return false;
-  }
-  return true;
-}
-
-} // namespace
-
 int guard_main(int argc, char** argv) {
-  // Bad arguments must fail closed with a BLOCKED line too: unless they
-  // plainly parse, check them first with a parser of our own, then let the
-  // runner do the rest.
-  if (!plainly_valid_arguments(argc, argv)) {
-    GuardArgs probe;
-    hooks::HookProgram program = guard_program(probe);
-    hooks::ArgParser parser(program.name, program.description);
-    program.define_arguments(parser);
-    std::string message;
-    if (parser.parse(argc, argv, message) == hooks::ArgParser::Outcome::error) {
-      try {
-        if (!::isatty(0)) read_all(0); // the writer must not see EPIPE
-      } catch (const Error&) {
-      }
-      std::string_view first = message;
-      first = first.substr(0, first.find('\n'));
-      hooks::HookResult result = misconfigured(first);
-      try {
-        write_all(2, result.err);
-      } catch (const Error&) {
-      }
-      return result.exit_code;
-    }
-  }
   GuardArgs args;
   return hooks::run_hook(argc, argv, guard_program(args));
 }
