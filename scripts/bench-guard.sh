@@ -8,25 +8,11 @@
 #   --max-ratio X   exit 1 when the allow or deny case costs more than X times the no-op
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build="$root/build"
-rounds=15
-batch=100
-max_ratio=""
-while (($#)); do
-  case $1 in
-  --rounds) rounds=$2; shift ;;
-  --batch) batch=$2; shift ;;
-  --build-dir) build=$2; shift ;;
-  --max-ratio) max_ratio=$2; shift ;;
-  -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "bench-guard.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
-  esac
-  shift
-done
-
-cmake --build "$build" --target noop-static spawn-bench pretooluse-guard >/dev/null
-bin="$build/bin"
+BENCH_TARGETS="pretooluse-guard"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
+bench_init "$0" "$@"
+root=$bench_root
+bin=$bench_bin
 dir=$(mktemp -d "${TMPDIR:-/tmp}/agent-hooks-bench-guard.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 
@@ -62,22 +48,15 @@ cases=(
 )
 
 printf 'pretooluse-guard cost per invocation vs a static no-op C program (%d rounds x %d runs, median)\n\n' \
-  "$rounds" "$batch"
+  "$bench_rounds" "$bench_batch"
 printf '%-26s %10s %10s %7s\n' case "no-op µs" "guard µs" ratio
 printf '%-26s %10s %10s %7s\n' -------------------------- ---------- ---------- -------
-worst=0
 for entry in "${cases[@]}"; do
   IFS='|' read -r label payload want_exit <<<"$entry"
-  result=$("$bin/spawn-bench" --stdin "$payload" --rounds "$rounds" --batch "$batch" \
-    --baseline "$bin/noop-static" -- "$bin/pretooluse-guard" main /work/wt dev-bench 2>/dev/null)
-  eval "$result" # baseline_ns command_ns ratio command_exit
+  bench_measure "$payload" "$bin/pretooluse-guard" main /work/wt dev-bench
   [[ "${command_exit:-$want_exit}" == "$want_exit" ]] ||
     { echo "bench-guard.sh: $label: guard exited $command_exit, expected $want_exit" >&2; exit 1; }
   printf '%-26s %10.0f %10.0f %6.2fx\n' "$label" "$((baseline_ns / 1000))" "$((command_ns / 1000))" "$ratio"
-  [[ "$label" == 100* ]] || worst=$(python3 -c "print(max($worst, $ratio))")
+  [[ "$label" == 100* ]] || bench_count_ratio
 done
-printf '\nworst ratio (allow and deny): %.2fx\n' "$worst"
-if [[ -n "$max_ratio" ]] && python3 -c "import sys; sys.exit(0 if $worst > $max_ratio else 1)"; then
-  echo "bench-guard.sh: worst ratio ${worst}x is above ${max_ratio}x" >&2
-  exit 1
-fi
+bench_finish "allow and deny"

@@ -8,26 +8,11 @@
 #   --max-ratio X   exit 1 when any hook costs more than X times the no-op
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build="$root/build"
-rounds=15
-batch=100
-max_ratio=""
-while (($#)); do
-  case $1 in
-  --rounds) rounds=$2; shift ;;
-  --batch) batch=$2; shift ;;
-  --build-dir) build=$2; shift ;;
-  --max-ratio) max_ratio=$2; shift ;;
-  -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "bench-hooks.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
-  esac
-  shift
-done
-
-cmake --build "$build" --target noop-static spawn-bench idle-stop phase-change stop-failure session-end \
-  compact-reinject >/dev/null
-bin="$build/bin"
+BENCH_TARGETS="idle-stop phase-change stop-failure session-end compact-reinject"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
+bench_init "$0" "$@"
+root=$bench_root
+bin=$bench_bin
 fix="$root/tests/fixtures"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/agent-hooks-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
@@ -51,23 +36,16 @@ cases=(
   "compact-reinject|2 KB context|$fix/session_start_compact.json|$dir/s.context"
 )
 
-printf 'Hook cost per invocation vs a static no-op C program (%d rounds x %d runs, median)\n\n' "$rounds" "$batch"
+printf 'Hook cost per invocation vs a static no-op C program (%d rounds x %d runs, median)\n\n' "$bench_rounds" "$bench_batch"
 printf '%-17s %-28s %10s %10s %7s\n' hook case "no-op µs" "hook µs" ratio
 printf '%-17s %-28s %10s %10s %7s\n' ----------------- ---------------------------- ---------- ---------- -------
-worst=0
 for entry in "${cases[@]}"; do
   IFS='|' read -r hook label payload args <<<"$entry"
   # shellcheck disable=SC2086
-  result=$("$bin/spawn-bench" --stdin "$payload" --rounds "$rounds" --batch "$batch" \
-    --baseline "$bin/noop-static" -- "$bin/$hook" $args)
-  eval "$result" # baseline_ns command_ns ratio command_exit
+  bench_measure "$payload" "$bin/$hook" $args
   [[ "$command_exit" == 0 ]] || { echo "bench-hooks.sh: $hook exited $command_exit" >&2; exit 1; }
   printf '%-17s %-28s %10.0f %10.0f %6.2fx\n' "$hook" "$label" "$((baseline_ns / 1000))" \
     "$((command_ns / 1000))" "$ratio"
-  worst=$(python3 -c "print(max($worst, $ratio))")
+  bench_count_ratio
 done
-printf '\nworst ratio: %.2fx\n' "$worst"
-if [[ -n "$max_ratio" ]] && python3 -c "import sys; sys.exit(0 if $worst > $max_ratio else 1)"; then
-  echo "bench-hooks.sh: worst ratio ${worst}x is above ${max_ratio}x" >&2
-  exit 1
-fi
+bench_finish "all hooks"
