@@ -120,12 +120,6 @@ bool is_regular(const fs::path& path) noexcept {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-std::optional<std::uintmax_t> regular_file_size(const fs::path& path) noexcept {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  return static_cast<std::uintmax_t>(st.st_size);
-}
-
 bool remove_file(const fs::path& path) noexcept {
   return ::unlink(path.c_str()) == 0 || errno == ENOENT;
 }

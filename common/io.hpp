@@ -34,9 +34,6 @@ bool path_exists(const fs::path& path) noexcept;
 // True when `path` is an existing regular file (following symlinks).
 bool is_regular(const fs::path& path) noexcept;
 
-// The size of a regular file, or nullopt when it is missing or not regular.
-std::optional<std::uintmax_t> regular_file_size(const fs::path& path) noexcept;
-
 // Removes a file; a missing file is not an error. Returns false on failure.
 bool remove_file(const fs::path& path) noexcept;
 

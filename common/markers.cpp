@@ -16,10 +16,6 @@ MarkerFiles marker_files(const std::filesystem::path& dir, std::string_view sess
   };
 }
 
-std::filesystem::path nudge_count_file(const std::filesystem::path& dir, std::string_view session) {
-  return marker_files(dir, session).nudge_count;
-}
-
 std::filesystem::path default_marker_dir() {
   if (auto dir = env_value(k_marker_dir_env)) return *dir;
   return "/tmp";

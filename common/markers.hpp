@@ -18,9 +18,6 @@ struct MarkerFiles {
 // The marker files of `session` in `dir`. Throws Error when the session name is invalid.
 MarkerFiles marker_files(const std::filesystem::path& dir, std::string_view session);
 
-// The nudge counter that sits beside an idle marker of `session`.
-std::filesystem::path nudge_count_file(const std::filesystem::path& dir, std::string_view session);
-
 // The marker directory when neither config nor arguments name one:
 // $AGENT_HOOKS_MARKER_DIR, else /tmp.
 std::filesystem::path default_marker_dir();

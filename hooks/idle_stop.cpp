@@ -44,7 +44,7 @@ HookResult idle_stop(const IdleStopArgs& args, std::string_view payload, std::in
   const bool continuing = bool_field(*doc, "stop_hook_active").value_or(false);
   if (!args.phase_file.empty() && !continuing && is_regular(args.phase_file) &&
       read_phase(args.phase_file).empty()) {
-    const auto counter = nudge_count_file(args.marker.parent_path(), args.session);
+    const auto counter = marker_files(args.marker.parent_path(), args.session).nudge_count;
     const int sent = read_count(counter);
     if (sent < k_max_nudges) {
       write_file_reusing_sibling(counter, fmt::format("{}\n", sent + 1));
