@@ -111,23 +111,24 @@ std::filesystem::path reuse_sibling_of(const std::filesystem::path& target) {
 namespace {
 
 // Opens and locks the reuse sibling of a target. Returns -1 when the sibling
-// cannot be trusted or locked, and the caller should use a fresh temporary.
+// cannot be trusted (not a regular file of ours with one link) or is busy,
+// and the caller should use a fresh temporary file. Never waits: in a shared
+// directory another user could plant a file and hold a lock on it forever.
 int open_locked_sibling(const std::filesystem::path& sibling, mode_t mode, struct stat& st) {
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    int fd = ::open(sibling.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int fd = ::open(sibling.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
     if (fd < 0) return -1;
-    struct stat now {};
-    if (::flock(fd, LOCK_EX) != 0 || ::fstat(fd, &st) != 0) {
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || st.st_nlink != 1 ||
+        ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd);
       return -1;
     }
     // Another writer may have exchanged this inode into the target's place
-    // while we waited for the lock: then it is live and must not be written.
-    if (::lstat(sibling.c_str(), &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino) {
-      if (S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && st.st_nlink == 1) return fd;
-      ::close(fd);
-      return -1;
-    }
+    // between our open and our lock: then it is live and must not be written.
+    struct stat now {};
+    if (::lstat(sibling.c_str(), &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino &&
+        ::fstat(fd, &st) == 0)
+      return fd;
     ::close(fd);
   }
   return -1;

@@ -57,7 +57,7 @@ std::filesystem::path reuse_sibling_of(const std::filesystem::path& target);
 // Creating and freeing an inode per write costs 100–250 µs on ext4, more than
 // the rest of a hook run; this costs ~20 µs. Falls back to a fresh temporary
 // file when the sibling cannot be trusted (a symlink, not a regular file, not
-// ours, more than one link) or cannot be locked. Meant for small, frequently
+// ours, more than one link) or another writer holds it; it never waits. Meant for small, frequently
 // rewritten state files (markers); remove them with remove_file_and_sibling().
 void write_file_reusing_sibling(const std::filesystem::path& target, std::string_view content,
                                 mode_t mode = 0644);

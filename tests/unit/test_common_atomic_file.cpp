@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -140,4 +142,16 @@ TEST_CASE("reusing sibling: concurrent writers never leave a torn or mixed file"
   CHECK(bad == 0);
   auto final_text = read_text(target);
   CHECK(final_text.size() == 1001);
+}
+
+TEST_CASE("reusing sibling: a sibling locked by someone else is not waited for") {
+  ScratchDir dir;
+  const auto sibling = ah::reuse_sibling_of(dir / "m");
+  write_text(sibling, "");
+  int holder = ::open(sibling.c_str(), O_RDWR);
+  REQUIRE(holder >= 0);
+  REQUIRE(::flock(holder, LOCK_EX) == 0); // held for the whole test
+  ah::write_file_reusing_sibling(dir / "m", "written anyway\n");
+  CHECK(read_text(dir / "m") == "written anyway\n");
+  ::close(holder);
 }
