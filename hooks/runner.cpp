@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "common/version.hpp"
 
+#include <csignal>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -62,6 +63,8 @@ int usage_error(const HookProgram& program, std::string_view message) {
 } // namespace
 
 int run_hook(int argc, char** argv, const HookProgram& program) {
+  // A caller that stopped reading must not kill us with SIGPIPE mid-reply.
+  ::signal(SIGPIPE, SIG_IGN);
   log::set_program(program.name);
   log::configure_from_env();
 

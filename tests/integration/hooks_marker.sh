@@ -219,6 +219,24 @@ test_help_and_version() {
   done
 }
 
+test_closed_stdout_is_not_fatal() {
+  # The reader is gone before the hook writes its reply: no death by SIGPIPE.
+  printf 'ctx\n' >"$t/s.context"
+  for args in "--help" "compact-reinject $t/s.context"; do
+    # shellcheck disable=SC2086
+    status=$(python3 - "$AGENT_HOOKS_BIN" "$FIX/session_start_compact.json" $args <<'PY'
+import os, subprocess, sys
+bin, payload, *args = sys.argv[1:]
+prog = args.pop(0) if args[0] != "--help" else "idle-stop"
+r, w = os.pipe()
+os.close(r)
+print(subprocess.run([f"{bin}/{prog}", *args], stdin=open(payload), stdout=w, stderr=subprocess.DEVNULL).returncode)
+PY
+    )
+    expect_eq "$status" 0 "exit status with a closed stdout ($args)"
+  done
+}
+
 test_bad_arguments_are_clear() {
   run_prog idle-stop </dev/null
   expect_eq "$rc" 64
