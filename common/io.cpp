@@ -23,11 +23,19 @@ struct FdCloser {
 };
 
 // Opens `path` for reading; -1 with errno ENOENT when it does not exist.
+// O_NOATIME: reading a state file just rewritten would otherwise update its
+// access time (relatime), a journaled inode write on every hook run. Only the
+// owner may ask for it; anyone else reads without.
 int open_for_reading(const fs::path& path) {
   int fd;
   do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME);
   } while (fd < 0 && errno == EINTR);
+  if (fd < 0 && errno == EPERM) {
+    do {
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+  }
   if (fd < 0 && errno != ENOENT && errno != ENOTDIR) throw_errno("cannot open " + path.string());
   return fd;
 }
