@@ -15,30 +15,61 @@ namespace ah {
 
 namespace {
 
-mode_t current_umask() noexcept {
-  // There is no way to read the umask without setting it.
-  mode_t mask = ::umask(022);
-  ::umask(mask);
-  return mask;
+constexpr std::string_view k_temp_infix = ".ah-tmp-";
+constexpr std::size_t k_temp_random = 6;
+constexpr std::string_view k_temp_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+// `.NAME.ah-tmp-` in the target's directory.
+std::string temp_prefix(const std::filesystem::path& target) {
+  const auto dir = target.parent_path();
+  std::string prefix = dir.empty() ? std::string(".") : dir.string();
+  prefix += "/.";
+  prefix += target.filename().string();
+  prefix += k_temp_infix;
+  return prefix;
+}
+
+// Creates a fresh temporary file `PREFIX` + 6 random characters with
+// O_EXCL, so the kernel applies the umask to `mode` (no process-wide umask
+// flip, which would race with other threads) and nothing planted is reused.
+int create_temp(const std::string& prefix, mode_t mode, std::string& name) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    unsigned char random[k_temp_random];
+    if (::getentropy(random, sizeof random) != 0) throw_errno("cannot get random bytes");
+    name = prefix;
+    for (unsigned char r : random)
+      name.push_back(k_temp_chars[r % k_temp_chars.size()]);
+    int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0) return fd;
+    if (errno != EEXIST) return -1;
+  }
+  errno = EEXIST;
+  return -1;
 }
 
 } // namespace
 
+bool is_atomic_temp_for(const std::filesystem::path& target, std::string_view candidate) noexcept {
+  const std::string name = target.filename().string();
+  if (candidate.size() != 1 + name.size() + k_temp_infix.size() + k_temp_random) return false;
+  if (candidate[0] != '.' || candidate.substr(1, name.size()) != name) return false;
+  if (candidate.substr(1 + name.size(), k_temp_infix.size()) != k_temp_infix) return false;
+  for (char c : candidate.substr(candidate.size() - k_temp_random))
+    if (k_temp_chars.find(c) == std::string_view::npos) return false;
+  return true;
+}
+
 AtomicFile::AtomicFile(std::filesystem::path target, mode_t mode, Sync sync)
     : m_target(std::move(target)), m_sync(sync) {
-  const auto dir = m_target.parent_path();
-  std::string pattern =
-      (dir.empty() ? std::string(".") : dir.string()) + "/." + m_target.filename().string() + ".XXXXXX";
-  m_fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  std::string name;
+  m_fd = create_temp(temp_prefix(m_target), mode, name);
   if (m_fd < 0) throw_errno("cannot create a temporary file beside " + m_target.string());
-  m_tmp = pattern;
-  if (::fchmod(m_fd, mode & ~current_umask()) != 0) {
-    int err = errno;
-    ::close(m_fd);
-    ::unlink(m_tmp.c_str());
-    m_fd = -1;
-    throw_errno("cannot set the mode of " + m_tmp.string(), err);
-  }
+  m_tmp = name;
+}
+
+void AtomicFile::keep_mode(mode_t mode) {
+  if (m_fd < 0) throw Error("keep_mode on " + m_target.string() + " after commit");
+  if (::fchmod(m_fd, mode & 07777) != 0) throw_errno("cannot set the mode of " + m_tmp.string());
 }
 
 AtomicFile::~AtomicFile() {
@@ -127,8 +158,15 @@ int open_locked_sibling(const std::filesystem::path& sibling, mode_t mode, struc
     // between our open and our lock: then it is live and must not be written.
     struct stat now {};
     if (::lstat(sibling.c_str(), &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino &&
-        ::fstat(fd, &st) == 0)
+        ::fstat(fd, &st) == 0) {
+      // An existing sibling keeps the mode it was created with; never let it
+      // be more open than asked now (taking bits away needs no umask).
+      if ((st.st_mode & 07777 & ~mode) != 0 && ::fchmod(fd, st.st_mode & mode & 07777) != 0) {
+        ::close(fd);
+        return -1;
+      }
       return fd;
+    }
     ::close(fd);
   }
   return -1;
@@ -169,14 +207,30 @@ void write_file_reusing_sibling(const std::filesystem::path& target, std::string
   if (::rename(sibling.c_str(), target.c_str()) != 0) throw_errno("cannot replace " + target.string());
 }
 
-bool remove_file_and_sibling(const std::filesystem::path& target) noexcept {
-  bool removed = remove_file(target);
+bool remove_file_and_sibling(const std::filesystem::path& target,
+                             std::chrono::milliseconds lock_wait) noexcept {
   try {
-    removed = remove_file(reuse_sibling_of(target)) && removed;
+    const auto sibling = reuse_sibling_of(target);
+    // Lock the sibling of ours (never one planted by someone else, whose lock
+    // could be held forever), waiting a bounded time for a writer.
+    int fd = ::open(sibling.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    struct stat st {};
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid())) {
+      ::close(fd);
+      fd = -1;
+    }
+    if (fd >= 0) {
+      const auto deadline = std::chrono::steady_clock::now() + lock_wait;
+      while (::flock(fd, LOCK_EX | LOCK_NB) != 0 && std::chrono::steady_clock::now() < deadline)
+        ::usleep(1000);
+    }
+    bool removed = remove_file(target);
+    removed = remove_file(sibling) && removed;
+    if (fd >= 0) ::close(fd);
+    return removed;
   } catch (...) {
     return false;
   }
-  return removed;
 }
 
 } // namespace ah

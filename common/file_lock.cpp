@@ -13,7 +13,11 @@
 namespace ah {
 
 FileLock::FileLock(const std::filesystem::path& path, std::chrono::milliseconds timeout) {
-  m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  // Read-only is all flock needs, so a lock file created by another user
+  // still works; a directory can be locked as itself (no file left behind).
+  m_fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (m_fd < 0 && errno == EISDIR)
+    m_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (m_fd < 0) throw_errno("cannot open the lock file " + path.string());
   // Polling with a short, growing pause: flock has no timed wait, and a
   // signal-interrupted blocking wait would need process-wide signal handling.

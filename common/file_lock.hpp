@@ -10,7 +10,8 @@ namespace ah {
 
 class FileLock {
 public:
-  // Opens (creating, never following a symlink) and locks `path`, waiting up
+  // Opens read-only (creating a missing file, never following a symlink; an
+  // existing directory is locked as itself) and locks `path`, waiting up
   // to `timeout`. Throws Error naming the file when it cannot be opened, or
   // when another holder keeps it for longer than `timeout`.
   FileLock(const std::filesystem::path& path, std::chrono::milliseconds timeout);

@@ -2,10 +2,13 @@
 
 #include "common/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
+#include <limits>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,38 +25,108 @@ struct FdCloser {
   }
 };
 
-// Opens `path` for reading; -1 with errno ENOENT when it does not exist.
+const char* file_kind(mode_t mode) noexcept {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+// Refuses what `limits` and the never-block rule do not allow of `st`.
+void check_readable(const fs::path& path, const struct stat& st, const ReadLimits& limits) {
+  if (!S_ISREG(st.st_mode))
+    throw Error(path.string() + " is " + file_kind(st.st_mode) + ", not a regular file; not read");
+  if (limits.owner_only && st.st_uid != ::geteuid())
+    throw Error(path.string() + " belongs to uid " + std::to_string(st.st_uid) +
+                ", not to us; not read (planted by another user?)");
+}
+
+// Opens `path` for reading after checking what it is; -1 with errno ENOENT
+// when it does not exist. The stat before the open keeps us from opening a
+// device at all (an open alone can have effects); O_NONBLOCK and the fstat
+// after it catch a file swapped in between.
 // O_NOATIME: reading a state file just rewritten would otherwise update its
 // access time (relatime), a journaled inode write on every hook run. Only the
 // owner may ask for it; anyone else reads without.
-int open_for_reading(const fs::path& path) {
+int open_for_reading(const fs::path& path, const ReadLimits& limits) {
+  struct stat before {};
+  const int found = limits.follow_symlinks ? ::stat(path.c_str(), &before) : ::lstat(path.c_str(), &before);
+  if (found != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return -1;
+    throw_errno("cannot open " + path.string());
+  }
+  check_readable(path, before, limits);
+  const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (limits.follow_symlinks ? 0 : O_NOFOLLOW);
   int fd;
   do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME);
+    fd = ::open(path.c_str(), flags | O_NOATIME);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0 && errno == EPERM) {
     do {
-      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      fd = ::open(path.c_str(), flags);
     } while (fd < 0 && errno == EINTR);
   }
-  if (fd < 0 && errno != ENOENT && errno != ENOTDIR) throw_errno("cannot open " + path.string());
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return -1;
+    if (errno == ELOOP) throw Error(path.string() + " is a symbolic link, not a regular file; not read");
+    throw_errno("cannot open " + path.string());
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw_errno("cannot read " + path.string(), err);
+  }
+  try {
+    check_readable(path, st, limits);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
   return fd;
+}
+
+// Reads a regular file's descriptor to EOF, at most `max_bytes`.
+std::string read_regular(int fd, const fs::path& path, std::size_t max_bytes) {
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    throw Error(path.string() + " is larger than " + std::to_string(max_bytes) + " bytes; not read");
+  std::string data;
+  if (st.st_size > 0) data.reserve(static_cast<std::size_t>(st.st_size) + 1);
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot read " + path.string());
+    }
+    if (n == 0) return data;
+    if (data.size() + static_cast<std::size_t>(n) > max_bytes) // it grew while we read
+      throw Error(path.string() + " is larger than " + std::to_string(max_bytes) + " bytes; not read");
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
 }
 
 } // namespace
 
-std::string read_all(int fd, std::chrono::milliseconds stall_timeout) {
+std::string read_all(int fd, std::chrono::milliseconds stall_timeout, std::size_t max_bytes) {
   std::string data;
   struct stat st {};
   // Regular files never block; pipes and terminals are watched for stalls.
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   if (regular && st.st_size > 0) data.reserve(static_cast<std::size_t>(st.st_size) + 1);
   const bool may_block = !regular;
+  // poll() takes an int: a longer wait is as good as forever.
+  const int poll_ms = static_cast<int>(
+      std::clamp<std::chrono::milliseconds::rep>(stall_timeout.count(), 0, std::numeric_limits<int>::max()));
   char buffer[65536];
   for (;;) {
     if (may_block) {
       pollfd p{fd, POLLIN, 0};
-      int ready = ::poll(&p, 1, static_cast<int>(stall_timeout.count()));
+      int ready = ::poll(&p, 1, poll_ms);
       if (ready < 0) {
         if (errno == EINTR) continue;
         throw_errno("cannot wait for input");
@@ -68,6 +141,8 @@ std::string read_all(int fd, std::chrono::milliseconds stall_timeout) {
       throw_errno("cannot read input");
     }
     if (n == 0) return data;
+    if (static_cast<std::size_t>(n) > max_bytes - data.size())
+      throw Error("input is larger than " + std::to_string(max_bytes) + " bytes; giving up");
     data.append(buffer, static_cast<std::size_t>(n));
   }
 }
@@ -83,21 +158,16 @@ void write_all(int fd, std::string_view data) {
   }
 }
 
-std::optional<std::string> read_file(const fs::path& path) {
-  int fd = open_for_reading(path);
+std::optional<std::string> read_file(const fs::path& path, const ReadLimits& limits) {
+  int fd = open_for_reading(path, limits);
   if (fd < 0) return std::nullopt;
   FdCloser closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) throw Error(path.string() + " is a directory");
-  try {
-    return read_all(fd);
-  } catch (const Error& e) {
-    throw Error(path.string() + ": " + e.what());
-  }
+  return read_regular(fd, path, limits.max_bytes);
 }
 
-std::optional<std::string> read_first_line(const fs::path& path, std::size_t max_bytes) {
-  int fd = open_for_reading(path);
+std::optional<std::string> read_first_line(const fs::path& path, std::size_t max_bytes,
+                                           const ReadLimits& limits) {
+  int fd = open_for_reading(path, limits);
   if (fd < 0) return std::nullopt;
   FdCloser closer{fd};
   std::string line;

@@ -13,20 +13,35 @@ namespace fs = std::filesystem;
 
 // Reads `fd` to EOF and returns everything read. Hook payloads reach
 // megabytes; returning early would make the writer fail with EPIPE. Throws
-// Error on a read error, or when the writer keeps the pipe open but sends
-// nothing for `stall_timeout` (so a hook never hangs).
-std::string read_all(int fd, std::chrono::milliseconds stall_timeout = std::chrono::seconds(30));
+// Error on a read error, when the writer keeps the pipe open but sends
+// nothing for `stall_timeout` (so a hook never hangs), or when more than
+// `max_bytes` arrive (so an endless writer cannot grow us without bound).
+std::string read_all(int fd, std::chrono::milliseconds stall_timeout = std::chrono::seconds(30),
+                     std::size_t max_bytes = SIZE_MAX);
 
 // Writes all of `data` to `fd`, retrying short writes and EINTR. Throws Error.
 void write_all(int fd, std::string_view data);
 
-// The whole file, or nullopt when it does not exist. Throws Error on any other
-// failure (permission, I/O, a directory).
-std::optional<std::string> read_file(const fs::path& path);
+// How a file may be read. Every read refuses anything but a regular file
+// (a FIFO would block the open or the read, a device such as /dev/zero never
+// ends) before opening it, and never blocks: the names of state files in a
+// shared /tmp are predictable, so another local user can plant anything there.
+struct ReadLimits {
+  std::size_t max_bytes = 16 * 1024 * 1024; // a larger file is an Error, not a truncated read
+  bool owner_only = false;                  // refuse a file owned by another user (files we wrote)
+  bool follow_symlinks = true;              // false: a symlink at `path` is refused
+};
+
+// The whole file, or nullopt when it does not exist. Throws Error naming the
+// file on any other failure: permission, I/O, not a regular file (directory,
+// FIFO, device, socket), over `limits.max_bytes`, another owner, a refused link.
+std::optional<std::string> read_file(const fs::path& path, const ReadLimits& limits = {});
 
 // The file's first line without its newline (at most `max_bytes`), or nullopt
-// when the file does not exist. Reads only as much as it needs.
-std::optional<std::string> read_first_line(const fs::path& path, std::size_t max_bytes = 64 * 1024);
+// when the file does not exist. Reads only as much as it needs; refuses what
+// read_file() refuses (except the size: only the first line is read).
+std::optional<std::string> read_first_line(const fs::path& path, std::size_t max_bytes = 64 * 1024,
+                                           const ReadLimits& limits = {});
 
 // True when `path` names an existing file of any kind (not following a final symlink).
 bool path_exists(const fs::path& path) noexcept;

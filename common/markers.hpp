@@ -2,7 +2,9 @@
 // Where the per-session state files live and what they are called (the bash
 // helpers' names and defaults, so existing orchestrators find them).
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ah {
 
@@ -13,10 +15,19 @@ struct MarkerFiles {
   std::filesystem::path phase_changed; // phase-changed-SESSION.marker: the phase file was just written
   std::filesystem::path exited;        // claude-exited-SESSION.ts: "EPOCH REASON" when Claude exited
   std::filesystem::path nudge_count;   // claude-nudge-SESSION.count: nudges sent so far
+  std::filesystem::path state;         // agent-session-SESSION.json: the session state file (common/state)
+
+  // Every file above, for cleaning up a session.
+  std::vector<std::filesystem::path> all() const { return {idle, phase_changed, exited, nudge_count, state}; }
 };
 
 // The marker files of `session` in `dir`. Throws Error when the session name is invalid.
 MarkerFiles marker_files(const std::filesystem::path& dir, std::string_view session);
+
+// The names of the sessions that have any of the files above in `dir`,
+// sorted and without duplicates (invalid names are skipped). Unreadable
+// directory: empty.
+std::vector<std::string> sessions_in(const std::filesystem::path& dir);
 
 // The marker directory when neither config nor arguments name one:
 // $AGENT_HOOKS_MARKER_DIR, else /tmp.

@@ -3,6 +3,7 @@
 #include "common/io.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
+#include "common/state/state_read.hpp"
 
 namespace ah::hooks {
 
@@ -15,7 +16,7 @@ HookResult compact_reinject(const CompactReinjectArgs& args, std::string_view pa
   // Installed without the "compact" matcher, the hook would also run at
   // startup and resume, where the context is not ours to add.
   if (const std::string* source = string_field(*doc, "source"); source && *source != "compact") return {};
-  auto text = read_file(args.context_file);
+  auto text = read_file(args.context_file, state::k_context);
   if (!text || text->empty()) return {};
   if (text->back() != '\n') text->push_back('\n');
   return HookResult{.exit_code = 0, .out = std::move(*text), .err = {}};

@@ -7,6 +7,7 @@
 #include "common/markers.hpp"
 #include "common/phase_file.hpp"
 #include "common/session_name.hpp"
+#include "common/state/state_read.hpp"
 #include "common/text.hpp"
 
 #include <charconv>
@@ -17,7 +18,7 @@ namespace ah::hooks {
 namespace {
 
 int read_count(const std::filesystem::path& file) {
-  auto line = read_first_line(file);
+  auto line = read_first_line(file, 32, state::k_own_state);
   int count = 0;
   if (line) std::from_chars(line->data(), line->data() + line->size(), count);
   return count < 0 ? 0 : count;
@@ -41,9 +42,10 @@ HookResult idle_stop(const IdleStopArgs& args, std::string_view payload, std::in
     log::warn("payload is not a JSON object; nothing written");
     return {};
   }
-  const bool continuing = bool_field(*doc, "stop_hook_active").value_or(false);
-  if (!args.phase_file.empty() && !continuing && is_regular(args.phase_file) &&
-      read_phase(args.phase_file).empty()) {
+  // stop_hook_active (a continuation after our own block) does not stop a
+  // second nudge: the first reminder is often not enough, and the cap of
+  // k_max_nudges per session is what prevents a loop.
+  if (!args.phase_file.empty() && is_regular(args.phase_file) && read_phase(args.phase_file).empty()) {
     const auto counter = marker_files(args.marker.parent_path(), args.session).nudge_count;
     const int sent = read_count(counter);
     if (sent < k_max_nudges) {
@@ -62,7 +64,9 @@ HookProgram idle_stop_program(IdleStopArgs& args) {
       .description =
           "Stop hook. Writes the epoch seconds of the stop to MARKER. When PHASE_FILE exists and is "
           "empty, it first asks Claude to write its phase (at most twice per SESSION, counted in "
-          "claude-nudge-SESSION.count beside MARKER), then marks idle as usual. Honours stop_hook_active.",
+          "claude-nudge-SESSION.count beside MARKER), then marks idle as usual. The cap, not "
+          "stop_hook_active, ends the chain: a continuation that stops with the phase file still empty gets "
+          "the second nudge.",
       .define_arguments =
           [&args](ArgParser& parser) {
             parser.add_positional("MARKER", args.marker,

@@ -44,11 +44,27 @@ std::chrono::milliseconds stdin_stall_timeout() {
   return std::chrono::seconds(30);
 }
 
+// The largest payload read: far above real ones (a Write of a big file is a
+// few megabytes), so that an endless writer (`yes | hook`) cannot make a
+// hook grow without bound. AGENT_HOOKS_STDIN_MAX_BYTES overrides it.
+std::size_t stdin_max_bytes() {
+  if (auto value = env_value("AGENT_HOOKS_STDIN_MAX_BYTES")) {
+    char* end = nullptr;
+    unsigned long long bytes = std::strtoull(value->c_str(), &end, 10);
+    if (end && *end == '\0' && bytes > 0) return static_cast<std::size_t>(bytes);
+  }
+  return k_max_payload_bytes;
+}
+
+std::string read_payload() {
+  return read_all(0, stdin_stall_timeout(), stdin_max_bytes());
+}
+
 // Bad arguments: a misconfigured settings.json entry. The payload is still
 // read to the end, so Claude Code's write does not fail with EPIPE.
 int usage_error(const HookProgram& program, std::string_view message) {
   try {
-    if (!::isatty(0)) read_all(0, stdin_stall_timeout());
+    if (!::isatty(0)) read_payload();
   } catch (const Error&) {
   }
   if (!program.on_usage_error) {
@@ -87,7 +103,7 @@ int run_hook(int argc, char** argv, const HookProgram& program) {
   try {
     // A terminal on stdin means a person ran us by hand: there is no payload
     // to wait for.
-    std::string payload = ::isatty(0) ? std::string() : read_all(0, stdin_stall_timeout());
+    std::string payload = ::isatty(0) ? std::string() : read_payload();
     result = program.handle(payload);
   } catch (const std::exception& e) {
     result = failure(fmt::format("{}: error: {}", program.name, e.what()));

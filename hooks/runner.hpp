@@ -18,6 +18,11 @@ struct HookResult {
   std::string err;
 };
 
+// The default cap on a payload (AGENT_HOOKS_STDIN_MAX_BYTES changes it). A
+// larger one is refused like an unreadable one: nothing is written, and the
+// guard fails closed.
+inline constexpr std::size_t k_max_payload_bytes = 64 * 1024 * 1024;
+
 // Claude Code's meaning of exit 2: block the action and show stderr to the model.
 inline constexpr int k_exit_block = 2;
 

@@ -57,7 +57,10 @@ HookResult stop_failure(const StopFailureArgs& args, std::string_view payload, s
   const std::string* message = string_field(*doc, "last_assistant_message");
   if (!message || trim(*message).empty()) message = string_field(*doc, "error_details");
   if (message && !trim(*message).empty()) content += fmt::format("Message: {}\n", one_line(*message));
-  write_file_reusing_sibling(args.phase_file, content);
+  // A fresh file and a rename, not the marker's reused sibling: the phase
+  // file often lives in the agent's worktree (no hidden sibling for git
+  // status to show), and a reader holding the old file keeps what it read.
+  write_file_atomic(args.phase_file, content);
   if (!args.marker.empty()) write_file_reusing_sibling(args.marker, fmt::format("{}\n", now));
   return {};
 }

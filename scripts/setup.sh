@@ -5,22 +5,26 @@
 #   2. installs the pinned Claude Code CLI from npm into a cache folder,
 #   3. configures and builds into build/ (or --build-dir).
 #
-# usage: scripts/setup.sh [--build-dir DIR] [--sanitize] [--no-claude] [--no-build]
+#   (--fuzz also installs clang and the libFuzzer runtime matching it)
+#
+# usage: scripts/setup.sh [--build-dir DIR] [--sanitize] [--fuzz] [--no-claude] [--no-build]
 # Environment: AGENT_HOOKS_CACHE (default ~/.cache/agent-hooks) holds the CLI.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir="$root/build"
 sanitize=OFF
+want_fuzz=0
 want_claude=1
 want_build=1
 while (($#)); do
   case $1 in
   --build-dir) build_dir=$2; shift ;;
   --sanitize) sanitize=ON ;;
+  --fuzz) want_fuzz=1 ;;
   --no-claude) want_claude=0 ;;
   --no-build) want_build=0 ;;
-  -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "setup.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
   esac
   shift
@@ -29,7 +33,8 @@ done
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 packages=(g++ cmake make pkgconf nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev catch2
-  tmux file python3 nodejs npm clang libclang-rt-14-dev)
+  tmux file python3 nodejs npm)
+((want_fuzz)) && packages+=(clang)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,6 +49,18 @@ if ((${#missing[@]})); then
   ((EUID == 0)) || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ((want_fuzz)); then
+  # The libFuzzer runtime is packaged per clang version (libclang-rt-14-dev on
+  # Debian 12, a newer one on later releases): take the one of the clang here.
+  rt="libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+  if ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "install ok installed"; then
+    say "Installing $rt (libFuzzer)"
+    sudo=()
+    ((EUID == 0)) || sudo=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$rt"
+  fi
 fi
 
 if ((want_claude)); then

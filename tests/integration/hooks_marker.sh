@@ -44,13 +44,20 @@ test_idle_stop_reply_is_valid_json() {
     fail "reply is not the Stop hook's JSON: $out"
 }
 
-test_idle_stop_honours_stop_hook_active() {
+test_idle_stop_nudges_the_continuation_once_more() {
   : >"$t/s.phase"
   payload stop.json '{"stop_hook_active": true}' >"$t/p.json"
+  run_prog idle-stop "$t/claude-idle-s1.ts" "$t/s.phase" s1 <"$FIX/stop.json"
+  expect_contains "$out" '"decision":"block"' "first nudge"
+  # The continuation after our block stops again with the phase still empty:
+  # it gets the second nudge of the cap, then the third stop is idle.
   run_prog idle-stop "$t/claude-idle-s1.ts" "$t/s.phase" s1 <"$t/p.json"
-  expect_eq "$out" "" "no second block while continuing"
+  expect_contains "$out" '"decision":"block"' "second nudge while continuing"
+  expect_file_eq "$t/claude-nudge-s1.count" 2
+  expect_no_file "$t/claude-idle-s1.ts"
+  run_prog idle-stop "$t/claude-idle-s1.ts" "$t/s.phase" s1 <"$t/p.json"
+  expect_eq "$out" "" "no third nudge"
   expect_file "$t/claude-idle-s1.ts"
-  expect_no_file "$t/claude-nudge-s1.count"
 }
 
 test_idle_stop_written_phase_is_not_nudged() {
@@ -263,6 +270,84 @@ test_hooks_are_statically_linked() {
   for hook in idle-stop phase-change stop-failure session-end compact-reinject; do
     expect_contains "$(file -L "$AGENT_HOOKS_BIN/$hook")" "statically linked" "$hook"
   done
+}
+
+# Files another local user can plant at the predictable names in /tmp: a
+# hook must neither block on them nor read them (timeout 10 turns a hang
+# into a failure instead of a stuck test).
+test_planted_fifo_nudge_count_does_not_hang_idle_stop() {
+  : >"$t/s.phase"
+  mkfifo "$t/claude-nudge-s1.count"
+  out=$(timeout 10 "$AGENT_HOOKS_BIN/idle-stop" "$t/claude-idle-s1.ts" "$t/s.phase" s1 <"$FIX/stop.json" 2>"$t/err")
+  rc=$?
+  [[ $rc != 124 ]] || fail "idle-stop blocked on a FIFO nudge count"
+  expect_eq "$rc" 1 "exit status (non-blocking error)"
+  expect_contains "$(cat "$t/err")" "FIFO" "the message says what was planted"
+  expect_eq "$out" "" "no nudge read from a FIFO"
+}
+
+test_planted_fifo_phase_file_does_not_hang_stop_failure() {
+  mkfifo "$t/s.phase"
+  timeout 10 "$AGENT_HOOKS_BIN/stop-failure" "$t/s.phase" "$t/m.marker" <"$FIX/stop_failure.json" 2>"$t/err"
+  rc=$?
+  [[ $rc != 124 ]] || fail "stop-failure blocked on a FIFO phase file"
+  expect_eq "$rc" 1 "exit status"
+  expect_contains "$(cat "$t/err")" "FIFO"
+  [[ -p "$t/s.phase" ]] || fail "the FIFO was replaced"
+  expect_no_file "$t/m.marker"
+}
+
+test_planted_fifo_phase_file_does_not_hang_idle_stop() {
+  mkfifo "$t/s.phase"
+  timeout 10 "$AGENT_HOOKS_BIN/idle-stop" "$t/claude-idle-s1.ts" "$t/s.phase" s1 <"$FIX/stop.json" >/dev/null 2>&1
+  [[ $? != 124 ]] || fail "idle-stop blocked on a FIFO phase file"
+}
+
+test_compact_reinject_refuses_dev_zero_and_huge_context() {
+  ln -s /dev/zero "$t/x.context"
+  run_prog compact-reinject "$t/x.context" <"$FIX/session_start_compact.json"
+  expect_eq "$out" "" "nothing printed from /dev/zero"
+  expect_contains "$err" "character device"
+  expect_not_contains "$err" "bad_alloc"
+  head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' x >"$t/big.context"
+  run_prog compact-reinject "$t/big.context" <"$FIX/session_start_compact.json"
+  expect_eq "$out" "" "an oversized context is not printed"
+  expect_contains "$err" "larger than"
+}
+
+test_compact_reinject_refuses_another_users_context() {
+  ((EUID == 0)) || skip_test "needs root to give a file to another user"
+  echo "INJECTED BY SOMEONE ELSE" >"$t/x.context"
+  chown 65534:65534 "$t/x.context"
+  run_prog compact-reinject "$t/x.context" <"$FIX/session_start_compact.json"
+  expect_eq "$out" "" "another user's text does not reach Claude"
+  expect_contains "$err" "not to us"
+}
+
+test_stop_failure_leaves_no_sibling_beside_the_phase_file() {
+  echo "PHASE:working" >"$t/s.phase"
+  exec 3<"$t/s.phase" # a reader holding the old file open
+  run_prog stop-failure "$t/s.phase" "$t/m.marker" <"$FIX/stop_failure.json"
+  expect_eq "$rc" 0
+  run_prog stop-failure "$t/s.phase" "$t/m.marker" <"$FIX/stop_failure.json"
+  expect_eq "$(head -1 "$t/s.phase")" "PHASE:failed"
+  expect_eq "$(ls -A "$t" | grep -c 's.phase')" 1 "only the phase file itself, no .s.phase.next"
+  expect_eq "$(cat <&3)" "PHASE:working" "the reader's open file was not rewritten in place"
+  exec 3<&-
+}
+
+test_endless_stdin_is_cut_at_the_cap() {
+  local hook
+  for hook in "session-end $t/x.ts" "phase-change $t/p.phase $t/m.marker"; do
+    # shellcheck disable=SC2086
+    yes | AGENT_HOOKS_STDIN_MAX_BYTES=1048576 timeout 20 "$AGENT_HOOKS_BIN"/$hook 2>"$t/err"
+    rc=$?
+    [[ $rc != 124 ]] || fail "$hook read an endless stdin forever"
+    expect_eq "$rc" 1 "$hook exit status"
+    expect_contains "$(cat "$t/err")" "larger than 1048576 bytes"
+  done
+  expect_no_file "$t/x.ts"
+  expect_no_file "$t/m.marker"
 }
 
 run_tests

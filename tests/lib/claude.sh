@@ -41,3 +41,28 @@ run_claude_p() {
 
 # mock_requests_text: everything Claude sent to the mock, one request per line.
 mock_requests_text() { cat "$MOCK_LOG"; }
+
+# settings_for WORKDIR SESSION PHASE_FILE: a settings.json wiring all five marker hooks
+# from $AGENT_HOOKS_BIN, markers in $t/markers (tests of the hooks alone, without the installer).
+settings_for() {
+  local dir=$1 s=$2 phase=$3 m="$t/markers" bin=$AGENT_HOOKS_BIN
+  mkdir -p "$dir/.claude" "$m"
+  python3 - "$dir/.claude/settings.json" "$bin" "$m" "$s" "$phase" <<'PY'
+import json, shlex, sys
+path, bin, m, s, phase = sys.argv[1:]
+q = shlex.quote
+ctx = phase[:-len(".phase")] + ".context"
+def entry(cmd, matcher=None):
+    e = {"hooks": [{"type": "command", "command": cmd}]}
+    if matcher: e = {"matcher": matcher, **e}
+    return [e]
+json.dump({"hooks": {
+  "Stop": entry(f"{q(bin + '/idle-stop')} {q(f'{m}/claude-idle-{s}.ts')} {q(phase)} {q(s)}"),
+  "PostToolUse": entry(f"{q(bin + '/phase-change')} {q(phase)} {q(f'{m}/phase-changed-{s}.marker')}", "Bash|Write|Edit"),
+  "StopFailure": entry(f"{q(bin + '/stop-failure')} {q(phase)} {q(f'{m}/phase-changed-{s}.marker')}",
+                       "rate_limit|server_error|authentication_failed|billing_error|overloaded"),
+  "SessionEnd": entry(f"{q(bin + '/session-end')} {q(f'{m}/claude-exited-{s}.ts')}"),
+  "SessionStart": entry(f"{q(bin + '/compact-reinject')} {q(ctx)}", "compact"),
+}}, open(path, "w"), indent=2)
+PY
+}

@@ -3,7 +3,9 @@
 # A test script sources this file, defines functions named test_*, and ends
 # with `run_tests`. Each test runs in a subshell with its own empty directory
 # $t (kept on failure, or always when KEEP_TESTDIR is set). Exit status: 0 all
-# passed, 1 some failed, 77 the whole script was skipped (CTest's skip code).
+# passed, 1 some failed, 77 (CTest's skip code) when nothing failed but the
+# whole script or some test in it was skipped — a skip is never reported as a
+# pass.
 #
 # Environment (set by CTest): AGENT_HOOKS_BIN, the folder of the built executables.
 
@@ -24,6 +26,13 @@ fail() {
 skip_all() {
   printf 'SKIPPED: %s\n' "$*"
   rm -rf "$TEST_ROOT"
+  exit 77
+}
+
+# skip_test REASON: ends the current test as skipped (the script then exits
+# 77 unless another test failed).
+skip_test() {
+  printf '    SKIP: %s\n' "$*"
   exit 77
 }
 
@@ -68,21 +77,28 @@ expect_recent_epoch() {
 }
 
 run_tests() {
-  local name passed=0 failed=0 failures=()
+  local name status passed=0 failed=0 skipped=0 failures=()
   for name in $(declare -F | awk '{print $3}' | grep '^test_'); do
     if [[ -n "${TEST_FILTER:-}" && "$name" != *"$TEST_FILTER"* ]]; then continue; fi
     t="$TEST_ROOT/$name"
     mkdir -p "$t"
-    if (cd "$t" && set -e && "$name"); then
+    # Inside an `if` condition `set -e` stays off (as the tests expect: they
+    # check statuses themselves); fail, skip_test and expect_* end a test.
+    if (cd "$t" && set -e && "$name"); then status=0; else status=$?; fi
+    if ((status == 0)); then
       passed=$((passed + 1))
       printf 'ok   %s\n' "$name"
+    elif ((status == 77)); then
+      skipped=$((skipped + 1))
+      printf 'skip %s\n' "$name"
     else
       failed=$((failed + 1))
       failures+=("$name")
       printf 'FAIL %s (kept %s)\n' "$name" "$t"
     fi
   done
-  printf '%s: %d passed, %d failed\n' "$SCRIPT_NAME" "$passed" "$failed"
+  printf '%s: %d passed, %d failed, %d skipped\n' "$SCRIPT_NAME" "$passed" "$failed" "$skipped"
   if ((failed == 0)) && [[ -z "${KEEP_TESTDIR:-}" ]]; then rm -rf "$TEST_ROOT"; fi
-  ((failed == 0))
+  ((failed == 0)) || return 1
+  ((skipped == 0)) || exit 77
 }

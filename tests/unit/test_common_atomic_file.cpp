@@ -155,3 +155,73 @@ TEST_CASE("reusing sibling: a sibling locked by someone else is not waited for")
   CHECK(read_text(dir / "m") == "written anyway\n");
   ::close(holder);
 }
+
+TEST_CASE("atomic file: temporary names are recognisable, and only ours are") {
+  ScratchDir dir;
+  const auto target = dir / "settings.json";
+  ah::AtomicFile file(target);
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    names.push_back(entry.path().filename().string());
+  REQUIRE(names.size() == 1);
+  CHECK(ah::is_atomic_temp_for(target, names[0]));
+  CHECK_FALSE(ah::is_atomic_temp_for(target, ".settings.json.backup"));
+  CHECK_FALSE(ah::is_atomic_temp_for(target, ".settings.json.ah-tmp-abc"));
+  CHECK_FALSE(ah::is_atomic_temp_for(target, ".settings.json.ah-tmp-abc/de"));
+  CHECK_FALSE(ah::is_atomic_temp_for(dir / "other.json", names[0]));
+}
+
+TEST_CASE("atomic file: keep_mode sets the exact mode, whatever the umask") {
+  ScratchDir dir;
+  const mode_t old = ::umask(077);
+  ah::AtomicFile file(dir / "f", 0664);
+  file.keep_mode(0664);
+  file.write("x");
+  file.commit();
+  ::umask(old);
+  struct stat st {};
+  REQUIRE(::stat((dir / "f").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0664);
+}
+
+TEST_CASE("atomic file does not change the process umask") {
+  ScratchDir dir;
+  const mode_t old = ::umask(027);
+  ah::write_file_atomic(dir / "f", "x", 0666);
+  const mode_t now = ::umask(old);
+  CHECK(now == 027);
+  struct stat st {};
+  REQUIRE(::stat((dir / "f").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0640);
+}
+
+TEST_CASE("reusing sibling: an existing sibling more open than asked is tightened") {
+  ScratchDir dir;
+  const auto target = dir / "m.ts";
+  ah::write_file_reusing_sibling(target, "1\n", 0644);
+  ah::write_file_reusing_sibling(target, "2\n", 0644); // now a sibling exists
+  const auto sibling = ah::reuse_sibling_of(target);
+  REQUIRE(::chmod(sibling.c_str(), 0666) == 0);
+  ah::write_file_reusing_sibling(target, "3\n", 0600);
+  struct stat st {};
+  REQUIRE(::stat(target.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0077) == 0);
+  CHECK(ah::test::read_text(target) == "3\n");
+}
+
+TEST_CASE("remove_file_and_sibling removes both and waits a bounded time for a locked sibling") {
+  ScratchDir dir;
+  const auto target = dir / "m.ts";
+  ah::write_file_reusing_sibling(target, "1\n");
+  ah::write_file_reusing_sibling(target, "2\n");
+  const auto sibling = ah::reuse_sibling_of(target);
+  REQUIRE(std::filesystem::exists(sibling));
+  int fd = ::open(sibling.c_str(), O_RDONLY);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(ah::remove_file_and_sibling(target, std::chrono::milliseconds(50)));
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(50));
+  ::close(fd);
+  CHECK_FALSE(std::filesystem::exists(target));
+  CHECK_FALSE(std::filesystem::exists(sibling));
+}

@@ -5,7 +5,9 @@
 #include "testutil.hpp"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -89,4 +91,70 @@ TEST_CASE("env_value treats empty as unset") {
   ::setenv("AGENT_HOOKS_TEST_VAR", "v", 1);
   CHECK(ah::env_value("AGENT_HOOKS_TEST_VAR") == std::optional<std::string>("v"));
   ::unsetenv("AGENT_HOOKS_TEST_VAR");
+}
+
+TEST_CASE("read_file refuses a FIFO without blocking, and a device, and says what it is") {
+  ScratchDir dir;
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+  // A blocking open of a FIFO with no writer would hang here.
+  CHECK_THROWS_WITH(ah::read_file(dir / "fifo"), Catch::Contains("a FIFO"));
+  CHECK_THROWS_WITH(ah::read_first_line(dir / "fifo"), Catch::Contains("a FIFO"));
+  std::filesystem::create_symlink("/dev/zero", dir / "zero");
+  CHECK_THROWS_WITH(ah::read_file(dir / "zero"), Catch::Contains("character device"));
+  CHECK_THROWS_WITH(ah::read_first_line(dir / "zero"), Catch::Contains("character device"));
+}
+
+TEST_CASE("read_file: the size cap is an error, not a truncated read") {
+  ScratchDir dir;
+  write_text(dir / "big", std::string(5000, 'x'));
+  CHECK_THROWS_WITH(ah::read_file(dir / "big", ah::ReadLimits{.max_bytes = 4096}),
+                    Catch::Contains("larger than"));
+  CHECK(ah::read_file(dir / "big", ah::ReadLimits{.max_bytes = 5000})->size() == 5000);
+}
+
+TEST_CASE("read_file: no-follow refuses a symlink, owner-only refuses another user's file") {
+  ScratchDir dir;
+  write_text(dir / "real", "x");
+  std::filesystem::create_symlink(dir / "real", dir / "link");
+  CHECK(ah::read_file(dir / "link") == std::optional<std::string>("x"));
+  CHECK_THROWS_WITH(ah::read_file(dir / "link", ah::ReadLimits{.follow_symlinks = false}),
+                    Catch::Contains("symbolic link"));
+  CHECK(ah::read_file(dir / "real", ah::ReadLimits{.owner_only = true}) == std::optional<std::string>("x"));
+  if (::geteuid() == 0) { // only root can give a file away
+    REQUIRE(::chown((dir / "real").c_str(), 65534, 65534) == 0);
+    CHECK_THROWS_WITH(ah::read_file(dir / "real", ah::ReadLimits{.owner_only = true}),
+                      Catch::Contains("belongs to uid 65534"));
+  }
+}
+
+TEST_CASE("read_all stops an endless writer at the cap") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::thread writer([&] {
+    const std::string chunk(4096, 'y');
+    try {
+      for (;;)
+        ah::write_all(fds[1], chunk);
+    } catch (const ah::Error&) { // EPIPE once the reader gave up
+    }
+  });
+  ::signal(SIGPIPE, SIG_IGN);
+  CHECK_THROWS_WITH(ah::read_all(fds[0], std::chrono::seconds(5), 1024 * 1024),
+                    Catch::Contains("larger than"));
+  ::close(fds[0]);
+  writer.join();
+  ::close(fds[1]);
+}
+
+TEST_CASE("read_all: a stall timeout beyond INT_MAX ms still reads (no overflow to an instant timeout)") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ah::write_all(fds[1], "late");
+    ::close(fds[1]);
+  });
+  CHECK(ah::read_all(fds[0], std::chrono::milliseconds(4'294'967'296LL)) == "late");
+  writer.join();
+  ::close(fds[0]);
 }

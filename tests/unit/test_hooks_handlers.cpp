@@ -44,13 +44,19 @@ TEST_CASE("idle-stop: an empty phase file is nudged twice, then marked idle") {
   CHECK(read_text(dir / "claude-idle-s.ts") == "1795250000\n");
 }
 
-TEST_CASE("idle-stop: stop_hook_active means no second block") {
+TEST_CASE("idle-stop: the continuation after a nudge (stop_hook_active) gets the second nudge") {
   ScratchDir dir;
   write_text(dir / "s.phase", "");
-  hooks::IdleStopArgs args{.marker = dir / "idle.ts", .phase_file = dir / "s.phase", .session = "s"};
-  auto result = hooks::idle_stop(args, R"({"stop_hook_active":true})", k_now);
-  CHECK(result.out.empty());
-  CHECK(std::filesystem::exists(dir / "idle.ts"));
+  hooks::IdleStopArgs args{.marker = dir / "claude-idle-s.ts", .phase_file = dir / "s.phase", .session = "s"};
+  CHECK_THAT(hooks::idle_stop(args, R"({"stop_hook_active":false})", k_now).out,
+             Catch::Contains("\"decision\":\"block\""));
+  CHECK_THAT(hooks::idle_stop(args, R"({"stop_hook_active":true})", k_now).out,
+             Catch::Contains("\"decision\":\"block\""));
+  CHECK(read_text(dir / "claude-nudge-s.count") == "2\n");
+  CHECK_FALSE(std::filesystem::exists(dir / "claude-idle-s.ts"));
+  // The cap ends the chain: the third stop is marked idle.
+  CHECK(hooks::idle_stop(args, R"({"stop_hook_active":true})", k_now).out.empty());
+  CHECK(std::filesystem::exists(dir / "claude-idle-s.ts"));
 }
 
 TEST_CASE("idle-stop: malformed payload writes nothing") {
