@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace ah::guard {
 
@@ -198,6 +199,36 @@ std::optional<std::string> shell_c_script(const std::vector<Word>& w, std::size_
   return std::nullopt;
 }
 
+bool names_stdin(std::string_view path) noexcept {
+  return path == "-" || path == "/dev/stdin" || path == "/proc/self/fd/0" || path == "/dev/fd/0";
+}
+
+// True when a shell run without -c as `w` (w[0] names it) reads its script
+// from stdin: no script operand after its options, -s among them, or the
+// operand - or /dev/stdin.
+bool shell_reads_stdin(const std::vector<Word>& w) {
+  for (std::size_t i = 1; i < w.size(); ++i) {
+    const std::string& t = w[i].text;
+    if (t == "--") return i + 1 >= w.size() || names_stdin(w[i + 1].text);
+    if (t.size() >= 2 && (t[0] == '-' || t[0] == '+')) {
+      if (t[1] == '-') {
+        if (t == "--rcfile" || t == "--init-file") ++i; // takes a file
+        continue;
+      }
+      for (std::size_t k = 1; k < t.size(); ++k) {
+        if (t[k] == 's' && t[0] == '-') return true;
+        if (t[k] == 'o' || t[k] == 'O') { // -o OPTION
+          ++i;
+          break;
+        }
+      }
+      continue;
+    }
+    return names_stdin(t);
+  }
+  return true;
+}
+
 } // namespace
 
 std::optional<std::size_t> git_subcommand(const CommandView& view) {
@@ -366,8 +397,7 @@ CommandView make_view(const shell::SimpleCommand& command) {
   if (is_shell(view.name)) {
     if (auto script = shell_c_script(view.args, 1)) {
       view.nested_scripts.push_back(std::move(*script));
-    } else if (view.args.size() == 1 || (view.args.size() >= 2 && view.args[1].text.size() > 1 &&
-                                         view.args[1].text[0] == '-' && view.args[1].text != "--")) {
+    } else if (shell_reads_stdin(view.args)) {
       // No script file: the shell reads its script from stdin.
       view.script_from_stdin = true;
       for (const shell::Redirect& r : command.redirects)
@@ -386,6 +416,177 @@ CommandView make_view(const shell::SimpleCommand& command) {
   return view;
 }
 
+namespace {
+
+// How backslash escapes are read: echo -e, printf's %b argument, or
+// printf's format (bash's rules for octal differ between them).
+enum class Escapes { echo, printf_b, printf_format };
+
+int octal_digit(char c) noexcept {
+  return c >= '0' && c <= '7' ? c - '0' : -1;
+}
+
+int hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    cp = std::min<std::uint32_t>(cp, 0x10ffff);
+    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
+// Appends the escape at text[i] (a backslash) to `out` as bash's echo -e /
+// printf read it (\n, \t, \\, octal, \xHH, \uHHHH, …); returns the index
+// after it. Sets `stop` at a \c that ends all output (echo -e, %b).
+std::size_t append_escape(std::string& out, std::string_view text, std::size_t i, Escapes mode, bool& stop) {
+  if (i + 1 >= text.size()) {
+    out.push_back('\\');
+    return text.size();
+  }
+  const char e = text[i + 1];
+  std::size_t next = i + 2;
+  switch (e) {
+  case 'a': out.push_back('\a'); break;
+  case 'b': out.push_back('\b'); break;
+  case 'e':
+  case 'E': out.push_back('\x1b'); break;
+  case 'f': out.push_back('\f'); break;
+  case 'n': out.push_back('\n'); break;
+  case 'r': out.push_back('\r'); break;
+  case 't': out.push_back('\t'); break;
+  case 'v': out.push_back('\v'); break;
+  case '\\': out.push_back('\\'); break;
+  case 'c':
+    if (mode != Escapes::printf_format)
+      stop = true;
+    else
+      out.append("\\c");
+    break;
+  case 'x':
+  case 'u':
+  case 'U': {
+    const std::size_t max = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+    std::uint32_t value = 0;
+    std::size_t n = 0;
+    while (n < max && next < text.size() && hex_digit(text[next]) >= 0) {
+      value = value * 16 + static_cast<std::uint32_t>(hex_digit(text[next++]));
+      ++n;
+    }
+    if (n == 0) {
+      out.push_back('\\');
+      out.push_back(e);
+    } else if (e == 'x') {
+      out.push_back(static_cast<char>(value));
+    } else {
+      append_utf8(out, value);
+    }
+    break;
+  }
+  default: {
+    // Octal: echo -e wants \0NNN, printf's format \NNN, %b either.
+    if (e == '0' && mode != Escapes::printf_format) {
+      // \0, then up to three digits
+    } else if (octal_digit(e) >= 0 && mode != Escapes::echo) {
+      next = i + 1; // the first digit is part of the number
+    } else {
+      out.push_back('\\');
+      out.push_back(e);
+      break;
+    }
+    unsigned value = 0;
+    for (std::size_t n = 0; n < 3 && next < text.size() && octal_digit(text[next]) >= 0; ++n)
+      value = value * 8 + static_cast<unsigned>(octal_digit(text[next++]));
+    out.push_back(static_cast<char>(value & 0xff));
+    break;
+  }
+  }
+  return next;
+}
+
+// Appends `text` with its escapes interpreted; false when a \c ended output.
+bool append_escaped(std::string& out, std::string_view text, Escapes mode) {
+  bool stop = false;
+  for (std::size_t i = 0; i < text.size() && !stop;) {
+    if (text[i] == '\\') {
+      i = append_escape(out, text, i, mode, stop);
+    } else {
+      out.push_back(text[i++]);
+    }
+  }
+  return !stop;
+}
+
+// An option word of echo: -n, -e, -E or any cluster of them (-ne, -neE).
+bool is_echo_option(std::string_view t) noexcept {
+  return t.size() >= 2 && t[0] == '-' && t.find_first_not_of("neE", 1) == std::string_view::npos;
+}
+
+constexpr std::size_t k_max_visible = 1 << 20; // printf's repeated format stops here
+
+// What printf FORMAT ARGS… writes: the format repeated while arguments
+// remain, %s/%b/%c/numbers taking one argument each (width and precision
+// are ignored: they only pad or cut the text), %% a percent sign.
+void append_printf(std::string& out, const CommandView& view, std::size_t format_at) {
+  const std::string& format = view.text(format_at);
+  std::size_t arg = format_at + 1;
+  for (;;) {
+    bool consumed = false;
+    for (std::size_t k = 0; k < format.size(); ++k) {
+      if (format[k] == '\\') {
+        bool stop = false;
+        k = append_escape(out, format, k, Escapes::printf_format, stop) - 1;
+        continue;
+      }
+      if (format[k] != '%') {
+        out.push_back(format[k]);
+        continue;
+      }
+      std::size_t c = format.find_first_not_of("-+ #0123456789.*'", k + 1);
+      if (c == std::string::npos) {
+        out.append(format, k, std::string::npos);
+        break;
+      }
+      k = c;
+      if (format[c] == '%') {
+        out.push_back('%');
+        continue;
+      }
+      std::string_view value = arg < view.size() ? std::string_view(view.text(arg)) : std::string_view();
+      if (arg < view.size()) {
+        ++arg;
+        consumed = true;
+      }
+      if (format[c] == 'b') {
+        if (!append_escaped(out, value, Escapes::printf_b)) return;
+      } else if (format[c] == 'c') {
+        out.append(value.substr(0, 1));
+      } else {
+        out.append(value);
+      }
+    }
+    if (!consumed || arg >= view.size() || out.size() > k_max_visible) return;
+  }
+}
+
+} // namespace
+
 std::string visible_output(const CommandView& view) {
   std::string out;
   for (const shell::Redirect& r : view.command->redirects) {
@@ -395,29 +596,29 @@ std::string visible_output(const CommandView& view) {
     }
   }
   if (view.name == "echo") {
+    // Options are -n, -e, -E and their clusters; the last of e and E wins.
     std::size_t i = 1;
-    while (i < view.size() && (view.text(i) == "-n" || view.text(i) == "-e" || view.text(i) == "-E"))
-      ++i;
-    for (std::size_t k = i; k < view.size(); ++k) {
-      if (k > i) out.push_back(' ');
-      out += view.text(k);
-    }
-    out.push_back('\n');
-  } else if (view.name == "printf" && view.size() > 1) {
-    // The format's \n and \t matter: they separate commands.
-    const std::string& format = view.text(1);
-    for (std::size_t k = 0; k < format.size(); ++k) {
-      if (format[k] == '\\' && k + 1 < format.size() && (format[k + 1] == 'n' || format[k + 1] == 't')) {
-        out.push_back(format[k + 1] == 'n' ? '\n' : '\t');
-        ++k;
-      } else {
-        out.push_back(format[k]);
+    bool escapes = false;
+    for (; i < view.size() && is_echo_option(view.text(i)); ++i) {
+      for (char c : view.text(i)) {
+        if (c == 'e') escapes = true;
+        if (c == 'E') escapes = false;
       }
     }
-    for (std::size_t k = 2; k < view.size(); ++k) {
-      out.push_back(' ');
-      out += view.text(k);
+    bool go_on = true;
+    for (std::size_t k = i; k < view.size() && go_on; ++k) {
+      if (k > i) out.push_back(' ');
+      if (escapes)
+        go_on = append_escaped(out, view.text(k), Escapes::echo);
+      else
+        out += view.text(k);
     }
+    out.push_back('\n'); // with -n the next writer continues the line: a separator is safer
+  } else if (view.name == "printf" && view.size() > 1) {
+    std::size_t i = 1;
+    if (view.text(i) == "--") ++i;
+    // printf -v VAR writes to a variable, not to stdout.
+    if (i < view.size() && view.text(i).rfind("-v", 0) != 0) append_printf(out, view, i);
     out.push_back('\n');
   }
   return out;

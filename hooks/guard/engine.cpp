@@ -140,6 +140,10 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
   std::optional<std::string> initial;
   if (!cwd.empty() && cwd.front() == '/') initial = normalize_path(cwd);
   CwdTracker tracker(script, initial);
+  // Rule 2's worktree: the configured one, else the payload's cwd.
+  const std::string stand_in =
+      settings.worktree.empty() ? worktree_stand_in(cwd, settings.home) : std::string();
+  const std::string_view delete_worktree = settings.worktree.empty() ? stand_in : settings.worktree;
   PathEnv reassigned{std::nullopt, settings.home, settings.factory_root};
   std::size_t nested_budget = 2 * shell::Limits{}.max_input;
   std::string pipe_data; // what the current pipeline element was seen to write
@@ -179,7 +183,7 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
     note_reassignments(command_i, view, reassigned);
     PathEnv paths = reassigned;
     paths.cwd = tracker.cwd(command_i.scope);
-    RuleContext ctx{settings, std::move(paths)};
+    RuleContext ctx{settings, std::move(paths), delete_worktree};
     if (auto denial = check_rules(view, ctx, settings)) return denial;
     if (view.name.empty() && !view.args.empty()) {
       // The program comes from an expansion ($GIT, $(which rm)): judge the

@@ -22,7 +22,20 @@ struct Denial {
 struct RuleContext {
   const Settings& settings;
   PathEnv paths; // the cwd this command runs in, home, factory root
+  // The worktree as rule 2 sees it: the configured one, else the payload's
+  // cwd standing in for it (see worktree_stand_in); empty: none.
+  std::string_view worktree = {};
 };
+
+// The directory that stands for the worktree in rule 2 when none is
+// configured: the payload's cwd (normalised), unless that is `/`, the home
+// directory or above it, or a scratch root (/tmp, /dev/shm) or above one,
+// where it would let everything below through. Empty: no stand-in.
+std::string worktree_stand_in(std::string_view cwd, std::string_view home);
+
+// Where scratch directories live: a directory of its own below one of these
+// may be deleted (/tmp/x, /tmp/x/*), the root and its direct glob not.
+inline constexpr std::string_view k_scratch_roots[] = {"/tmp", "/dev/shm"};
 
 using RuleResult = std::optional<Denial>;
 

@@ -23,31 +23,127 @@ bool holds_issue_path(std::string_view text) {
     while (id_end < text.size() && is_id_char(text[id_end]))
       ++id_end;
     if (id_end == p) continue;
+    // issues/5, issues/5/, issues/5?… and issues/5#… name the issue itself;
+    // issues/5/comments does not.
     if (id_end == text.size() || text[id_end] != '/') return true;
+    if (id_end + 1 == text.size() || !is_id_char(text[id_end + 1])) return true;
   }
   return false;
 }
 
-bool is_space_or_quote(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '\\';
+bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool is_word_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+std::size_t skip_blanks(std::string_view t, std::size_t p) noexcept {
+  while (p < t.size() && (is_blank(t[p]) || t[p] == '\\'))
+    ++p;
+  return p;
+}
+
+// The end of the string opening at t[p] (a quote): the index after its
+// closing quote, or the end of the text.
+std::size_t string_end(std::string_view t, std::size_t p) noexcept {
+  const char q = t[p];
+  for (++p; p < t.size(); ++p) {
+    if (t[p] == '\\')
+      ++p;
+    else if (t[p] == q)
+      return p + 1;
+  }
+  return t.size();
+}
+
+// Whether the value at t[p] is `closed`: "closed", 'closed', \"closed\" or a bare closed.
+bool value_is_closed(std::string_view t, std::size_t p) noexcept {
+  p = skip_blanks(t, p);
+  if (p < t.size() && (t[p] == '"' || t[p] == '\'')) {
+    const char q = t[p];
+    return t.substr(p + 1, 6) == "closed" && p + 7 < t.size() && (t[p + 7] == q || t[p + 7] == '\\');
+  }
+  return t.substr(p, 6) == "closed" && (p + 6 == t.size() || !is_word_char(t[p + 6]));
+}
+
+// Reads `text` as JSON-like code (JSON, a Python or JS dict, YAML): a member
+// `state` (quoted or bare) followed by : or = (or :=) and the value closed.
+// What lies inside a string — "state: closed" in a body — is data.
+bool code_sets_state_closed(std::string_view t) {
+  for (std::size_t p = 0; p < t.size();) {
+    const char c = t[p];
+    std::size_t after_key = std::string_view::npos;
+    if (c == '"' || c == '\'') {
+      std::size_t end = string_end(t, p);
+      if (end - p == 7 && t.substr(p + 1, 5) == "state") after_key = end;
+      // An escaped quote pair (\"state\" inside a shell double-quoted word
+      // that kept its backslashes) reads the same.
+      p = end;
+    } else if (c == '\\' && p + 1 < t.size() && t[p + 1] == '"' && t.substr(p + 2, 7) == "state\\\"") {
+      after_key = p + 9;
+      p = after_key;
+    } else if (is_word_char(c)) {
+      std::size_t end = p;
+      while (end < t.size() && is_word_char(t[end]))
+        ++end;
+      if (t.substr(p, end - p) == "state") after_key = end;
+      p = end;
+    } else {
+      ++p;
+    }
+    if (after_key == std::string_view::npos) continue;
+    std::size_t q = skip_blanks(t, after_key);
+    if (q < t.size() && (t[q] == ':' || t[q] == '=')) {
+      ++q;
+      if (q < t.size() && t[q] == '=') ++q;
+      if (value_is_closed(t, q)) return true;
+    }
+  }
+  return false;
 }
 
 } // namespace
 
-// True when `text` sets state to closed: "state":"closed", state=closed, state:=closed …
+// True when `text` sets the state to closed: a JSON (or dict, YAML) member
+// "state":"closed", or a form field state=closed (gh api -f, curl -d, a URL
+// query, httpie's state=closed / state:=closed). Words inside a string value
+// or another field's value are data.
 bool sets_state_closed(std::string_view text) {
-  std::size_t at = 0;
-  while ((at = text.find("state", at)) != std::string_view::npos) {
-    std::size_t p = at + 5;
-    at = p;
-    while (p < text.size() && is_space_or_quote(text[p]))
-      ++p;
-    if (p >= text.size() || (text[p] != ':' && text[p] != '=')) continue;
-    ++p;
-    if (p < text.size() && text[p] == '=') ++p;
-    while (p < text.size() && is_space_or_quote(text[p]))
-      ++p;
-    if (text.substr(p, 6) == "closed") return true;
+  std::string_view t = text;
+  // --data=…, --body-data=…: the value is what counts.
+  if (t.substr(0, 2) == "--") {
+    std::size_t eq = t.find('=');
+    if (eq == std::string_view::npos) return false;
+    t.remove_prefix(eq + 1);
+  }
+  std::size_t first = skip_blanks(t, 0);
+  if (first < t.size() && (t[first] == '{' || t[first] == '[')) return code_sets_state_closed(t);
+  // Form fields, split on & (and a URL's ?): state=closed counts; the value
+  // of any other field (body=…) is data.
+  std::size_t p = 0;
+  while (p <= t.size()) {
+    std::size_t end = t.find_first_of("&?", p);
+    if (end == std::string_view::npos) end = t.size();
+    std::string_view field = t.substr(p, end - p);
+    std::size_t name_end = 0;
+    while (name_end < field.size() &&
+           (is_word_char(field[name_end]) || field[name_end] == '-' || field[name_end] == '.' ||
+            field[name_end] == '[' || field[name_end] == ']'))
+      ++name_end;
+    const bool is_field = name_end > 0 && name_end < field.size() &&
+                          (field[name_end] == '=' || field.substr(name_end, 2) == ":=");
+    if (is_field) {
+      if (field.substr(0, name_end) == "state") {
+        std::size_t v = name_end + (field[name_end] == '=' ? 1 : 2);
+        std::string_view value = field.substr(v);
+        if (value == "closed" || value == "\"closed\"" || value == "'closed'") return true;
+      }
+    } else if (code_sets_state_closed(field)) {
+      return true; // code or free text: state: closed outside any string
+    }
+    p = end + 1;
   }
   return false;
 }

@@ -1,5 +1,6 @@
-// Rule 2: recursive deletes stay inside the worktree (or /tmp, /dev, and the
-// factory root for formula sessions).
+// Rule 2: recursive deletes stay inside the worktree, a scratch directory of
+// their own under /tmp or /dev/shm, the configured delete roots, and the
+// factory root for formula sessions (docs/guard.md).
 #include "hooks/guard/rule.hpp"
 
 #include <fmt/format.h>
@@ -81,9 +82,41 @@ std::optional<Targets> find_targets(const CommandView& view) {
 
 } // namespace
 
+std::string worktree_stand_in(std::string_view cwd, std::string_view home) {
+  if (cwd.empty() || cwd.front() != '/') return {};
+  std::string dir = normalize_path(cwd);
+  if (dir == "/") return {};
+  if (!home.empty() && path_within(home, dir)) return {};
+  for (std::string_view scratch : k_scratch_roots)
+    if (path_within(scratch, dir)) return {};
+  return dir;
+}
+
+namespace {
+
+// True when `path` lies inside a directory of its own below a scratch root:
+// /tmp/x and anything below it, never /tmp itself. A pattern or a find start
+// point is judged by its directory, so /tmp/* and find /tmp are refused.
+bool in_scratch_dir(std::string_view path) noexcept {
+  for (std::string_view scratch : k_scratch_roots)
+    if (path_below(path, scratch)) return true;
+  return false;
+}
+
+// Where the model may delete, for the reason.
+std::string allowed_places(const Settings& s, std::string_view worktree, bool formula) {
+  std::string out = worktree.empty() ? std::string() : fmt::format("inside your worktree {}, ", worktree);
+  out += "in a directory of your own under /tmp or /dev/shm (/tmp/NAME, not /tmp/*)";
+  for (const std::string& root : s.allowed_delete_roots)
+    out += fmt::format(", below {}", root);
+  if (formula && !s.factory_root.empty()) out += fmt::format(", inside the factory root {}", s.factory_root);
+  return out;
+}
+
+} // namespace
+
 RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ctx) {
   const Settings& s = ctx.settings;
-  if (s.worktree.empty()) return std::nullopt;
   std::optional<Targets> targets;
   std::string_view verb;
   if (view.name == "rm") {
@@ -99,31 +132,32 @@ RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ct
   }
   if (!targets) return std::nullopt;
 
+  const std::string_view worktree = ctx.worktree;
+  const bool formula = s.session_class() != SessionClass::ordinary;
   if (view.args_from_stdin && view.name == "rm") {
     return Denial{std::string(k_rule_recursive_delete),
                   fmt::format("xargs {} takes its targets from its input, so the guard cannot tell what it "
-                              "deletes; name the paths inside your worktree {} on the command line, or use "
-                              "find PATH … -delete",
-                              verb, s.worktree)};
+                              "deletes; name the paths on the command line ({}), or use find PATH … -delete",
+                              verb, allowed_places(s, worktree, formula))};
   }
-  const bool formula = s.session_class() != SessionClass::ordinary;
   for (const shell::Word* word : targets->words) {
     ResolvedPath target = resolve_path(*word, ctx.paths);
     if (!target.resolved()) {
       return Denial{
           std::string(k_rule_recursive_delete),
           fmt::format("{} of '{}' is refused: the guard cannot tell where it points ({} is not known "
-                      "to it). Spell the path out literally, inside your worktree {}",
-                      verb, word->text, target.unknown, s.worktree)};
+                      "to it). Spell the path out literally ({})",
+                      verb, word->text, target.unknown, allowed_places(s, worktree, formula))};
     }
     // A literal target must lie strictly inside a root (deleting the root
     // itself is not allowed); a pattern or find start point removes what lies
     // below the directory it names, which may be the root itself.
     const bool below_only = target.pattern || targets->whole_tree;
-    auto inside = [&](const std::string& root) {
+    auto inside = [&](std::string_view root) {
       return below_only ? path_within(target.path, root) : path_below(target.path, root);
     };
-    bool allowed = inside(s.worktree) || (formula && !s.factory_root.empty() && inside(s.factory_root));
+    bool allowed = (!worktree.empty() && inside(worktree)) || in_scratch_dir(target.path) ||
+                   (formula && !s.factory_root.empty() && inside(s.factory_root));
     for (const std::string& root : s.allowed_delete_roots) {
       if (allowed) break;
       allowed = inside(root);
@@ -131,14 +165,12 @@ RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ct
     if (!allowed) {
       std::string where = target.pattern ? fmt::format("'{}' (expands in {})", word->text, target.path)
                                          : fmt::format("'{}' ({})", word->text, target.path);
-      std::string roots;
-      for (const std::string& root : s.allowed_delete_roots)
-        roots += ", " + root;
+      std::string why = worktree.empty() ? std::string("no worktree is configured and the working directory "
+                                                       "cannot stand for one")
+                                         : fmt::format("it is outside your worktree {}", worktree);
       return Denial{std::string(k_rule_recursive_delete),
-                    fmt::format("{} of {} is refused: it is outside your worktree {}. Delete only inside the "
-                                "worktree{}{}",
-                                verb, where, s.worktree, roots.empty() ? "" : " or below ",
-                                roots.empty() ? "" : roots.substr(2))};
+                    fmt::format("{} of {} is refused: {}. Delete only {}", verb, where, why,
+                                allowed_places(s, worktree, formula))};
     }
   }
   return std::nullopt;

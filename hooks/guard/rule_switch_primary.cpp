@@ -1,6 +1,7 @@
 // Rule 4: an agent's worktree stays on its own branch.
 #include "hooks/guard/rule.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace ah::guard {
@@ -11,19 +12,27 @@ bool starts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// P, refs/heads/P, heads/P, REMOTE/P, remotes/REMOTE/P, refs/remotes/REMOTE/P.
-bool names_primary_branch(std::string_view ref, std::string_view primary) {
+// P, refs/heads/P, heads/P; REMOTE/P for the configured remotes (origin,
+// upstream); remotes/R/P and refs/remotes/R/P for any R. A local branch
+// whose name merely ends in /P (fix/P) is another branch.
+bool names_primary_branch(std::string_view ref, const Settings& s) {
+  const std::string_view primary = s.primary_branch;
   if (ref == primary) return true;
-  for (std::string_view prefix : {"refs/heads/", "heads/", "refs/remotes/", "remotes/"}) {
+  for (std::string_view prefix : {"refs/heads/", "heads/"})
+    if (starts_with(ref, prefix)) return ref.substr(prefix.size()) == primary;
+  bool remote_ref = false;
+  for (std::string_view prefix : {"refs/remotes/", "remotes/"}) {
     if (starts_with(ref, prefix)) {
       ref.remove_prefix(prefix.size());
-      if (prefix == "refs/heads/" || prefix == "heads/") return ref == primary;
+      remote_ref = true;
       break;
     }
   }
   std::size_t slash = ref.find('/');
-  return slash != std::string_view::npos && slash > 0 && ref.find('/', slash + 1) == std::string_view::npos &&
-         ref.substr(slash + 1) == primary;
+  if (slash == std::string_view::npos || slash == 0 || ref.substr(slash + 1) != primary) return false;
+  if (remote_ref) return true;
+  const std::string_view remote = ref.substr(0, slash);
+  return std::find(s.remotes.begin(), s.remotes.end(), remote) != s.remotes.end();
 }
 
 } // namespace
@@ -90,8 +99,7 @@ RuleResult check_switch_primary(const CommandView& view, const RuleContext& ctx)
   if (checkout && (paths_after_dash || operands.size() >= 2)) return std::nullopt;
   if (operands.empty()) return std::nullopt;
   const shell::Word& target = *operands.front();
-  if (target.has_expansion() || !names_primary_branch(target.text, ctx.settings.primary_branch))
-    return std::nullopt;
+  if (target.has_expansion() || !names_primary_branch(target.text, ctx.settings)) return std::nullopt;
   return Denial{
       std::string(k_rule_switch_primary),
       fmt::format("switching this worktree to the primary branch '{}' is refused ({}); stay on your own "

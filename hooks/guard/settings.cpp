@@ -63,6 +63,7 @@ Settings resolve_settings(const GuardArgs& args, const ConfigFile& file, const G
   if (auto v = file.get_strings("guard.supervisor_prefixes")) s.supervisor_prefixes = *v;
   if (auto v = file.get_strings("guard.formula_prefixes")) s.formula_prefixes = *v;
   if (auto v = file.get_strings("guard.allowed_delete_roots")) s.allowed_delete_roots = *v;
+  if (auto v = file.get_strings("guard.remotes")) s.remotes = *v;
   if (auto v = file.get_strings("guard.disabled_rules")) s.disabled_rules = *v;
   if (auto v = file.get_string("guard.audit_log")) s.audit_log = *v;
   if (auto v = file.get_bool("guard.fail_open")) s.fail_open = *v;

@@ -25,8 +25,11 @@ struct Settings {
   std::string factory_root; // absolute and normalised; may be empty
   std::vector<std::string> supervisor_prefixes{"supervisor-"};
   std::vector<std::string> formula_prefixes{"gardener-", "planner-", "predictor-"};
-  // Where recursive deletes may reach besides the worktree (strictly below these).
-  std::vector<std::string> allowed_delete_roots{"/tmp", "/dev"};
+  // Where recursive deletes may reach besides the worktree and scratch
+  // directories under /tmp and /dev/shm (strictly below these).
+  std::vector<std::string> allowed_delete_roots;
+  // The remotes whose REMOTE/P names the primary branch (rule 4).
+  std::vector<std::string> remotes{"origin", "upstream"};
   std::vector<std::string> disabled_rules;
   std::string audit_log;  // empty: no audit trail
   bool fail_open = false; // allow payloads that cannot be read

@@ -121,3 +121,29 @@ TEST_CASE("spans of expanded words stay inside their text", "[view]") {
       }
   }
 }
+
+TEST_CASE("visible_output: echo's option clusters and -e escapes", "[command-view]") {
+  auto out = [](std::string_view src) { return visible_output(view_of(src).view); };
+  CHECK(out("echo -ne 'a\\nb'") == "a\nb\n");
+  CHECK(out("echo -en 'a\\tb'") == "a\tb\n");
+  CHECK(out("echo -neE 'a\\nb'") == "a\\nb\n"); // the last of e and E wins
+  CHECK(out("echo -Ee 'a\\nb'") == "a\nb\n");
+  CHECK(out("echo 'a\\nb'") == "a\\nb\n");
+  CHECK(out("echo -x 'a'") == "-x a\n"); // not an option
+  CHECK(out("echo -e '\\0101\\x42\\u0043\\\\'") == "ABC\\\n");
+  CHECK(out("echo -e '\\101'") == "\\101\n"); // echo wants \0NNN
+  CHECK(out("echo -e 'a\\cb' c") == "a\n");   // \c ends the output
+}
+
+TEST_CASE("visible_output: printf's format, conversions and repetition", "[command-view]") {
+  auto out = [](std::string_view src) { return visible_output(view_of(src).view); };
+  CHECK(out("printf 'a\\nb'") == "a\nb\n");
+  CHECK(out("printf '\\101\\0101'") == "A\b1\n"); // the format reads \NNN
+  CHECK(out("printf '%s-%s;' a b c") == "a-b;c-;\n");
+  CHECK(out("printf '%b|%s' 'x\\101' '\\n'") == "xA|\\n\n");
+  CHECK(out("printf '%b' 'x\\cy' z") == "x\n");
+  CHECK(out("printf '100%% %5.2s %c' abc xyz") == "100% abc x\n");
+  CHECK(out("printf -- '%s' a") == "a\n");
+  CHECK(out("printf -v var '%s' a") == "\n");
+  CHECK(out("printf 'x%' a") == "x%\n");
+}

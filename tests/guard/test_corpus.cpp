@@ -50,6 +50,11 @@ Settings settings_for_class(const std::string& session_class) {
   if (session_class == "dev") return settings_for("dev-42");
   if (session_class == "gardener") return settings_for("gardener-1");
   if (session_class == "supervisor") return settings_for("supervisor-1");
+  if (session_class == "nowt") { // an ordinary session started without a worktree
+    Settings s = settings_for("dev-42");
+    s.worktree.clear();
+    return s;
+  }
   FAIL("unknown session class " << session_class);
   return {};
 }

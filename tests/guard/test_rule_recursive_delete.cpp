@@ -74,7 +74,7 @@ TEST_CASE("targets that cannot be resolved are denied with a reason", "[recursiv
   CHECK_THAT(r, Catch::Contains("$DIR"));
 }
 
-TEST_CASE("recursive deletes inside the worktree, /tmp and /dev are allowed", "[recursive-delete]") {
+TEST_CASE("recursive deletes inside the worktree and scratch directories are allowed", "[recursive-delete]") {
   for (const char* cmd : {
            "rm -rf ./build",
            "rm -rf build",
@@ -85,7 +85,7 @@ TEST_CASE("recursive deletes inside the worktree, /tmp and /dev are allowed", "[
            "rm -rf build/*.o",
            "rm -rf {build,dist}",
            "rm -rf /tmp/scratch",
-           "rm -rf /tmp/*",
+           "rm -rf /tmp/scratch/*",
            "rm -rf /dev/shm/x",
            "rm -rf \"$PWD/build\"",
            "rm -rf ${PWD}/build",
@@ -125,14 +125,69 @@ TEST_CASE("formula sessions may delete inside the factory root", "[recursive-del
   CHECK(verdict("rm -rf /factory/../etc", settings_for("planner-1")) == "recursive-delete");
 }
 
-TEST_CASE("without a worktree the rule is off; delete roots are configurable", "[recursive-delete]") {
+TEST_CASE("without a worktree the payload's cwd stands for it", "[recursive-delete]") {
   Settings s = settings_for();
   s.worktree.clear();
-  CHECK(verdict("rm -rf /", s, "").empty());
-  s = settings_for();
+  CHECK(verdict("rm -rf build", s, "/work/wt").empty());
+  CHECK(verdict("rm -rf /work/wt/build", s, "/work/wt").empty());
+  CHECK(verdict("rm -rf /opt", s, "/work/wt") == "recursive-delete");
+  CHECK(verdict("rm -rf /", s, "/work/wt") == "recursive-delete");
+  CHECK(verdict("rm -rf ..", s, "/work/wt") == "recursive-delete");
+  CHECK_THAT(reason("rm -rf /opt", s, "/work/wt"), Catch::Contains("outside your worktree /work/wt"));
+}
+
+TEST_CASE("a cwd of /, home or a scratch root does not stand for the worktree", "[recursive-delete]") {
+  Settings s = settings_for();
+  s.worktree.clear();
+  for (const char* cwd : {"/", "/home", "/home/agent", "/tmp", "/dev/shm", "/dev"}) {
+    INFO(cwd);
+    CHECK(verdict("rm -rf /opt", s, cwd) == "recursive-delete");
+    CHECK(verdict("rm -rf ./*", s, cwd) == "recursive-delete");
+  }
+  CHECK(verdict("rm -rf x", s, "/tmp").empty()); // /tmp/x is a scratch directory
+  CHECK(verdict("rm -rf .ssh", s, "/home/agent") == "recursive-delete");
+  CHECK(worktree_stand_in("/home/agent/src/", "/home/agent") == "/home/agent/src");
+  CHECK(worktree_stand_in("/home/agent", "/home/agent").empty());
+  CHECK(worktree_stand_in("relative", "/home/agent").empty());
+}
+
+TEST_CASE("with neither worktree nor cwd only scratch directories may go", "[recursive-delete]") {
+  Settings s = settings_for();
+  s.worktree.clear();
+  CHECK(verdict("rm -rf /opt", s, "") == "recursive-delete");
+  CHECK(verdict("rm -rf /work/wt/build", s, "") == "recursive-delete");
+  CHECK(verdict("rm -rf /", s, "") == "recursive-delete");
+  CHECK(verdict("rm -rf /tmp/x /tmp/y/* /dev/shm/z", s, "").empty());
+  CHECK(verdict("rm -rf /tmp/*", s, "") == "recursive-delete");
+  CHECK_THAT(reason("rm -rf /opt", s, ""), Catch::Contains("no worktree is configured"));
+  CHECK_THAT(reason("rm -rf /opt", s, ""), Catch::Contains("/tmp/NAME"));
+}
+
+TEST_CASE("scratch roots: a directory of its own, not the root nor its glob", "[recursive-delete]") {
+  for (const char* cmd : {"rm -rf /tmp/x", "rm -rf /tmp/x/*", "rm -rf /tmp/x/", "rm -rf /dev/shm/x",
+                          "rm -rf /dev/shm/x/*", "find /tmp/x -delete", "rm -rf /tmp/x/../y"}) {
+    INFO(cmd);
+    CHECK(verdict(cmd).empty());
+  }
+  for (const char* cmd :
+       {"rm -rf /tmp", "rm -rf /tmp/*", "rm -rf /tmp/.*", "rm -rf /tmp/x*", "rm -rf /tmp/{a,*}",
+        "rm -rf /dev/*", "rm -rf /dev/shm", "rm -rf /dev/shm/*", "rm -rf /dev/null", "rm -rf /dev/pts",
+        "find /tmp -delete", "find /tmp -mtime +1 -delete", "find /dev/shm -name x -exec rm -rf {} +",
+        "rm -rf /tmp/x/../*"}) {
+    INFO(cmd);
+    CHECK(verdict(cmd) == "recursive-delete");
+  }
+}
+
+TEST_CASE("delete roots are configurable and add to the scratch directories", "[recursive-delete]") {
+  Settings s = settings_for();
   s.allowed_delete_roots = {"/scratch"};
   CHECK(verdict("rm -rf /scratch/x", s).empty());
-  CHECK(verdict("rm -rf /tmp/x", s) == "recursive-delete");
+  CHECK(verdict("rm -rf /scratch/*", s).empty());
+  CHECK(verdict("rm -rf /scratch", s) == "recursive-delete");
+  CHECK(verdict("rm -rf /tmp/x", s).empty());
+  CHECK(verdict("rm -rf /tmp/*", s) == "recursive-delete");
+  CHECK_THAT(reason("rm -rf /opt", s), Catch::Contains("below /scratch"));
 }
 
 TEST_CASE("the recursive-delete reason names the path and the worktree", "[recursive-delete]") {

@@ -15,6 +15,7 @@ factory_root = "/file/factory"
 supervisor_prefixes = ["boss-"]
 formula_prefixes = ["cook-"]
 allowed_delete_roots = ["/scratch"]
+remotes = ["forge"]
 disabled_rules = ["host-management"]
 audit_log = "/file/audit.jsonl"
 )";
@@ -25,7 +26,10 @@ TEST_CASE("defaults", "[settings]") {
   CHECK(s.primary_branch == "main");
   CHECK(s.worktree.empty());
   CHECK(s.factory_root.empty());
-  CHECK(s.allowed_delete_roots == std::vector<std::string>{"/tmp", "/dev"});
+  // No delete root by default: /tmp and /dev/shm scratch directories are
+  // allowed by rule 2 itself, /tmp/* and /dev/* are not.
+  CHECK(s.allowed_delete_roots.empty());
+  CHECK(s.remotes == std::vector<std::string>{"origin", "upstream"});
   CHECK(s.audit_log.empty());
   CHECK_FALSE(s.fail_open);
   CHECK(s.session_class() == SessionClass::ordinary);
@@ -36,6 +40,7 @@ TEST_CASE("the file overrides defaults", "[settings]") {
   CHECK(s.primary_branch == "trunk");
   CHECK(s.factory_root == "/file/factory");
   CHECK(s.allowed_delete_roots == std::vector<std::string>{"/scratch"});
+  CHECK(s.remotes == std::vector<std::string>{"forge"});
   CHECK_FALSE(s.rule_enabled("host-management"));
   CHECK(s.rule_enabled("force-push"));
   CHECK(s.audit_log == "/file/audit.jsonl");

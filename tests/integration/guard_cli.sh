@@ -85,6 +85,44 @@ test_recursive_delete_resolves_against_payload_cwd() {
   expect_contains "$err" "/work/build"
 }
 
+test_without_worktree_the_cwd_stands_for_it() {
+  # pretooluse-guard main: no WORKTREE. The payload's cwd stands for it.
+  guard "rm -rf /opt" main
+  expect_denied recursive-delete
+  expect_contains "$err" "outside your worktree /work/wt"
+  guard "rm -rf build" main
+  expect_allowed
+  # Neither worktree nor cwd: only scratch directories of one's own.
+  printf '%s' '{"tool_name":"Bash","tool_input":{"command":"rm -rf /opt"}}' >"$t/p.json"
+  run_prog pretooluse-guard main <"$t/p.json"
+  expect_denied recursive-delete
+  expect_contains "$err" "no worktree is configured"
+  printf '%s' '{"tool_name":"Bash","tool_input":{"command":"rm -rf /tmp/build.1"}}' >"$t/p.json"
+  run_prog pretooluse-guard main <"$t/p.json"
+  expect_allowed
+  # A cwd of / does not stand for the worktree.
+  bash_payload "rm -rf opt" / >"$t/p.json"
+  run_prog pretooluse-guard main <"$t/p.json"
+  expect_denied recursive-delete
+}
+
+test_tmp_and_dev_globs_are_denied() {
+  for cmd in "rm -rf /tmp/*" "rm -rf /dev/*" "rm -rf /dev/shm/*" "find /tmp -delete"; do
+    guard "$cmd"
+    [[ "$rc" == 2 && "$err" == "BLOCKED: recursive-delete: "* ]] || fail "not denied: $cmd [$err]"
+  done
+  guard "rm -rf /tmp/agent-x/*"
+  expect_allowed
+}
+
+test_escaped_text_piped_into_a_shell_is_read() {
+  for cmd in "echo -ne 'rm -rf /opt\\n' | sh" "printf 'rm -rf /opt'|bash" \
+    "printf '%s\\n' 'rm -rf /opt' | sh" "echo \$'rm -rf /opt' | sh" "printf '\\162m -rf /opt' | sh"; do
+    guard "$cmd"
+    [[ "$rc" == 2 && "$err" == "BLOCKED: recursive-delete: "* ]] || fail "not denied: $cmd [$err]"
+  done
+}
+
 test_non_bash_tools_are_allowed() {
   printf '%s' '{"hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/etc/passwd","content":"x"}}' \
     >"$t/p.json"
