@@ -1,5 +1,7 @@
 #include "hooks/guard/engine.hpp"
 
+#include "hooks/guard/working_dir.hpp"
+
 #include <cctype>
 #include <fmt/format.h>
 
@@ -31,63 +33,6 @@ std::optional<Denial> check_rules(const CommandView& view, const RuleContext& ct
     if (auto denial = rule.check(view, ctx)) return denial;
   }
   return std::nullopt;
-}
-
-// The working directory of each scope, following `cd` as the shell would:
-// a scope starts with its parent's directory at the time it is first seen.
-class CwdTracker {
-public:
-  CwdTracker(const shell::Script& script, std::optional<std::string> initial)
-      : m_script(script), m_initial(std::move(initial)) {}
-
-  const std::optional<std::string>& cwd(std::uint32_t scope) {
-    if (scope >= m_state.size()) m_state.resize(m_script.scope_parents.size());
-    if (!m_state[scope].seen) {
-      m_state[scope].seen = true;
-      if (scope == 0) {
-        m_state[scope].cwd = m_initial;
-      } else {
-        std::uint32_t parent = m_script.scope_parents[scope];
-        m_state[scope].cwd = parent < scope ? std::optional<std::string>(cwd(parent)) : m_initial;
-      }
-    }
-    return m_state[scope].cwd;
-  }
-
-  void set(std::uint32_t scope, std::optional<std::string> dir) {
-    cwd(scope);
-    m_state[scope].cwd = std::move(dir);
-  }
-
-private:
-  struct State {
-    bool seen = false;
-    std::optional<std::string> cwd;
-  };
-  const shell::Script& m_script;
-  std::optional<std::string> m_initial;
-  std::vector<State> m_state;
-};
-
-constexpr std::size_t k_max_path = 4096;
-
-// Where `cd`/`pushd`/`popd` leaves the shell (nullopt: unknown).
-std::optional<std::string> directory_after(const CommandView& view, const PathEnv& env) {
-  if (view.name == "popd") return std::nullopt;
-  std::size_t i = 1;
-  while (i < view.size() && view.text(i).size() > 1 && view.text(i)[0] == '-' && view.text(i) != "--")
-    ++i;
-  if (i < view.size() && view.text(i) == "--") ++i;
-  if (i >= view.size()) {
-    if (env.home.empty()) return std::nullopt;
-    return env.home;
-  }
-  if (view.text(i) == "-") return std::nullopt;
-  ResolvedPath p = resolve_path(view.args[i], env);
-  // Past PATH_MAX the shell's cd fails; refusing to follow also keeps a long
-  // chain of cd's from growing the path (and each resolution) without bound.
-  if (!p.resolved() || p.pattern || p.path.size() > k_max_path) return std::nullopt;
-  return p.path;
 }
 
 // The variable name a word starts with (NAME, NAME=…, NAME+=…, NAME[…]).
@@ -199,8 +144,7 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
       }
       view.name.clear();
     }
-    if (view.name == "cd" || view.name == "pushd" || view.name == "popd")
-      tracker.set(command_i.scope, directory_after(view, ctx.paths));
+    if (changes_directory(view)) tracker.set(command_i.scope, directory_after(view, ctx.paths));
   }
   return std::nullopt;
 }

@@ -239,3 +239,11 @@ TEST_CASE("what eval does to the shell counts for the commands after it", "[recu
   CHECK(verdict("eval 'echo hi'; rm -rf build").empty());
   CHECK(verdict("eval X=1; rm -rf build").empty());
 }
+
+TEST_CASE("a bare cd after HOME is reassigned goes somewhere unknown", "[recursive-delete]") {
+  Settings s = settings_for();
+  s.home = "/work/wt/home"; // a home inside the worktree: cd there would make etc look harmless
+  CHECK(verdict("cd; rm -rf etc", s).empty());
+  CHECK(verdict("export HOME=/; cd; rm -rf etc", s) == "recursive-delete");
+  CHECK(verdict("HOME=/; cd; rm -rf etc", s) == "recursive-delete");
+}

@@ -7,6 +7,7 @@
 #include "testutil.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 using ah::test::read_text;
@@ -84,7 +85,30 @@ TEST_CASE("phase-change: which Bash commands write the phase file") {
       {"printf 'PHASE:done\\n' >> /tmp/dev-session-P-42.phase", true},
       {"echo x >| /tmp/dev-session-P-42.phase", true},
       {"make 2>&1 &> /tmp/dev-session-P-42.phase", true},
-      {"cd /tmp && echo PHASE:done > dev-session-P-42.phase", false}, // cwd is not followed through cd
+      {"cd /tmp && echo PHASE:done > dev-session-P-42.phase", true}, // cd is followed
+      {"cd /tmp/sub && echo PHASE:done > ../dev-session-P-42.phase", true},
+      {"cd / && echo PHASE:done > tmp/dev-session-P-42.phase", true},
+      {"cd /elsewhere && echo PHASE:done > dev-session-P-42.phase", false},
+      {"(cd /tmp); echo PHASE:done > dev-session-P-42.phase", false}, // a subshell's cd stays there
+      {"cd \"$DIR\" && echo x > dev-session-P-42.phase", true},       // unknown dir, matching name
+      {"cd /tmp; cd -; echo x > dev-session-P-42.phase", true},       // cd - is not followed: name matches
+      {"pushd /tmp && tee dev-session-P-42.phase < x", true},
+      {"env -u X tee /tmp/dev-session-P-42.phase < x", true},
+      {"env -C /tmp tee /tmp/dev-session-P-42.phase < x", true},
+      {"timeout -k 5 10 tee /tmp/dev-session-P-42.phase < x", true},
+      {"timeout -s KILL 10 cp x /tmp/dev-session-P-42.phase", true},
+      {"nice -n 5 cp x /tmp/dev-session-P-42.phase", true},
+      {"X=1 sudo -u me truncate -s0 /tmp/dev-session-P-42.phase", true},
+      {"echo x > $HOME/../../tmp/dev-session-P-42.phase", true}, // HOME is /home/agent here
+      {"echo x > ~/../../tmp/dev-session-P-42.phase", true},
+      {"echo x > \"$HOME/dev-session-P-42.phase\"", false}, // /home/agent/…: another file
+      {"echo x > $PWD/../../tmp/dev-session-P-42.phase", true},
+      {"bash -c 'echo PHASE:done > /tmp/dev-session-P-42.phase'", true},
+      {"sh -c \"cd /tmp && echo x > dev-session-P-42.phase\"", true},
+      {"echo {a,/tmp/dev-session-P-42.phase} | xargs cat", false},
+      {"cp x{,} /tmp/{dev-session-P-42.phase,y}",
+       false}, // cp x x /tmp/dev… /tmp/y: the last is the destination
+      {"tee /tmp/{a,dev-session-P-42.phase} < x", true},
       {"echo PHASE:done > ../../tmp/dev-session-P-42.phase", true},
       {"echo PHASE:done | tee /tmp/dev-session-P-42.phase", true},
       {"echo PHASE:done | sudo tee -a /tmp/dev-session-P-42.phase > /dev/null", true},
@@ -112,10 +136,18 @@ TEST_CASE("phase-change: which Bash commands write the phase file") {
       {"# echo x > /tmp/dev-session-P-42.phase", false},
       {"cat <<'EOF'\necho x > /tmp/dev-session-P-42.phase\nEOF", false},
   };
+  // $HOME and ~ resolve to the home directory (set for the test, then restored).
+  const char* old_home = std::getenv("HOME");
+  const std::string saved = old_home ? old_home : "";
+  ::setenv("HOME", "/home/agent", 1);
   for (const auto& c : cases) {
     INFO(c.command);
     CHECK(hooks::command_writes_file(c.command, cwd, phase) == c.writes);
   }
+  if (old_home)
+    ::setenv("HOME", saved.c_str(), 1);
+  else
+    ::unsetenv("HOME");
 }
 
 TEST_CASE("phase-change: Write/Edit onto the phase file count, relative paths resolve against cwd") {

@@ -1,0 +1,51 @@
+#include "hooks/guard/working_dir.hpp"
+
+namespace ah::guard {
+
+const std::optional<std::string>& CwdTracker::cwd(std::uint32_t scope) {
+  if (scope >= m_state.size())
+    m_state.resize(std::max<std::size_t>(m_script.scope_parents.size(), scope + 1));
+  if (!m_state[scope].seen) {
+    m_state[scope].seen = true;
+    if (scope == 0 || scope >= m_script.scope_parents.size()) {
+      m_state[scope].cwd = m_initial;
+    } else {
+      std::uint32_t parent = m_script.scope_parents[scope];
+      m_state[scope].cwd = parent < scope ? std::optional<std::string>(cwd(parent)) : m_initial;
+    }
+  }
+  return m_state[scope].cwd;
+}
+
+void CwdTracker::set(std::uint32_t scope, std::optional<std::string> dir) {
+  cwd(scope);
+  m_state[scope].cwd = std::move(dir);
+}
+
+bool changes_directory(const CommandView& view) noexcept {
+  return view.name == "cd" || view.name == "pushd" || view.name == "popd";
+}
+
+namespace {
+constexpr std::size_t k_max_path = 4096;
+}
+
+std::optional<std::string> directory_after(const CommandView& view, const PathEnv& env) {
+  if (view.name == "popd") return std::nullopt;
+  std::size_t i = 1;
+  while (i < view.size() && view.text(i).size() > 1 && view.text(i)[0] == '-' && view.text(i) != "--")
+    ++i;
+  if (i < view.size() && view.text(i) == "--") ++i;
+  if (i >= view.size()) {
+    if (env.home.empty() || env.home_reassigned) return std::nullopt;
+    return env.home;
+  }
+  if (view.text(i) == "-") return std::nullopt;
+  ResolvedPath p = resolve_path(view.args[i], env);
+  // Past PATH_MAX the shell's cd fails; refusing to follow also keeps a long
+  // chain of cd's from growing the path (and each resolution) without bound.
+  if (!p.resolved() || p.pattern || p.path.size() > k_max_path) return std::nullopt;
+  return p.path;
+}
+
+} // namespace ah::guard
