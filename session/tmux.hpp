@@ -1,0 +1,52 @@
+#pragma once
+// Every tmux call of agent-hooks goes through this one component (DESIGN.md):
+// argument vectors, never a shell string; sessions always targeted by exact
+// name (`=NAME`, `=NAME:` for its pane), since a bare `-t NAME` is a prefix
+// match; an optional private server (`-L NAME` or `-S PATH`; TMUX_TMPDIR is
+// honoured by tmux itself). Distinct, clear errors for "tmux is not
+// installed", "no server running" and "no such session", naming the session.
+//
+// CONTRACT (implemented by the session/ work; the watch loop relies on it):
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ah::session {
+
+struct TmuxOptions {
+  std::string socket; // "" default server; contains '/': -S PATH; else -L NAME
+};
+
+// What a tmux command returned.
+struct TmuxResult {
+  int status = 0; // exit status (127: tmux could not be run)
+  std::string out;
+  std::string err;
+};
+
+class Tmux {
+public:
+  explicit Tmux(TmuxOptions options = {});
+
+  // Runs `tmux [socket args] ARGS...`, stdin from /dev/null, bounded by
+  // `timeout` (then killed). Never throws for a non-zero status.
+  TmuxResult run(const std::vector<std::string>& args,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+  // True when a session named exactly `name` exists on the server. False
+  // when it does not, or no server runs. Throws Error when tmux is missing.
+  bool has_session(std::string_view name) const;
+
+  // `=NAME` and `=NAME:` (its current pane).
+  static std::string session_target(std::string_view name);
+  static std::string pane_target(std::string_view name);
+
+  const TmuxOptions& options() const noexcept { return m_options; }
+
+private:
+  TmuxOptions m_options;
+};
+
+} // namespace ah::session
