@@ -16,7 +16,7 @@ struct RuleEntry {
   Check check;
 };
 
-// In the order of GUARD-SPEC.md.
+// In the order of docs/guard.md.
 constexpr RuleEntry k_rules[] = {
     {k_rule_force_push, check_force_push},           {k_rule_recursive_delete, check_recursive_delete},
     {k_rule_forge_merge, check_forge_merge},         {k_rule_switch_primary, check_switch_primary},

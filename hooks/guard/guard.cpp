@@ -213,7 +213,7 @@ hooks::HookProgram guard_program(GuardArgs& args) {
           "line 'BLOCKED: <rule>: <reason>' on stderr) force pushes to PRIMARY, recursive deletes outside "
           "WORKTREE, forge API merges, switching to PRIMARY, closing issues, reaching into the factory root "
           "from "
-          "ordinary sessions and host management outside the supervisor (GUARD-SPEC.md). Other tools are "
+          "ordinary sessions and host management outside the supervisor (docs/guard.md). Other tools are "
           "allowed. Settings: built-in defaults < the [guard] table of the config file < FACTORY_ROOT < "
           "positional arguments < flags. An unreadable payload is refused unless --fail-open.",
       .define_arguments =

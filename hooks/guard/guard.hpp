@@ -1,6 +1,6 @@
 #pragma once
 // pretooluse-guard (PreToolUse hook, Bash): refuses commands that would
-// damage what is not the agent's own (GUARD-SPEC.md). A denial is exit 2 with
+// damage what is not the agent's own (docs/guard.md). A denial is exit 2 with
 // one line `BLOCKED: <reason>` on stderr, which Claude Code shows the model.
 #include "hooks/guard/settings.hpp"
 #include "hooks/runner.hpp"

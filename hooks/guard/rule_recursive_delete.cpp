@@ -146,7 +146,7 @@ RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ct
       return Denial{
           std::string(k_rule_recursive_delete),
           fmt::format("{} of '{}' is refused: the guard cannot tell where it points ({} is not known "
-                      "to it). Spell the path out literally ({})",
+                      "to it). Spell the path out literally, and delete only {}",
                       verb, word->text, target.unknown, allowed_places(s, worktree, formula))};
     }
     // A literal target must lie strictly inside a root (deleting the root
