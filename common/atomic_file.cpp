@@ -136,7 +136,12 @@ void write_file_atomic(const std::filesystem::path& target, std::string_view con
 }
 
 std::filesystem::path reuse_sibling_of(const std::filesystem::path& target) {
-  return target.parent_path() / ("." + target.filename().string() + ".next");
+  // Built by appending (not `"." + name + ".next"`): GCC 12 reports a false
+  // -Wrestrict on the temporary concatenation at -O3.
+  std::string name(".");
+  name += target.filename().native();
+  name += ".next";
+  return target.parent_path() / name;
 }
 
 namespace {
