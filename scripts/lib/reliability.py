@@ -116,19 +116,22 @@ def check_write_context_crash(bin_dir, work, runs):
     """kill -9 during phase-monitor write-context: old or new, whole."""
     phase = os.path.join(work, "ctx.phase")
     ctx = os.path.join(work, "ctx.context")
-    probe = subprocess.run([os.path.join(bin_dir, "phase-monitor"), "write-context", "--help"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if probe.returncode != 0:
+    probe = subprocess.run([os.path.join(bin_dir, "phase-monitor"), "--help"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+    if b"write-context" not in probe.stdout:
         print("crash: write-context                          (phase-monitor has no write-context yet)")
         return
     texts = ["A" * 5000 + "\n", "B" * 70000 + "\n"]
-    failures = 0
+    failures = written = 0
     for i in range(runs):
         run_killed([os.path.join(bin_dir, "phase-monitor"), "write-context", phase, "-"], texts[i % 2].encode(),
                    random.uniform(0, 0.01))
-        if os.path.lexists(ctx) and open(ctx).read() not in texts:
-            failures += 1
-    report("crash: write-context under kill -9", runs, failures)
+        if os.path.lexists(ctx):
+            written += 1
+            if open(ctx).read() not in texts:
+                failures += 1
+    # Some runs must have finished their write, or the check proved nothing.
+    report("crash: write-context under kill -9", runs, failures + (written == 0), f"(completed writes seen: {written})")
 
 
 def check_concurrent_hooks(bin_dir, work, count):
