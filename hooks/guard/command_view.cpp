@@ -624,6 +624,16 @@ std::string visible_output(const CommandView& view) {
   return out;
 }
 
+bool passes_input_through(const CommandView& view) {
+  if (view.name == "tee") return true;
+  if (view.name != "cat") return false;
+  for (std::size_t i = 1; i < view.size(); ++i) {
+    const std::string& t = view.text(i);
+    if (t != "-" && (t.size() < 2 || t[0] != '-')) return false; // a file: cat prints that instead
+  }
+  return true;
+}
+
 std::string describe(const CommandView& view, std::size_t max_chars) {
   std::string out;
   for (const Word& w : view.args) {

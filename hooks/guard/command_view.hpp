@@ -44,6 +44,10 @@ std::optional<std::size_t> git_subcommand(const CommandView& view);
 // bodies, and the arguments of echo and printf (for `… | bash`).
 std::string visible_output(const CommandView& view);
 
+// True when `view` copies its stdin to stdout unchanged (tee FILE…, cat or
+// cat -): what was piped into it flows on to the next command.
+bool passes_input_through(const CommandView& view);
+
 // The command text for messages: the words joined by spaces, shortened.
 std::string describe(const CommandView& view, std::size_t max_chars = 120);
 

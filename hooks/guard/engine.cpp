@@ -101,7 +101,8 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
     // `echo … | bash`, `cat <<EOF | sh`: what flows into a shell is its script.
     if (command_i.pipe_in) {
       if (view.script_from_stdin && !pipe_data.empty()) view.nested_scripts.push_back(pipe_data);
-      pipe_data.clear();
+      // tee and cat pass what they read on to the next command.
+      if (!command_i.pipe_out || !passes_input_through(view)) pipe_data.clear();
     }
     if (command_i.pipe_out) pipe_data += visible_output(view);
     for (const std::string& nested : view.nested_scripts) {
