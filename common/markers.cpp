@@ -1,9 +1,13 @@
 #include "common/markers.hpp"
 
+#include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/session_name.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <fmt/format.h>
+#include <sys/stat.h>
 
 namespace ah {
 
@@ -47,6 +51,31 @@ std::vector<std::string> sessions_in(const std::filesystem::path& dir) {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+void prepare_marker_dir(const std::filesystem::path& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) throw_errno("cannot use the marker directory " + dir.string());
+    if (dir.has_parent_path() && dir.parent_path() != dir) make_dirs(dir.parent_path());
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      throw_errno("cannot create the marker directory " + dir.string());
+    if (::lstat(dir.c_str(), &st) != 0) throw_errno("cannot use the marker directory " + dir.string());
+  }
+  if (!S_ISDIR(st.st_mode))
+    throw Error(fmt::format("the marker directory {} is not a directory{}; remove it or choose another "
+                            "(AGENT_HOOKS_MARKER_DIR)",
+                            dir.string(), S_ISLNK(st.st_mode) ? " but a symbolic link" : ""));
+  const bool shared_sticky = (st.st_mode & S_ISVTX) && (st.st_mode & S_IWOTH);
+  if (shared_sticky) return;
+  if (st.st_uid != ::geteuid())
+    throw Error(
+        fmt::format("the marker directory {} belongs to uid {}, not to us; choose a directory of your "
+                    "own (AGENT_HOOKS_MARKER_DIR)",
+                    dir.string(), st.st_uid));
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    throw Error(fmt::format("the marker directory {} is writable by others (mode {:04o}); chmod 700 it",
+                            dir.string(), st.st_mode & 07777));
 }
 
 std::filesystem::path default_marker_dir() {

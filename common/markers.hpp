@@ -29,6 +29,15 @@ MarkerFiles marker_files(const std::filesystem::path& dir, std::string_view sess
 // directory: empty.
 std::vector<std::string> sessions_in(const std::filesystem::path& dir);
 
+// Makes `dir` fit to hold the markers of a session before it is used: a
+// shared sticky directory (the default /tmp: world-writable with the sticky
+// bit) is taken as it is; any other directory must be a real directory (not
+// a link) owned by us and not writable by group or others; a missing one is
+// created with mode 0700 (a private marker directory such as
+// $XDG_RUNTIME_DIR/agent-hooks is one setting away). Throws Error naming the
+// directory, what is wrong and the fix.
+void prepare_marker_dir(const std::filesystem::path& dir);
+
 // The marker directory when neither config nor arguments name one:
 // $AGENT_HOOKS_MARKER_DIR, else /tmp.
 std::filesystem::path default_marker_dir();

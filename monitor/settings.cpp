@@ -54,6 +54,7 @@ MonitorSettings load_monitor_settings(const GlobalOptions& global) {
   MonitorSettings s;
   if (auto v = config.get_string("marker_dir")) s.marker_dir = *v;
   if (auto v = env_value(k_marker_dir_env)) s.marker_dir = *v;
+  prepare_marker_dir(s.marker_dir);
   if (auto v = config.get_string("tmux.socket")) s.tmux_socket = *v;
   if (auto v = env_value("AGENT_HOOKS_TMUX_SOCKET")) s.tmux_socket = *v;
   if (auto v = config.get_string("lock_file")) s.lock_file = *v;

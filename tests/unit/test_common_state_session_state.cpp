@@ -77,3 +77,29 @@ TEST_CASE("sessions_in: names from every kind of state file, invalid ones skippe
   CHECK(ah::sessions_in(dir.path()) == std::vector<std::string>{"a", "b", "c"});
   CHECK(ah::sessions_in(dir / "missing").empty());
 }
+
+TEST_CASE("prepare_marker_dir: creates a private dir, refuses a shared or foreign or linked one") {
+  ScratchDir dir;
+  const auto priv = dir / "run" / "agent-hooks";
+  ah::prepare_marker_dir(priv);
+  struct stat sb {};
+  REQUIRE(::stat(priv.c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 07777) == 0700);
+  ah::prepare_marker_dir(priv); // again: fine
+  ::chmod(priv.c_str(), 0777);
+  CHECK_THROWS_WITH(ah::prepare_marker_dir(priv), Catch::Contains("writable by others"));
+  ::chmod(priv.c_str(), 01777); // a shared sticky dir like /tmp is accepted
+  CHECK_NOTHROW(ah::prepare_marker_dir(priv));
+  std::filesystem::create_symlink(priv, dir / "link");
+  CHECK_THROWS_WITH(ah::prepare_marker_dir(dir / "link"), Catch::Contains("symbolic link"));
+  write_text(dir / "file", "");
+  CHECK_THROWS_WITH(ah::prepare_marker_dir(dir / "file"), Catch::Contains("not a directory"));
+  if (::geteuid() == 0) {
+    const auto foreign = dir / "foreign";
+    std::filesystem::create_directory(foreign);
+    ::chmod(foreign.c_str(), 0700);
+    REQUIRE(::chown(foreign.c_str(), 65534, 65534) == 0);
+    CHECK_THROWS_WITH(ah::prepare_marker_dir(foreign), Catch::Contains("belongs to uid 65534"));
+  }
+  CHECK_NOTHROW(ah::prepare_marker_dir("/tmp"));
+}
