@@ -219,7 +219,15 @@ bool command_writes_file(std::string_view command, const fs::path& cwd, const fs
       if (nested.size() > nested_budget) break;
       nested_budget -= nested.size();
       std::uint32_t scope = view.nested_in_same_scope ? command_i.scope : script.new_scope(command_i.scope);
+      const std::size_t first_new = script.commands.size();
       if (!shell::parse_nested(script, nested, scope, command_i.depth + 1)) break;
+      // eval's commands run now but are read after the ones that follow it:
+      // a cd among them leaves the directory unknown from here on.
+      if (view.nested_in_same_scope)
+        for (std::size_t k = first_new; k < script.commands.size(); ++k)
+          if (script.commands[k].scope == scope &&
+              guard::changes_directory(guard::make_view(script.commands[k])))
+            tracker.set(scope, std::nullopt);
     }
   }
   return false;

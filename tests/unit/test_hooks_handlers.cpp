@@ -104,6 +104,8 @@ TEST_CASE("phase-change: which Bash commands write the phase file") {
       {"echo x > \"$HOME/dev-session-P-42.phase\"", false}, // /home/agent/…: another file
       {"echo x > $PWD/../../tmp/dev-session-P-42.phase", true},
       {"bash -c 'echo PHASE:done > /tmp/dev-session-P-42.phase'", true},
+      {"eval 'cd /tmp'; echo x > dev-session-P-42.phase", true}, // eval's cd: unknown dir, matching name
+      {"eval 'cd /elsewhere'; echo x > other.phase", false},
       {"sh -c \"cd /tmp && echo x > dev-session-P-42.phase\"", true},
       {"echo {a,/tmp/dev-session-P-42.phase} | xargs cat", false},
       {"cp x{,} /tmp/{dev-session-P-42.phase,y}",
