@@ -7,15 +7,19 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$TESTS_DIR/lib/claude.sh"
 require_claude
 
-# guard_settings WORKDIR SESSION [EXTRA_ARGS]: settings.json with the guard on Bash.
+# guard_settings WORKDIR SESSION [WORKTREE]: settings.json with the guard on
+# Bash; WORKTREE defaults to WORKDIR, "" leaves it out (pretooluse-guard main).
 guard_settings() {
-  local dir=$1 session=$2
+  local dir=$1 session=$2 worktree=${3-$1}
   mkdir -p "$dir/.claude"
-  python3 - "$dir/.claude/settings.json" "$AGENT_HOOKS_BIN/pretooluse-guard" "$dir" "$session" "$t/audit.jsonl" <<'PY'
+  python3 - "$dir/.claude/settings.json" "$AGENT_HOOKS_BIN/pretooluse-guard" "$worktree" "$session" "$t/audit.jsonl" <<'PY'
 import json, shlex, sys
-path, guard, workdir, session, audit = sys.argv[1:]
+path, guard, worktree, session, audit = sys.argv[1:]
 q = shlex.quote
-cmd = f"{q(guard)} main {q(workdir)} {q(session)} --audit-log {q(audit)}"
+if worktree:
+    cmd = f"{q(guard)} main {q(worktree)} {q(session)} --audit-log {q(audit)}"
+else:
+    cmd = f"{q(guard)} main --session {q(session)} --audit-log {q(audit)}"
 json.dump({"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]}]}},
           open(path, "w"), indent=2)
 PY
@@ -67,6 +71,20 @@ test_force_push_denial_reaches_the_model() {
   expect_contains "$results" "Push your own branch" "the tool result says what to do instead"
   expect_no_file "$t/ran"
   expect_contains "$(cat "$t/audit.jsonl")" '"session":"dev-e2e"' "audit log"
+}
+
+test_without_worktree_the_cwd_claude_sends_stands_for_it() {
+  mkdir -p "$t/work"
+  guard_settings "$t/work" dev-e2e ""
+  scenario "$t/scenario.json" "touch $t/ran && rm -rf /opt/agent-hooks-e2e-never-there"
+  start_mock "$t/scenario.json"
+  run_claude_p "$t/work" "please run the command"
+  expect_eq "$rc" 0 "claude exit status ($err)"
+  local results
+  results=$(tool_results)
+  expect_contains "$results" "BLOCKED: recursive-delete:" "the tool result sent back to the API"
+  expect_contains "$results" "outside your worktree $t/work" "the payload's cwd stands for the worktree"
+  expect_no_file "$t/ran"
 }
 
 test_allowed_command_runs() {
