@@ -8,6 +8,7 @@
 //
 // CONTRACT (implemented by the session/ work; the watch loop relies on it):
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,17 @@ public:
   TmuxResult run(const std::vector<std::string>& args,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
+  // As run(), with `input` on tmux's stdin (e.g. `load-buffer -b NAME -`).
+  TmuxResult run_with_input(const std::vector<std::string>& args, std::string_view input,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+  // As run(), but throws Error when tmux fails: "tmux is not installed", "no
+  // tmux server is running", "no tmux session named exactly 'S'" (each
+  // naming `session` and the fix), else tmux's own message after `what`.
+  TmuxResult run_checked(const std::vector<std::string>& args, std::string_view session,
+                         std::string_view what,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
   // True when a session named exactly `name` exists on the server. False
   // when it does not, or no server runs. Throws Error when tmux is missing.
   bool has_session(std::string_view name) const;
@@ -42,6 +54,22 @@ public:
   // `=NAME` and `=NAME:` (its current pane).
   static std::string session_target(std::string_view name);
   static std::string pane_target(std::string_view name);
+
+  // The pane's visible text (`capture-pane -p`), one line per row. Throws
+  // Error (as run_checked) when the session is not there.
+  std::string capture_pane(std::string_view name) const;
+
+  // The pids of the processes running in the session's panes; empty when the
+  // session is not there.
+  std::vector<std::int64_t> pane_pids(std::string_view name) const;
+
+  // The argument vector prefix (tmux plus -L/-S) every call starts with.
+  std::vector<std::string> base_args() const;
+
+  // The session's problem as a user-facing message, from a failed result:
+  // what kind of failure it is and how to fix it.
+  static std::string describe_failure(const TmuxResult& result, std::string_view session,
+                                      const TmuxOptions& options);
 
   const TmuxOptions& options() const noexcept { return m_options; }
 
