@@ -26,3 +26,9 @@ function(agent_hooks_static_exe target)
     target_link_options(${target} PRIVATE -static)
   endif()
 endfunction()
+
+# Fuzz builds instrument every library for coverage, so the fuzz targets
+# (tests/fuzz, tests/guard) see into the code they drive.
+if(AGENT_HOOKS_FUZZ)
+  target_compile_options(agent_hooks_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -23,8 +23,46 @@ std::filesystem::path ConfigFile::default_path() {
   return home_dir() / ".config" / "agent-hooks" / "config.toml";
 }
 
+namespace {
+
+// Debian's toml++ 3.3 reaches TOML_UNREACHABLE (undefined behaviour: a crash
+// under UBSan, anything in a release build) when it asks whether a code
+// point in U+FBE6..U+FEFE is whitespace (found by tests/fuzz/fuzz_config).
+// Such text is refused before the parser sees it. Returns the line, column
+// and code point of the first one.
+struct BadCodePoint {
+  std::size_t line, column;
+  char32_t code;
+};
+std::optional<BadCodePoint> unsafe_code_point(std::string_view text) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size(); ++i, ++column) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      continue;
+    }
+    // U+FBE6..U+FEFE are three-byte sequences EF AF A6 .. EF BB BE.
+    if (c == 0xEF && i + 2 < text.size()) {
+      const char32_t code = 0xF000 | ((static_cast<unsigned char>(text[i + 1]) & 0x3F) << 6) |
+                            (static_cast<unsigned char>(text[i + 2]) & 0x3F);
+      if ((static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80 &&
+          (static_cast<unsigned char>(text[i + 2]) & 0xC0) == 0x80 && code >= 0xFBE6 && code <= 0xFEFE)
+        return BadCodePoint{line, column, code};
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 ConfigFile ConfigFile::parse(std::string_view text, std::string_view origin) {
   ConfigFile config;
+  if (auto bad = unsafe_code_point(text))
+    throw Error(fmt::format("{}:{}:{}: invalid configuration: character U+{:04X} is not supported here (the "
+                            "TOML reader would misread it); remove it",
+                            origin, bad->line, bad->column, static_cast<std::uint32_t>(bad->code)));
   try {
     config.m_impl->table = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {

@@ -50,3 +50,13 @@ TEST_CASE("config: load() finds the XDG file, tolerates its absence, insists on 
   CHECK_THROWS_AS(ConfigFile::load(dir / "missing.toml"), ah::Error);
   ::unsetenv("XDG_CONFIG_HOME");
 }
+
+TEST_CASE("config: a code point toml++ 3.3 cannot classify is refused, not undefined behaviour") {
+  // U+FCFF in a table header made the parser reach TOML_UNREACHABLE (tests/fuzz/fuzz_config).
+  CHECK_THROWS_WITH(ah::ConfigFile::parse("[u\xef\xb3\xbf[t2= 1\n", "c.toml"),
+                    Catch::Contains("c.toml:1:3") && Catch::Contains("U+FCFF"));
+  CHECK_THROWS_WITH(ah::ConfigFile::parse("a = 1\nb = \"\xef\xbb\xbe\"\n", "c.toml"),
+                    Catch::Contains("c.toml:2:6"));
+  // Its neighbours and other non-ASCII text are fine.
+  CHECK(ah::ConfigFile::parse("a = \"\xef\xbb\xbf\xc3\xa9\"\n").get_string("a").has_value());
+}
