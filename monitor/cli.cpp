@@ -4,6 +4,10 @@
 #include "common/log.hpp"
 #include "common/version.hpp"
 #include "monitor/install_commands.hpp"
+#include "monitor/read_phase_command.hpp"
+#include "monitor/status_command.hpp"
+#include "monitor/watch_command.hpp"
+#include "monitor/write_context_command.hpp"
 
 #include <array>
 #include <cstdio>
@@ -16,11 +20,15 @@ namespace {
 
 // Later subcommands (create, wait-ready, inject, kill, watch, read-phase,
 // write-context, lock, status) are added here.
-constexpr std::array<Subcommand, 2> k_subcommands{{
+constexpr auto k_subcommands = std::to_array<Subcommand>({
     {"install-hooks", "add our hooks to WORKDIR/.claude/settings.json (or --check them)",
      define_install_hooks},
     {"uninstall-hooks", "remove our hooks from WORKDIR/.claude/settings.json", define_uninstall_hooks},
-}};
+    {"watch", "report the phase file's changes, idle prompts, timeouts and crashes, one line each", define_watch},
+    {"read-phase", "print line 1 of a phase file without whitespace", define_read_phase},
+    {"write-context", "write the text re-injected after compaction, beside the phase file", define_write_context},
+    {"status", "every known session: phase, idle, exit, lock, Claude alive", define_status},
+});
 
 } // namespace
 

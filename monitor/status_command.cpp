@@ -1,0 +1,175 @@
+#include "monitor/status_command.hpp"
+
+#include "common/error.hpp"
+#include "common/io.hpp"
+#include "common/json.hpp"
+#include "common/log.hpp"
+#include "common/markers.hpp"
+#include "common/phase_file.hpp"
+#include "common/state/session_state.hpp"
+#include "common/state/state_read.hpp"
+#include "common/text.hpp"
+#include "monitor/settings.hpp"
+#include "session/tmux.hpp"
+
+#include <charconv>
+#include <fmt/format.h>
+#include <memory>
+#include <sys/stat.h>
+
+namespace ah::monitor {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Row {
+  std::string session;
+  std::string phase_file;
+  std::string phase;
+  std::int64_t phase_mtime = 0; // 0: no phase file
+  std::int64_t idle_since = 0;  // 0: not idle
+  std::int64_t exited_at = 0;   // 0: no exit marker
+  std::string exit_reason;
+  std::string lock = "-";
+  std::int64_t claude_pid = 0;
+  std::string claude = "-"; // yes | no | tmux (no pid known, the tmux session exists) | ?
+  std::vector<std::string> problems;
+};
+
+std::int64_t leading_epoch(std::string_view text) {
+  text = trim(text);
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  return ec == std::errc() ? n : 0;
+}
+
+std::string age(std::int64_t since, std::int64_t now) {
+  if (since <= 0) return "-";
+  const std::int64_t s = std::max<std::int64_t>(0, now - since);
+  if (s < 120) return fmt::format("{}s", s);
+  if (s < 7200) return fmt::format("{}m", s / 60);
+  if (s < 172800) return fmt::format("{}h", s / 3600);
+  return fmt::format("{}d", s / 86400);
+}
+
+// `text` cut to `width` columns (… marks a cut).
+std::string fit(std::string_view text, std::size_t width) {
+  if (text.size() <= width) return std::string(text);
+  return std::string(text.substr(0, width - 1)) + "~";
+}
+
+Row row_for(const fs::path& marker_dir, const std::string& name, const MonitorSettings& settings) {
+  Row row;
+  row.session = name;
+  const MarkerFiles m = marker_files(marker_dir, name);
+  std::optional<state::SessionState> st;
+  try {
+    st = state::read_session_state(marker_dir, name);
+  } catch (const Error& e) {
+    row.problems.push_back(e.what());
+  }
+  try {
+    if (auto idle = state::read_own_state(m.idle)) row.idle_since = leading_epoch(*idle);
+  } catch (const Error& e) {
+    row.problems.push_back(e.what());
+  }
+  try {
+    if (auto exited = state::read_own_state(m.exited)) {
+      const std::string_view text = trim(*exited);
+      row.exited_at = leading_epoch(text);
+      const auto space = text.find(' ');
+      row.exit_reason = space == std::string_view::npos ? "" : std::string(trim(text.substr(space + 1)));
+      if (row.exited_at == 0) row.exited_at = 1; // present but unreadable: still shown as exited
+    }
+  } catch (const Error& e) {
+    row.problems.push_back(e.what());
+  }
+  std::string socket = settings.tmux_socket;
+  if (st) {
+    row.lock = st->lock == state::LockState::none ? "-" : std::string(state::to_string(st->lock));
+    row.claude_pid = st->claude_pid;
+    if (!st->phase_file.empty()) {
+      row.phase_file = st->phase_file.string();
+      try {
+        row.phase = read_phase(st->phase_file);
+      } catch (const Error& e) {
+        row.problems.push_back(e.what());
+      }
+      struct stat s {};
+      if (::stat(st->phase_file.c_str(), &s) == 0) row.phase_mtime = s.st_mtim.tv_sec;
+    }
+    if (socket.empty()) socket = st->tmux_socket;
+  }
+  if (row.claude_pid > 0) {
+    row.claude = state::process_alive(row.claude_pid) ? "yes" : "no";
+  } else {
+    try {
+      row.claude = session::Tmux(session::TmuxOptions{socket}).has_session(name) ? "tmux" : "no";
+    } catch (const Error& e) {
+      row.claude = "?";
+      row.problems.push_back(e.what());
+    }
+  }
+  return row;
+}
+
+void print_table(const std::vector<Row>& rows, std::int64_t now) {
+  // 77 columns: SESSION 14, PHASE 18, AGE 5, IDLE 5, EXITED 14, LOCK 8, CLAUDE 6.
+  constexpr auto k_format = "{:<14} {:<18} {:>5} {:>5} {:<14} {:<8} {}\n";
+  fmt::print(k_format, "SESSION", "PHASE", "AGE", "IDLE", "EXITED", "LOCK", "CLAUDE");
+  for (const auto& r : rows) {
+    std::string exited = "-";
+    if (r.exited_at > 0) exited = age(r.exited_at, now) + (r.exit_reason.empty() ? "" : " " + r.exit_reason);
+    fmt::print(k_format, fit(r.session, 14), fit(r.phase.empty() ? "-" : r.phase, 18),
+               age(r.phase_mtime, now), age(r.idle_since, now), fit(exited, 14), r.lock, r.claude);
+  }
+}
+
+Json to_json(const std::vector<Row>& rows) {
+  Json out = Json::array();
+  for (const auto& r : rows) {
+    Json item = {
+        {"session", r.session},
+        {"phase_file", r.phase_file},
+        {"phase", r.phase},
+        {"phase_mtime", r.phase_mtime},
+        {"idle_since", r.idle_since},
+        {"exited", r.exited_at > 0 ? Json({{"time", r.exited_at}, {"reason", r.exit_reason}}) : Json()},
+        {"lock", r.lock == "-" ? "none" : r.lock},
+        {"claude_pid", r.claude_pid},
+        {"claude", r.claude},
+        {"problems", r.problems}};
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+} // namespace
+
+Action define_status(CLI::App& app, const GlobalOptions& global) {
+  auto json = std::make_shared<bool>(false);
+  app.add_flag("--json", *json, "a JSON array, one object per session");
+  app.footer(
+      "Columns: the phase and its age, idle since (the Stop hook's marker), the exit marker's age\n"
+      "and reason, the session lock, whether Claude runs (tmux: no pid known, the tmux session exists).\n\n"
+      "Example:\n  AGENT_HOOKS_MARKER_DIR=$XDG_RUNTIME_DIR/agent-hooks phase-monitor status");
+  return [json, &global] {
+    const MonitorSettings settings = load_monitor_settings(global);
+    std::vector<Row> rows;
+    for (const auto& name : sessions_in(settings.marker_dir))
+      rows.push_back(row_for(settings.marker_dir, name, settings));
+    for (const auto& r : rows)
+      for (const auto& p : r.problems)
+        log::warn("session {}: {}", r.session, p);
+    if (*json)
+      fmt::print("{}\n", to_json(rows).dump(2, ' ', false, Json::error_handler_t::replace));
+    else if (rows.empty())
+      fmt::print("no sessions in {}\n", settings.marker_dir.string());
+    else
+      print_table(rows, epoch_seconds());
+    return 0;
+  };
+}
+
+} // namespace ah::monitor

@@ -1,0 +1,357 @@
+#include "monitor/watch_command.hpp"
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/io.hpp"
+#include "common/json.hpp"
+#include "common/log.hpp"
+#include "common/markers.hpp"
+#include "common/session_name.hpp"
+#include "common/state/session_state.hpp"
+#include "common/text.hpp"
+#include "monitor/settings.hpp"
+#include "session/kill.hpp"
+#include "session/tmux.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <functional>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ah::monitor {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t k_phase_read_cap = 1024 * 1024; // what is read of a phase file (and digested)
+constexpr std::size_t k_max_details = 64;             // detail lines reported with --json
+
+std::int64_t ns_of(const struct timespec& t) noexcept {
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+FileStamp stamp_from(const struct stat& st) noexcept {
+  return FileStamp{.exists = true,
+                   .dev = static_cast<std::uint64_t>(st.st_dev),
+                   .ino = static_cast<std::uint64_t>(st.st_ino),
+                   .mtime_ns = ns_of(st.st_mtim),
+                   .ctime_ns = ns_of(st.st_ctim),
+                   .size = static_cast<std::int64_t>(st.st_size)};
+}
+
+// Warns once per distinct problem, so a loop over an unreadable file does not flood the log.
+void warn_once(const std::string& message) {
+  static std::string last;
+  if (message == last) return;
+  last = message;
+  log::warn("{}", message);
+}
+
+std::string iso_now() {
+  struct timespec ts {};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm {};
+  ::gmtime_r(&ts.tv_sec, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1'000'000);
+}
+
+void emit(std::FILE* out, const std::string& line) {
+  if (std::fputs(line.c_str(), out) == EOF || std::fputc('\n', out) == EOF || std::fflush(out) != 0)
+    throw Error("cannot write to stdout (the caller stopped reading)");
+}
+
+void emit_event(std::FILE* out, bool json, const std::string& phase, const PhaseSnapshot& snap) {
+  const std::int64_t mtime = snap.stamp.exists ? snap.stamp.mtime_seconds() : 0;
+  if (!json) {
+    emit(out, fmt::format("event {} {}", phase.empty() ? "-" : phase, mtime));
+    return;
+  }
+  Json doc = {{"event", phase},
+              {"mtime", mtime},
+              {"mtime_ns", snap.stamp.exists ? snap.stamp.mtime_ns : 0},
+              {"time", iso_now()},
+              {"file_phase", snap.phase},
+              {"details", snap.details}};
+  emit(out, doc.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void emit_exit(std::FILE* out, bool json, const std::string& reason) {
+  if (!json)
+    emit(out, "exit " + reason);
+  else
+    emit(out, Json({{"exit", reason}, {"time", iso_now()}}).dump());
+}
+
+int exit_status_for(const std::string& reason) {
+  return reason == "crashed" ? k_exit_failure : k_exit_ok;
+}
+
+class RealSession final : public SessionControl {
+public:
+  RealSession(fs::path marker_dir, std::string name, std::string socket)
+      : m_marker_dir(std::move(marker_dir)), m_name(std::move(name)),
+        m_tmux(session::TmuxOptions{std::move(socket)}) {}
+
+  bool alive() override { return m_tmux.has_session(m_name); }
+
+  void kill() override {
+    const auto result = session::kill_session(m_tmux, m_marker_dir, m_name);
+    if (!result.claude_exited) log::warn("session {}: Claude still runs after the kill", m_name);
+  }
+
+  std::int64_t process_to_follow() override {
+    std::optional<state::SessionState> st;
+    try {
+      st = state::read_session_state(m_marker_dir, m_name);
+    } catch (const Error& e) {
+      warn_once(fmt::format("session {}: {}; watching the tmux session instead", m_name, e.what()));
+      return 0;
+    }
+    if (!st) return 0;
+    if (st->claude_pid > 0 && state::process_alive(st->claude_pid)) return st->claude_pid;
+    if (st->wrapper_pid > 0 && state::process_alive(st->wrapper_pid, st->wrapper_start))
+      return st->wrapper_pid;
+    return 0;
+  }
+
+private:
+  fs::path m_marker_dir;
+  std::string m_name;
+  session::Tmux m_tmux;
+};
+
+struct WatchArgs {
+  std::string phase_file;
+  std::string idle_timeout;
+  std::string session;
+  bool ack = false;
+  bool json = false;
+  bool poll_only = false;
+  double poll_interval = 0; // 0: the setting
+};
+
+std::chrono::milliseconds parse_seconds(const std::string& text, const char* what) {
+  long long n = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 0)
+    throw CLI::ValidationError(what, fmt::format("'{}' is not a whole number of seconds (e.g. 3600)", text));
+  if (n > 100LL * 365 * 24 * 3600) throw CLI::ValidationError(what, fmt::format("'{}' is too large", text));
+  return std::chrono::seconds(n);
+}
+
+int run(const WatchArgs& args, const GlobalOptions& global) {
+  const MonitorSettings settings = load_monitor_settings(global);
+  if (args.phase_file.empty())
+    throw CLI::ValidationError("PHASE_FILE", "is empty (name the file the agent writes its phase to)");
+  const auto idle_timeout = parse_seconds(args.idle_timeout, "IDLE_TIMEOUT");
+  std::chrono::milliseconds poll = settings.poll_interval;
+  if (args.poll_interval > 0)
+    poll = std::chrono::milliseconds(static_cast<long long>(args.poll_interval * 1000));
+  if (poll < std::chrono::milliseconds(1)) poll = std::chrono::milliseconds(1);
+
+  WatchRun wr;
+  wr.phase_file = args.phase_file;
+  wr.ack = args.ack;
+  wr.json = args.json;
+  WatchTargets targets{.phase_file = wr.phase_file, .marker_dir = {}, .marker_names = {}};
+  std::unique_ptr<SessionControl> session;
+  if (!args.session.empty()) {
+    if (auto problem = session_name_problem(args.session)) throw CLI::ValidationError("SESSION", *problem);
+    const MarkerFiles m = marker_files(settings.marker_dir, args.session);
+    wr.phase_changed_marker = m.phase_changed;
+    wr.idle_marker = m.idle;
+    wr.exit_marker = m.exited;
+    wr.state_file = m.state;
+    targets.marker_dir = settings.marker_dir;
+    for (const auto& p : {m.idle, m.phase_changed, m.exited, m.state})
+      targets.marker_names.push_back(p.filename().string());
+    std::string socket = settings.tmux_socket;
+    if (socket.empty()) {
+      try {
+        if (auto st = state::read_session_state(settings.marker_dir, args.session)) socket = st->tmux_socket;
+      } catch (const Error&) {
+      }
+    }
+    session = std::make_unique<RealSession>(settings.marker_dir, args.session, socket);
+  }
+
+  WatchConfig config{
+      .idle_timeout = idle_timeout, .poll_interval = poll, .terminal_phases = settings.terminal_phases};
+  WatchLoop loop(config, WatchClock::now());
+  // A caller that stopped reading must not kill us mid-write: the write fails and we end.
+  std::signal(SIGPIPE, SIG_IGN);
+  auto events = make_event_source(targets, poll, args.poll_only, STDIN_FILENO);
+  log::debug("watching {} ({}), idle timeout {} s, poll interval {} ms", wr.phase_file.string(),
+             events->polling() ? "polling" : "inotify", idle_timeout.count() / 1000, poll.count());
+  return run_watch(wr, loop, *events, session.get(), stdout);
+}
+
+} // namespace
+
+FileStamp stamp_of(const fs::path& path) noexcept {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return {};
+  return stamp_from(st);
+}
+
+PhaseSnapshot read_phase_snapshot(const fs::path& phase_file) {
+  PhaseSnapshot snap;
+  // Never block on a FIFO planted at the name; O_NOATIME where we may.
+  int fd = ::open(phase_file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = ::open(phase_file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno != ENOENT && errno != ENOTDIR) {
+      warn_once(fmt::format("cannot read the phase file {}: {}", phase_file.string(), std::strerror(errno)));
+      snap.stamp = stamp_of(phase_file);
+    }
+    return snap;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return snap;
+  }
+  snap.stamp = stamp_from(st);
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    warn_once(fmt::format("the phase file {} is not a regular file; taken as empty", phase_file.string()));
+    return snap;
+  }
+  std::string content;
+  char buf[8192];
+  while (content.size() < k_phase_read_cap) {
+    const ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    content.append(buf, static_cast<std::size_t>(got));
+  }
+  ::close(fd);
+  if (content.size() > k_phase_read_cap) content.resize(k_phase_read_cap);
+  snap.content_digest = std::hash<std::string>{}(content);
+  std::string_view rest(content);
+  const auto nl = rest.find('\n');
+  snap.phase = remove_whitespace(rest.substr(0, nl));
+  if (nl != std::string_view::npos) {
+    rest.remove_prefix(nl + 1);
+    while (!rest.empty() && snap.details.size() < k_max_details) {
+      const auto end = rest.find('\n');
+      std::string_view line = rest.substr(0, end);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (!trim(line).empty()) snap.details.emplace_back(line);
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 1);
+    }
+  }
+  return snap;
+}
+
+int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, SessionControl* session,
+              std::FILE* out) {
+  const auto poll = loop.config().poll_interval;
+  bool following = false;
+  FileStamp state_stamp;
+  std::optional<bool> tmux_alive;
+  WatchClock::time_point next_tmux_check{};
+
+  // Claude's process through a pidfd when the state file names it; tmux
+  // has-session every poll interval otherwise.
+  auto refollow = [&](WatchClock::time_point now) {
+    state_stamp = stamp_of(run.state_file);
+    following = events.follow_process(session->process_to_follow());
+    if (!following) {
+      tmux_alive = session->alive();
+      next_tmux_check = now + poll;
+    }
+  };
+  if (session) refollow(WatchClock::now());
+
+  auto finish = [&](const std::string& reason) {
+    emit_exit(out, run.json, reason);
+    return exit_status_for(reason);
+  };
+
+  for (;;) {
+    const auto now = WatchClock::now();
+    Observation obs;
+    obs.phase = read_phase_snapshot(run.phase_file);
+    if (session) {
+      if (stamp_of(run.state_file) != state_stamp) refollow(now);
+      obs.phase_changed_marker = path_exists(run.phase_changed_marker);
+      obs.idle_marker = path_exists(run.idle_marker);
+      if (auto exited = stamp_of(run.exit_marker); exited.exists) obs.exit_marker = exited;
+      if (following)
+        obs.session_alive = events.process_alive().value_or(false);
+      else
+        obs.session_alive = tmux_alive.value_or(false);
+    }
+
+    const Decision d = loop.step(obs, now);
+    if (d.remove_phase_changed_marker && !remove_file_and_sibling(run.phase_changed_marker))
+      warn_once(fmt::format("cannot remove {}", run.phase_changed_marker.string()));
+    if (d.kill_session && session) session->kill();
+    if (d.event) {
+      emit_event(out, run.json, *d.event, obs.phase);
+      if (run.ack) {
+        switch (events.wait_ack()) {
+        case AckResult::line: break;
+        case AckResult::eof: return finish(d.exit_reason.value_or("eof"));
+        case AckResult::signal: return finish(d.exit_reason.value_or("signal"));
+        }
+      }
+    }
+    if (d.crash && session) {
+      // The callback may have restarted the session: ask tmux, and follow the new Claude.
+      const auto after = WatchClock::now();
+      refollow(after);
+      const bool alive = following || session->alive();
+      const Decision c = loop.crash_acknowledged(alive, after);
+      if (c.exit_reason) return finish(*c.exit_reason);
+      continue;
+    }
+    if (d.exit_reason) return finish(*d.exit_reason);
+
+    std::optional<WatchClock::time_point> deadline = loop.next_deadline();
+    if (session && !following) deadline = deadline ? std::min(*deadline, next_tmux_check) : next_tmux_check;
+    const Wake wake = events.wait(deadline);
+    if (wake.signal) return finish("signal");
+    if (session && !following && WatchClock::now() >= next_tmux_check) {
+      tmux_alive = session->alive();
+      next_tmux_check = WatchClock::now() + poll;
+    }
+  }
+}
+
+Action define_watch(CLI::App& app, const GlobalOptions& global) {
+  auto args = std::make_shared<WatchArgs>();
+  app.add_option("PHASE_FILE", args->phase_file, "the file the agent writes its phase to (line 1)")
+      ->required();
+  app.add_option("IDLE_TIMEOUT", args->idle_timeout,
+                 "seconds without a phase change before the session is killed")
+      ->required();
+  app.add_option("SESSION", args->session,
+                 "the tmux session to watch for crashes and an idle prompt (none: only the file)");
+  app.add_flag("--ack", args->ack, "after each event line, wait for one line on stdin before going on");
+  app.add_flag("--json", args->json, "JSON lines with ISO timestamps and the phase file's detail lines");
+  app.add_option("--poll-interval", args->poll_interval,
+                 "seconds per idle-prompt interval and between polls (default PHASE_POLL_INTERVAL, 10)")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--poll-only", args->poll_only,
+               "never use inotify; poll every interval (for filesystems inotify does not see, e.g. NFS)");
+  app.footer(R"(Prints one line per event, `event PHASE MTIME_SECONDS` (an empty phase is `-`), and last
+`exit REASON`: done, failed, escalate, another terminal phase's name, idle_prompt, idle_timeout,
+crashed or signal. Exit status 0, or 1 when crashed.
+
+Example:
+  phase-monitor watch --ack /tmp/dev-session-P-42.phase 7200 dev-P-42)");
+  return [args, &global] { return run(*args, global); };
+}
+
+} // namespace ah::monitor

@@ -1,0 +1,201 @@
+// run_watch, the driver, with a fake event source and a fake session over real
+// files in a scratch directory: the protocol lines, the ack, a crash whose
+// callback restarts the session. No sleeps: each wait() runs the next step of
+// a script instead of blocking.
+#include "monitor/watch_command.hpp"
+
+#include "testutil.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <deque>
+#include <functional>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace ah::monitor;
+using ah::test::ScratchDir;
+using ah::test::write_text;
+using namespace std::chrono_literals;
+
+namespace {
+
+class FakeEvents final : public EventSource {
+public:
+  std::deque<std::function<Wake()>> script; // one per wait(); empty: a signal
+  std::deque<std::function<AckResult()>> acks;
+  int waits = 0;
+
+  Wake wait(std::optional<WatchClock::time_point>) override {
+    ++waits;
+    if (script.empty()) return Wake{.signal = true};
+    auto step = std::move(script.front());
+    script.pop_front();
+    return step();
+  }
+  bool follow_process(std::int64_t pid) override { return pid > 0; }
+  std::optional<bool> process_alive() override { return std::nullopt; }
+  AckResult wait_ack() override {
+    if (acks.empty()) return AckResult::line;
+    auto step = std::move(acks.front());
+    acks.pop_front();
+    return step();
+  }
+  bool polling() const noexcept override { return false; }
+};
+
+class FakeSession final : public SessionControl {
+public:
+  bool is_alive = true;
+  int kills = 0;
+  bool alive() override { return is_alive; }
+  void kill() override {
+    ++kills;
+    is_alive = false;
+  }
+  std::int64_t process_to_follow() override { return 0; }
+};
+
+// Captures what run_watch prints.
+struct Capture {
+  std::FILE* file = std::tmpfile();
+  ~Capture() { std::fclose(file); }
+  std::string text() {
+    std::fflush(file);
+    std::rewind(file);
+    std::string out;
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, file))
+      out.append(buf, n);
+    return out;
+  }
+};
+
+WatchRun run_for(const ScratchDir& dir, bool ack = true) {
+  return WatchRun{.phase_file = dir / "s.phase",
+                  .phase_changed_marker = dir / "phase-changed-s.marker",
+                  .idle_marker = dir / "claude-idle-s.ts",
+                  .exit_marker = dir / "claude-exited-s.ts",
+                  .state_file = dir / "agent-session-s.json",
+                  .ack = ack,
+                  .json = false};
+}
+
+Wake files() {
+  return Wake{.files = true};
+}
+
+} // namespace
+
+TEST_CASE("run_watch: events in order, then exit done") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:working\n");
+  FakeEvents events;
+  events.script.push_back([&] {
+    write_text(dir / "s.phase", "PHASE:awaiting_ci\n");
+    return files();
+  });
+  events.script.push_back([&] {
+    write_text(dir / "s.phase", "PHASE:done\nReason: merged\n");
+    return files();
+  });
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir, false), loop, events, nullptr, out.file) == 0);
+  const std::string text = out.text();
+  CHECK(text.find("event PHASE:working ") == 0);
+  CHECK(text.find("event PHASE:awaiting_ci ") != std::string::npos);
+  CHECK(text.find("event PHASE:awaiting_ci ") < text.find("event PHASE:done "));
+  CHECK(text.ends_with("\nexit done\n"));
+}
+
+TEST_CASE("run_watch: a crash whose callback restarts the session goes on") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:working\n");
+  FakeEvents events;
+  FakeSession session;
+  events.script.push_back([&] {
+    session.is_alive = false; // tmux lost it; the next look reports the crash
+    return Wake{.timeout = true};
+  });
+  events.acks.push_back([] { return AckResult::line; }); // the ack of PHASE:working
+  events.acks.push_back([&] {                            // the callback of PHASE:crashed restarts it
+    session.is_alive = true;
+    return AckResult::line;
+  });
+  events.script.push_back([&] {
+    write_text(dir / "s.phase", "PHASE:done\n");
+    return files();
+  });
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s, .poll_interval = 0ms}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 0);
+  const std::string text = out.text();
+  CHECK(text.find("event PHASE:crashed ") != std::string::npos);
+  CHECK(text.ends_with("exit done\n"));
+  CHECK(session.kills == 0);
+}
+
+TEST_CASE("run_watch: a crash without a restart exits crashed with status 1") {
+  ScratchDir dir;
+  FakeEvents events;
+  FakeSession session;
+  session.is_alive = false;
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 1);
+  CHECK(out.text() == "event PHASE:crashed 0\nexit crashed\n");
+}
+
+TEST_CASE("run_watch: EOF while waiting for an ack ends cleanly") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:working\n");
+  FakeEvents events;
+  events.acks.push_back([] { return AckResult::eof; });
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, nullptr, out.file) == 0);
+  CHECK(out.text().ends_with("\nexit eof\n"));
+  CHECK(events.waits == 0);
+}
+
+TEST_CASE("run_watch: a signal ends with exit signal") {
+  ScratchDir dir;
+  FakeEvents events; // empty script: the first wait() is a signal
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, nullptr, out.file) == 0);
+  CHECK(out.text() == "exit signal\n");
+}
+
+TEST_CASE("run_watch: the phase-changed marker is removed") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:working\n");
+  write_text(dir / "phase-changed-s.marker", "1\n");
+  FakeEvents events;
+  FakeSession session;
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  run_watch(run_for(dir, false), loop, events, &session, out.file);
+  CHECK_FALSE(ah::path_exists(dir / "phase-changed-s.marker"));
+}
+
+TEST_CASE("read_phase_snapshot: phase, details, stamp; missing and FIFO are empty") {
+  ScratchDir dir;
+  write_text(dir / "p", "  PHASE:failed \r\nReason: api_error: rate_limit\n\nmore\n");
+  auto s = read_phase_snapshot(dir / "p");
+  CHECK(s.phase == "PHASE:failed");
+  CHECK(s.details == std::vector<std::string>{"Reason: api_error: rate_limit", "more"});
+  CHECK(s.stamp.exists);
+  CHECK(s.stamp.size == 53);
+  CHECK_FALSE(read_phase_snapshot(dir / "missing").stamp.exists);
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+  auto f = read_phase_snapshot(dir / "fifo"); // must not block
+  CHECK(f.phase.empty());
+}
+
+TEST_CASE("nearest_watch_point: the parent, or the nearest existing ancestor") {
+  ScratchDir dir;
+  CHECK(nearest_watch_point(dir / "a.phase") == std::pair{dir.path(), std::string("a.phase")});
+  CHECK(nearest_watch_point(dir / "x" / "y" / "a.phase") == std::pair{dir.path(), std::string("x")});
+}

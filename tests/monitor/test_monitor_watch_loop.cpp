@@ -1,0 +1,222 @@
+// WatchLoop's decisions with a fake clock and made-up observations: no files, no sleeps.
+#include "monitor/watch_loop.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ah::monitor;
+using namespace std::chrono_literals;
+
+namespace {
+
+const WatchClock::time_point t0{std::chrono::hours(1)};
+
+WatchConfig config(std::chrono::milliseconds idle = 60s, std::chrono::milliseconds poll = 1s) {
+  return WatchConfig{.idle_timeout = idle,
+                     .poll_interval = poll,
+                     .terminal_phases = {"done", "merged", "failed", "escalate"}};
+}
+
+// The phase file holding `phase`, written at `mtime_ns` as inode `ino`.
+Observation file(std::string phase, std::int64_t mtime_ns = 1'700'000'000'000'000'000, std::uint64_t ino = 7,
+                 std::int64_t ctime_ns = 0) {
+  Observation o;
+  o.phase.stamp = FileStamp{.exists = true,
+                            .dev = 1,
+                            .ino = ino,
+                            .mtime_ns = mtime_ns,
+                            .ctime_ns = ctime_ns ? ctime_ns : mtime_ns,
+                            .size = static_cast<std::int64_t>(phase.size())};
+  o.phase.phase = phase;
+  o.phase.content_digest = std::hash<std::string>{}(phase);
+  return o;
+}
+
+Observation with_session(Observation o, bool alive = true) {
+  o.session_alive = alive;
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("watch loop: a new phase is an event and the loop goes on") {
+  WatchLoop loop(config(), t0);
+  auto d = loop.step(file("PHASE:awaiting_ci"), t0 + 1s);
+  CHECK(d.event == "PHASE:awaiting_ci");
+  CHECK_FALSE(d.exit_reason);
+  CHECK_FALSE(d.kill_session);
+  // The same version again: nothing.
+  CHECK(loop.step(file("PHASE:awaiting_ci"), t0 + 2s) == Decision{});
+}
+
+TEST_CASE("watch loop: two writes within one second are two events") {
+  WatchLoop loop(config(), t0);
+  const std::int64_t s = 1'700'000'000'000'000'000;
+  CHECK(loop.step(file("PHASE:working", s + 100'000'000), t0).event == "PHASE:working");
+  CHECK(loop.step(file("PHASE:awaiting_ci", s + 300'000'000), t0 + 200ms).event == "PHASE:awaiting_ci");
+}
+
+TEST_CASE("watch loop: a rewrite of the same phase with a new mtime is an event") {
+  WatchLoop loop(config(), t0);
+  CHECK(loop.step(file("PHASE:awaiting_ci", 1000), t0).event);
+  CHECK(loop.step(file("PHASE:awaiting_ci", 2000), t0 + 1s).event == "PHASE:awaiting_ci");
+}
+
+TEST_CASE("watch loop: the same content and mtime under a new inode (atomic rename) is an event") {
+  WatchLoop loop(config(), t0);
+  CHECK(loop.step(file("PHASE:working", 1000, 7), t0).event);
+  CHECK(loop.step(file("PHASE:working", 1000, 8), t0 + 1s).event == "PHASE:working");
+}
+
+TEST_CASE("watch loop: same mtime, different content is an event") {
+  WatchLoop loop(config(), t0);
+  CHECK(loop.step(file("PHASE:working", 1000), t0).event);
+  auto o = file("PHASE:workinh", 1000);
+  CHECK(loop.step(o, t0 + 1s).event == "PHASE:workinh");
+}
+
+TEST_CASE("watch loop: terminal phases end the loop with their reason") {
+  const std::pair<const char*, const char*> cases[] = {{"PHASE:done", "done"},
+                                                       {"PHASE:merged", "done"},
+                                                       {"PHASE:failed", "failed"},
+                                                       {"PHASE:escalate", "escalate"}};
+  for (auto [phase, reason] : cases) {
+    WatchLoop loop(config(), t0);
+    auto d = loop.step(file(phase), t0);
+    CHECK(d.event == phase);
+    CHECK(d.exit_reason == reason);
+    CHECK_FALSE(d.kill_session);
+    CHECK_FALSE(loop.next_deadline());
+  }
+}
+
+TEST_CASE("watch loop: the terminal set is configurable") {
+  auto c = config();
+  c.terminal_phases.push_back("needs_human");
+  WatchLoop loop(c, t0);
+  CHECK(loop.step(file("PHASE:needs_human"), t0).exit_reason == "needs_human");
+  WatchLoop plain(config(), t0);
+  CHECK_FALSE(plain.step(file("PHASE:needs_human"), t0).exit_reason);
+  CHECK_FALSE(plain.terminal_reason("done")); // without PHASE: it is not a phase
+}
+
+TEST_CASE("watch loop: an empty or missing phase file is never an event") {
+  WatchLoop loop(config(), t0);
+  CHECK_FALSE(loop.step(file(""), t0).event);
+  CHECK_FALSE(loop.step(Observation{}, t0 + 1s).event);
+}
+
+TEST_CASE("watch loop: no change for IDLE_TIMEOUT kills the session and exits idle_timeout") {
+  WatchLoop loop(config(10s), t0);
+  CHECK(loop.step(with_session(file("PHASE:working")), t0 + 1s).event);
+  CHECK(loop.next_deadline() == t0 + 11s); // counted from the last change
+  CHECK(loop.step(with_session(file("PHASE:working")), t0 + 10s) == Decision{});
+  auto d = loop.step(with_session(file("PHASE:working")), t0 + 11s);
+  CHECK(d.kill_session);
+  CHECK_FALSE(d.event);
+  CHECK(d.exit_reason == "idle_timeout");
+}
+
+TEST_CASE("watch loop: idle_timeout without a session kills nothing") {
+  WatchLoop loop(config(5s), t0);
+  auto d = loop.step(Observation{}, t0 + 5s);
+  CHECK(d.exit_reason == "idle_timeout");
+  CHECK_FALSE(d.kill_session);
+}
+
+TEST_CASE("watch loop: an empty phase and the idle marker for 3 poll intervals is idle_prompt") {
+  WatchLoop loop(config(60s, 2s), t0);
+  auto idle = with_session(file(""));
+  idle.idle_marker = true;
+  CHECK(loop.step(idle, t0 + 1s) == Decision{});
+  CHECK(loop.next_deadline() == t0 + 7s);
+  CHECK(loop.step(idle, t0 + 6s) == Decision{});
+  auto d = loop.step(idle, t0 + 7s);
+  CHECK(d.kill_session);
+  CHECK(d.event == "PHASE:failed");
+  CHECK(d.exit_reason == "idle_prompt");
+}
+
+TEST_CASE("watch loop: the idle-prompt count restarts when the marker goes or a phase is written") {
+  WatchLoop loop(config(60s, 2s), t0);
+  auto idle = with_session(file(""));
+  idle.idle_marker = true;
+  CHECK(loop.step(idle, t0) == Decision{});
+  CHECK(loop.step(with_session(file("")), t0 + 5s) == Decision{}); // marker gone (inject cleared it)
+  CHECK(loop.step(idle, t0 + 6s) == Decision{});
+  CHECK(loop.step(idle, t0 + 11s) == Decision{}); // 5 s since it came back: not yet 6
+  CHECK(loop.step(idle, t0 + 12s).exit_reason == "idle_prompt");
+}
+
+TEST_CASE("watch loop: idle marker with a phase is not an idle prompt") {
+  WatchLoop loop(config(60s, 1s), t0);
+  auto o = with_session(file("PHASE:awaiting_ci"));
+  o.idle_marker = true;
+  CHECK(loop.step(o, t0).event);
+  CHECK(loop.step(o, t0 + 30s) == Decision{});
+}
+
+TEST_CASE("watch loop: the phase-changed marker is removed and forces a look") {
+  WatchLoop loop(config(), t0);
+  auto o = file("PHASE:working", 1000, 7, 1000);
+  CHECK(loop.step(o, t0).event);
+  // The same write, announced by its marker after inotify saw it: once.
+  auto again = o;
+  again.phase_changed_marker = true;
+  auto d = loop.step(again, t0 + 1s);
+  CHECK(d.remove_phase_changed_marker);
+  CHECK_FALSE(d.event);
+  // A rewrite that kept mtime and content (cp -p, touch -d) shows only in the
+  // ctime: an event when the marker says the file was written, not otherwise.
+  auto kept = file("PHASE:working", 1000, 7, 5000);
+  CHECK_FALSE(loop.step(kept, t0 + 2s).event);
+  kept.phase_changed_marker = true;
+  d = loop.step(kept, t0 + 3s);
+  CHECK(d.remove_phase_changed_marker);
+  CHECK(d.event == "PHASE:working");
+}
+
+TEST_CASE("watch loop: a dead session with a non-terminal phase is a crash; exit crashed unless restarted") {
+  WatchLoop loop(config(), t0);
+  CHECK(loop.step(with_session(file("PHASE:working")), t0).event);
+  auto d = loop.step(with_session(file("PHASE:working"), false), t0 + 1s);
+  CHECK(d.event == "PHASE:crashed");
+  CHECK(d.crash);
+  CHECK_FALSE(d.exit_reason);
+  CHECK(loop.crash_acknowledged(false, t0 + 2s).exit_reason == "crashed");
+}
+
+TEST_CASE("watch loop: a crash whose callback restarted the session goes on, idle clock restarted") {
+  WatchLoop loop(config(10s), t0);
+  CHECK(loop.step(with_session(file("PHASE:working")), t0).event);
+  CHECK(loop.step(with_session(file("PHASE:working"), false), t0 + 8s).crash);
+  CHECK(loop.crash_acknowledged(true, t0 + 9s) == Decision{});
+  CHECK(loop.next_deadline() == t0 + 19s);
+  CHECK(loop.step(with_session(file("PHASE:done", 99)), t0 + 12s).exit_reason == "done");
+}
+
+TEST_CASE("watch loop: the exit marker is a crash once, even while tmux still has the session") {
+  WatchLoop loop(config(), t0);
+  auto o = with_session(file("PHASE:working"));
+  CHECK(loop.step(o, t0).event);
+  o.exit_marker = FileStamp{.exists = true, .dev = 1, .ino = 9, .mtime_ns = 5, .ctime_ns = 5, .size = 12};
+  CHECK(loop.step(o, t0 + 1s).event == "PHASE:crashed");
+  CHECK(loop.crash_acknowledged(true, t0 + 2s) == Decision{});
+  CHECK(loop.step(o, t0 + 3s) == Decision{}); // the same marker: already reported
+  o.exit_marker->mtime_ns = 6;                // Claude exited again
+  CHECK(loop.step(o, t0 + 4s).crash);
+}
+
+TEST_CASE("watch loop: a dead session with a terminal phase is that phase, not a crash") {
+  WatchLoop loop(config(), t0);
+  auto d = loop.step(with_session(file("PHASE:done"), false), t0);
+  CHECK(d.event == "PHASE:done");
+  CHECK(d.exit_reason == "done");
+  CHECK_FALSE(d.crash);
+}
+
+TEST_CASE("watch loop: without a session there is no crash or idle-prompt logic") {
+  WatchLoop loop(config(60s, 1s), t0);
+  auto o = file("");
+  o.idle_marker = true;
+  CHECK(loop.step(o, t0 + 10s) == Decision{});
+}
