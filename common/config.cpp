@@ -28,107 +28,133 @@ namespace {
 // Debian's toml++ 3.3 reaches TOML_UNREACHABLE (undefined behaviour: a crash
 // under UBSan, anything in a release build) when it asks whether a non-ASCII
 // code point in U+00A1..U+0499, U+2CFE..U+30F7 or U+FBE6..U+FEFE is
-// whitespace (its table misses those buckets; found by tests/fuzz/fuzz_config).
-// It asks that outside strings (where any non-ASCII text is invalid TOML
-// anyway) and after a line-ending backslash in a multi-line basic string.
-// Such text is refused with its position before the parser sees it; text in
-// strings and comments is left alone.
-struct BadText {
-  std::size_t line, column;
-  std::string what;
+// whitespace: its table misses those buckets (found by tests/fuzz/fuzz_config).
+// It asks that while scanning values, keys and line continuations, so no
+// lexer of ours can tell safely where it would. Instead the parser is only
+// ever given ASCII: non-ASCII text in strings becomes \uXXXX escapes (a
+// literal string becomes the basic string with the same value), in comments
+// '?', and anywhere else (where TOML allows no such text) '?' too, so the
+// parse fails there as it should. A valid file keeps its meaning.
+struct AsciiText {
+  std::string text;
+  std::optional<std::pair<std::size_t, std::size_t>> bad_utf8; // line, column
 };
 
-bool in_unsafe_bucket(char32_t c) {
-  return (c >= 0xA1 && c <= 0x499) || (c >= 0x2CFE && c <= 0x30F7 && c != 0x3000) ||
-         (c >= 0xFBE6 && c <= 0xFEFE);
-}
-
-// The code point of the UTF-8 sequence at text[i] (0 when malformed) and its length.
+// The code point of the UTF-8 sequence at text[i] and its length; length 0
+// when the sequence is malformed.
 std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t i) {
   const auto c = static_cast<unsigned char>(text[i]);
-  const std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-  if (n == 1 || i + n > text.size()) return {0, 1};
-  char32_t code = c & (0x3F >> (n - 1));
+  const std::size_t n = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+  if (n == 0 || i + n > text.size()) return {0, 0};
+  char32_t code = c & (0x7F >> n);
   for (std::size_t k = 1; k < n; ++k) {
     const auto d = static_cast<unsigned char>(text[i + k]);
-    if ((d & 0xC0) != 0x80) return {0, 1};
+    if ((d & 0xC0) != 0x80) return {0, 0};
     code = (code << 6) | (d & 0x3F);
   }
+  if (code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return {0, 0};
   return {code, n};
 }
 
-std::optional<BadText> unsafe_text(std::string_view text) {
+AsciiText to_ascii(std::string_view text) {
+  AsciiText out;
+  std::string& o = out.text;
+  o.reserve(text.size());
   enum class In { bare, comment, basic, literal, ml_basic, ml_literal } in = In::bare;
   std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < text.size(); ++column) {
+  for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
     const auto rest = text.substr(i);
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      auto [code, n] = decode(text, i);
+      if (n == 0) {
+        out.bad_utf8 = std::pair{line, column};
+        return out;
+      }
+      if (in == In::basic || in == In::ml_basic || in == In::literal || in == In::ml_literal)
+        o += code > 0xFFFF ? fmt::format("\\U{:08X}", static_cast<std::uint32_t>(code))
+                           : fmt::format("\\u{:04X}", static_cast<std::uint32_t>(code));
+      else
+        o += '?';
+      i += n;
+      ++column;
+      continue;
+    }
     if (c == '\n') {
       ++line;
       column = 0;
       if (in == In::comment || in == In::basic || in == In::literal) in = In::bare;
-      ++i;
-      continue;
     }
     switch (in) {
     case In::bare:
-      if (c == '#')
+      if (c == '#') {
         in = In::comment;
-      else if (rest.starts_with("\"\"\""))
-        in = In::ml_basic, i += 2, column += 2;
-      else if (rest.starts_with("\'\'\'"))
-        in = In::ml_literal, i += 2, column += 2;
-      else if (c == '"')
+      } else if (rest.starts_with("\"\"\"")) {
+        in = In::ml_basic;
+        o += "\"\"";
+        i += 2;
+      } else if (rest.starts_with("\'\'\'")) { // a literal string is written as the equal basic string
+        in = In::ml_literal;
+        o += "\"\"\"";
+        i += 3;
+        column += 3;
+        continue;
+      } else if (c == '"') {
         in = In::basic;
-      else if (c == '\'')
+      } else if (c == '\'') {
         in = In::literal;
-      else if (static_cast<unsigned char>(c) >= 0x80)
-        return BadText{line, column, "a non-ASCII character outside a string"};
-      break;
-    case In::comment: break;
-    case In::basic:
-      if (c == '\\' && i + 1 < text.size())
-        ++i, ++column;
-      else if (c == '"')
-        in = In::bare;
-      break;
-    case In::literal:
-      if (c == '\'') in = In::bare;
-      break;
-    case In::ml_basic:
-      if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n' && text[i + 1] != ' ' &&
-          text[i + 1] != '\t' && text[i + 1] != '\r')
-        ++i, ++column; // an escape; a line-ending backslash is left for the check below
-      else if (rest.starts_with("\"\"\""))
-        in = In::bare, i += 2, column += 2;
-      else if (static_cast<unsigned char>(c) >= 0x80) {
-        auto [code, n] = decode(text, i);
-        if (in_unsafe_bucket(code))
-          return BadText{
-              line, column,
-              fmt::format("character U+{:04X} in a multi-line string", static_cast<std::uint32_t>(code))};
-        i += n;
+        o += '"';
+        ++i;
+        ++column;
         continue;
       }
       break;
+    case In::comment: break;
+    case In::basic:
+    case In::ml_basic:
+      if (c == '\\' && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0x80) {
+        o += text.substr(i, 2); // an escape (or a line-ending backslash before whitespace)
+        i += 2;
+        column += 2;
+        continue;
+      }
+      if (in == In::basic && c == '"') in = In::bare;
+      if (in == In::ml_basic && rest.starts_with("\"\"\"")) {
+        in = In::bare;
+        o += "\"\"";
+        i += 2;
+      }
+      break;
+    case In::literal:
     case In::ml_literal:
-      if (rest.starts_with("\'\'\'")) in = In::bare, i += 2, column += 2;
+      if ((in == In::literal && c == '\'') || (in == In::ml_literal && rest.starts_with("\'\'\'"))) {
+        const std::size_t n = in == In::literal ? 1 : 3;
+        o += n == 1 ? "\"" : "\"\"\"";
+        in = In::bare;
+        i += n;
+        column += n;
+        continue;
+      }
+      if (c == '\\' || c == '"') o += '\\'; // literal text inside a basic string
       break;
     }
+    o += c;
     ++i;
+    ++column;
   }
-  return std::nullopt;
+  return out;
 }
 
 } // namespace
 
 ConfigFile ConfigFile::parse(std::string_view text, std::string_view origin) {
   ConfigFile config;
-  if (auto bad = unsafe_text(text))
-    throw Error(fmt::format("{}:{}:{}: invalid configuration: {} (the TOML reader cannot read it safely)",
-                            origin, bad->line, bad->column, bad->what));
+  const AsciiText ascii = to_ascii(text);
+  if (ascii.bad_utf8)
+    throw Error(fmt::format("{}:{}:{}: invalid configuration: not valid UTF-8", origin, ascii.bad_utf8->first,
+                            ascii.bad_utf8->second));
   try {
-    config.m_impl->table = toml::parse(text, origin);
+    config.m_impl->table = toml::parse(ascii.text, origin);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
     throw Error(fmt::format("{}:{}:{}: invalid configuration: {}", origin, where.line, where.column,
