@@ -3,9 +3,14 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
+#include "monitor/create_command.hpp"
+#include "monitor/inject_command.hpp"
 #include "monitor/install_commands.hpp"
+#include "monitor/kill_command.hpp"
+#include "monitor/lock_command.hpp"
 #include "monitor/read_phase_command.hpp"
 #include "monitor/status_command.hpp"
+#include "monitor/wait_ready_command.hpp"
 #include "monitor/watch_command.hpp"
 #include "monitor/write_context_command.hpp"
 
@@ -24,6 +29,13 @@ constexpr auto k_subcommands = std::to_array<Subcommand>({
     {"install-hooks", "add our hooks to WORKDIR/.claude/settings.json (or --check them)",
      define_install_hooks},
     {"uninstall-hooks", "remove our hooks from WORKDIR/.claude/settings.json", define_uninstall_hooks},
+    {"create", "start Claude in a tmux session under the session lock and wait until it is ready",
+     define_create},
+    {"wait-ready", "wait until a session shows Claude's input prompt (not a dialog)", define_wait_ready},
+    {"inject", "hand a prompt to a session's Claude, byte for byte, and confirm it was taken", define_inject},
+    {"kill", "end a session, wait for Claude to exit, remove its markers and state", define_kill},
+    {"lock", "hand a session's lock back (release) or take it again (acquire)", define_lock},
+    {"lock-wrapper", "internal: the process in a session's pane that holds the lock", define_lock_wrapper},
     {"watch", "report the phase file's changes, idle prompts, timeouts and crashes, one line each", define_watch},
     {"read-phase", "print line 1 of a phase file without whitespace", define_read_phase},
     {"write-context", "write the text re-injected after compaction, beside the phase file", define_write_context},

@@ -1,0 +1,107 @@
+#include "monitor/create_command.hpp"
+
+#include "common/error.hpp"
+#include "common/json.hpp"
+#include "common/session_name.hpp"
+#include "monitor/settings.hpp"
+#include "session/create.hpp"
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <memory>
+
+namespace ah::monitor {
+
+namespace {
+
+struct CreateArgs {
+  std::string session;
+  std::string workdir;
+  std::string phase_file;
+  int ready_timeout = 0;
+  int lock_timeout = 0;
+  std::string claude_cmd;
+  bool accept_dialogs = false;
+  bool no_install = false;
+  bool json = false;
+};
+
+int run_create(const CreateArgs& a, const GlobalOptions& global) {
+  if (auto problem = session_name_problem(a.session)) throw CLI::ValidationError("SESSION", *problem);
+  const MonitorSettings s = load_monitor_settings(global);
+  session::CreateOptions o;
+  o.session = a.session;
+  std::error_code ec;
+  o.workdir = std::filesystem::absolute(a.workdir.empty() ? std::filesystem::current_path() : std::filesystem::path(a.workdir), ec);
+  if (!a.phase_file.empty()) o.phase_file = std::filesystem::absolute(a.phase_file, ec);
+  o.marker_dir = s.marker_dir;
+  o.lock_file = s.lock_file;
+  o.ready_timeout = a.ready_timeout > 0 ? std::chrono::seconds(a.ready_timeout) : s.ready_timeout;
+  o.lock_timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout;
+  o.claude = session::claude_command(a.claude_cmd.empty() ? s.claude_cmd : a.claude_cmd, s.claude_model);
+  o.accept_dialogs = a.accept_dialogs;
+  o.install_hooks = !a.no_install;
+  o.config = global.config;
+  o.say = [](const std::string& line) { fmt::print(stderr, "phase-monitor: {}\n", line); };
+
+  session::Tmux tmux({.socket = s.tmux_socket});
+  session::SystemClock clock;
+  const session::CreateResult r = session::create_session(tmux, o, clock);
+  if (a.json) {
+    Json report = {{"session", a.session},
+                   {"ready", r.ready},
+                   {"workdir", o.workdir.string()},
+                   {"lock_wait_ms", r.lock_wait.count()},
+                   {"ready_wait_ms", r.ready_wait.count()},
+                   {"dialog", std::string(session::to_string(r.ready_result.dialog))}};
+    if (!r.ready) report["error"] = r.message;
+    fmt::print("{}\n", report.dump());
+  }
+  if (!r.ready) {
+    fmt::print(stderr, "phase-monitor: error: {}\n", r.message);
+    return k_exit_failure;
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+Action define_create(CLI::App& app, const GlobalOptions& global) {
+  auto a = std::make_shared<CreateArgs>();
+  app.add_option("SESSION", a->session, "session name (tmux session and marker files)")->required();
+  app.add_option("WORKDIR", a->workdir, "the folder Claude runs in (default: the current one)");
+  app.add_option("PHASE_FILE", a->phase_file, "the agent's phase file, for the phase hooks (optional)");
+  app.add_option("--ready-timeout", a->ready_timeout,
+                 "seconds to wait for Claude's prompt once the lock is held (default: config ready_timeout, "
+                 "$AGENT_HOOKS_READY_TIMEOUT, 120)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("S");
+  app.add_option(
+         "--lock-timeout", a->lock_timeout,
+         "seconds to queue for the session lock (default: config lock_timeout, $AGENT_HOOKS_LOCK_TIMEOUT, "
+         "300)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("S");
+  app.add_option("--claude-cmd", a->claude_cmd,
+                 "the claude command (default: config claude_cmd, $CLAUDE_BIN, claude; a bare program gets "
+                 "--dangerously-skip-permissions and --model $CLAUDE_MODEL)")
+      ->type_name("CMD");
+  app.add_flag(
+      "--accept-dialogs", a->accept_dialogs,
+      "answer the start-up dialogs as an operator would (trust the folder, accept bypass-permissions "
+      "mode); never the API-key dialog");
+  app.add_flag("--no-install", a->no_install, "do not install the hooks into WORKDIR/.claude/settings.json");
+  app.add_flag("--json", a->json, "print a JSON report on stdout");
+  app.footer(
+      "Installs the hooks, clears the session's stale markers, writes its state file and starts Claude in a "
+      "detached tmux session inside `phase-monitor lock-wrapper`, which queues for the session lock "
+      "(~/.claude/session.lock, config lock_file) and holds it for Claude's lifetime. Waits until Claude's "
+      "input "
+      "prompt shows; while queued it says on stderr which session holds the lock. The pane gets this "
+      "environment, even when the tmux server was started by someone else.\n\n"
+      "Example:\n  phase-monitor create dev-42 \"$HOME/work/my project\" /tmp/dev-session-42.phase\n\n"
+      "Exit status: 0 ready, 1 not ready (Claude exited, timed out, or a dialog), 64 bad arguments.");
+  return [a, &global] { return run_create(*a, global); };
+}
+
+} // namespace ah::monitor

@@ -1,0 +1,81 @@
+#include "monitor/inject_command.hpp"
+
+#include "common/error.hpp"
+#include "common/io.hpp"
+#include "common/json.hpp"
+#include "common/session_name.hpp"
+#include "monitor/settings.hpp"
+#include "session/inject.hpp"
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <memory>
+#include <unistd.h>
+
+namespace ah::monitor {
+
+namespace {
+
+struct InjectArgs {
+  std::string session;
+  std::string text;
+  int ready_timeout = 0;
+  int lock_timeout = 0;
+  bool json = false;
+};
+
+int run_inject(const InjectArgs& a, const GlobalOptions& global) {
+  if (auto problem = session_name_problem(a.session)) throw CLI::ValidationError("SESSION", *problem);
+  const std::string text =
+      a.text == "-" ? read_all(STDIN_FILENO, std::chrono::minutes(5), 16 * 1024 * 1024) : a.text;
+  if (text.empty()) throw CLI::ValidationError("TEXT", "the text to inject is empty");
+  const MonitorSettings s = load_monitor_settings(global);
+  session::Tmux tmux({.socket = s.tmux_socket});
+  session::SystemClock clock;
+  session::InjectOptions o;
+  o.ready_timeout = a.ready_timeout > 0 ? std::chrono::seconds(a.ready_timeout) : s.ready_timeout;
+  o.lock_timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout;
+  o.marker_dir = s.marker_dir;
+  const auto r = session::inject_text(tmux, a.session, text, o, clock);
+  if (a.json) {
+    Json report = {{"session", a.session},
+                   {"delivered", r.delivered},
+                   {"enters", r.enters},
+                   {"reacquired_lock", r.reacquired_lock},
+                   {"bytes", text.size()}};
+    if (!r.delivered) report["error"] = r.problem;
+    fmt::print("{}\n", report.dump());
+  }
+  if (!r.delivered) {
+    fmt::print(stderr, "phase-monitor: error: {}\n", r.problem);
+    return k_exit_failure;
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+Action define_inject(CLI::App& app, const GlobalOptions& global) {
+  auto a = std::make_shared<InjectArgs>();
+  app.add_option("SESSION", a->session, "session name")->required();
+  app.add_option("TEXT", a->text, "the prompt, or - to read it from stdin")->required();
+  app.add_option("--ready-timeout", a->ready_timeout,
+                 "seconds to wait for Claude's prompt first (default: config ready_timeout, 120)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("S");
+  app.add_option("--lock-timeout", a->lock_timeout,
+                 "seconds to wait for the session lock when the session had handed it back (default: 300)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("S");
+  app.add_flag("--json", a->json, "print a JSON report on stdout");
+  app.footer(
+      "Waits until the session is ready (taking the session lock again if it was released), removes "
+      "its idle marker, pastes the text through a private tmux buffer with bracketed paste (newlines do "
+      "not submit early), presses Enter and checks that Claude took it, pressing again a few times if "
+      "not. The text arrives byte for byte (tabs excepted: Claude's input turns them into spaces).\n\n"
+      "Example:\n  printf 'Fix issue 42.\\nRun the tests.\\n' | phase-monitor inject dev-42 -\n\n"
+      "Exit status: 0 delivered, 1 not delivered, 64 bad arguments.");
+  return [a, &global] { return run_inject(*a, global); };
+}
+
+} // namespace ah::monitor

@@ -1,0 +1,224 @@
+#include "session/create.hpp"
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/io.hpp"
+#include "common/markers.hpp"
+#include "common/session_name.hpp"
+#include "common/shell_words.hpp"
+#include "common/state/session_state.hpp"
+#include "session/kill.hpp"
+#include "session/lock.hpp"
+#include "session/process.hpp"
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace ah::session {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// The caller's environment as a 0600 file for the wrapper (NUL-separated),
+// without the caller's own tmux variables.
+std::filesystem::path write_env_file(const std::filesystem::path& dir, std::string_view session) {
+  std::string pattern = (dir / fmt::format(".agent-env-{}.XXXXXX", session)).string();
+  int fd = ::mkstemp(pattern.data()); // mode 0600
+  if (fd < 0) throw_errno("cannot create the environment file in " + dir.string());
+  std::string text;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    if (entry.starts_with("TMUX=") || entry.starts_with("TMUX_PANE=")) continue;
+    text.append(entry);
+    text.push_back('\0');
+  }
+  try {
+    write_all(fd, text);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(pattern.c_str());
+    throw;
+  }
+  ::close(fd);
+  return pattern;
+}
+
+void install_hooks(const CreateOptions& o) {
+  std::vector<std::string> argv{self_executable().string()};
+  if (!o.config.empty()) {
+    argv.emplace_back("--config");
+    argv.push_back(o.config);
+  }
+  argv.insert(argv.end(), {"install-hooks", o.session, o.workdir.string()});
+  if (!o.phase_file.empty()) argv.push_back(o.phase_file.string());
+  argv.insert(argv.end(), {"--marker-dir", o.marker_dir.string()});
+  if (!o.claude.empty()) argv.insert(argv.end(), {"--claude-cmd", o.claude.front()});
+  ProcessResult r = run_process(argv, {}, 60s);
+  if (r.status != 0)
+    throw Error(
+        fmt::format("session '{}': cannot install the hooks into {}/.claude/settings.json: {}(fix the "
+                    "file, or pass --no-install)",
+                    o.session, o.workdir.string(), r.err.empty() ? "no message " : r.err));
+}
+
+} // namespace
+
+std::filesystem::path self_executable() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("cannot find our own executable (/proc/self/exe): " + ec.message());
+  return p;
+}
+
+std::vector<std::string> claude_command(const std::string& cmd, const std::string& model) {
+  std::vector<std::string> words;
+  if (cmd.find('/') != std::string::npos && is_regular(cmd)) {
+    words.push_back(cmd);
+  } else {
+    shell::Script script = shell::parse(cmd);
+    if (!script.ok() || script.commands.size() != 1)
+      throw Error(fmt::format("the claude command '{}' is not one simple command (set claude_cmd, CLAUDE_BIN "
+                              "or --claude-cmd to a program and its arguments)",
+                              cmd));
+    if (!script.commands[0].assignments.empty()) {
+      // `VAR=x claude`: run through env(1).
+      std::vector<std::string> w{"env"};
+      for (const auto& a : script.commands[0].assignments)
+        w.push_back(a.text);
+      words = std::move(w);
+    }
+    for (const auto& w : script.commands[0].words)
+      words.push_back(w.text);
+  }
+  if (words.empty()) throw Error("the claude command is empty (set claude_cmd, CLAUDE_BIN or --claude-cmd)");
+  const bool bare = words.size() == 1;
+  if (bare) {
+    words.emplace_back("--dangerously-skip-permissions");
+    if (!model.empty()) words.insert(words.end(), {"--model", model});
+  }
+  return words;
+}
+
+CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clock) {
+  require_valid_session_name(o.session);
+  if (!std::filesystem::is_directory(o.workdir))
+    throw Error(
+        fmt::format("session '{}': the workdir {} is not a folder (create it, or pass another WORKDIR)",
+                    o.session, o.workdir.string()));
+  if (tmux.has_session(o.session))
+    throw Error(
+        fmt::format("a tmux session named '{}' already exists: end it with `phase-monitor kill {}`, or "
+                    "pick another name",
+                    o.session, o.session));
+  make_dirs(o.marker_dir);
+  if (o.install_hooks) install_hooks(o);
+
+  // Stale markers of an earlier session of this name would fool the watch.
+  const MarkerFiles files = marker_files(o.marker_dir, o.session);
+  for (const auto& f : {files.idle, files.phase_changed, files.exited, files.nudge_count})
+    if (!remove_file_and_sibling(f))
+      throw Error(fmt::format("session '{}': cannot remove the stale marker {} (check its permissions)",
+                              o.session, f.string()));
+
+  state::SessionState st;
+  st.session = o.session;
+  st.workdir = o.workdir;
+  st.phase_file = o.phase_file;
+  st.lock_file = o.lock_file;
+  st.created = epoch_seconds();
+  st.lock_since = st.created;
+  st.tmux_socket = tmux.options().socket;
+  state::write_session_state(o.marker_dir, st);
+
+  const auto env_file = write_env_file(o.marker_dir, o.session);
+  std::vector<std::string> args{
+      "new-session", "-d", "-s", o.session, "-c", o.workdir.string(), self_executable().string()};
+  if (!o.config.empty()) args.insert(args.end(), {"--config", o.config});
+  args.insert(args.end(), {"lock-wrapper", o.session, "--marker-dir", o.marker_dir.string(), "--lock-file",
+                           o.lock_file.string(), "--lock-timeout", std::to_string(o.lock_timeout.count()),
+                           "--env-file", env_file.string(), "--"});
+  args.insert(args.end(), o.claude.begin(), o.claude.end());
+  // In the same command queue, so a Claude that dies at once keeps its pane
+  // (and last lines) for us to report.
+  args.insert(args.end(),
+              {";", "set-option", "-w", "-t", Tmux::pane_target(o.session), "remain-on-exit", "on"});
+  TmuxResult started = tmux.run(args);
+  if (started.status != 0) {
+    remove_file(env_file);
+    remove_file_and_sibling(files.state);
+    throw Error(fmt::format("cannot start the tmux session '{}': {}", o.session,
+                            Tmux::describe_failure(started, o.session, tmux.options())));
+  }
+
+  CreateResult result;
+  auto finish_dead = [&](const ReadyResult& r) {
+    result.ready_result = r;
+    result.message = not_ready_message(o.session, r, o.ready_timeout);
+    if (r.outcome == ReadyOutcome::dead) kill_session(tmux, o.marker_dir, o.session, 2s);
+    remove_file(env_file);
+    return result;
+  };
+
+  // Queue for the lock; the ready clock starts once it is held.
+  const auto lock_start = clock.now();
+  const auto lock_deadline = lock_start + o.lock_timeout + 10s;
+  auto next_report = lock_start;
+  std::string last_holder = "\x01";
+  while (true) {
+    std::optional<state::SessionState> now;
+    try {
+      now = state::read_session_state(o.marker_dir, o.session);
+    } catch (const Error&) {
+    }
+    if (now && now->lock == state::LockState::held) break;
+    PaneProbe p = probe_pane(tmux, o.session);
+    if (!p.exists || p.dead) {
+      ReadyResult r;
+      r.outcome = p.exists ? ReadyOutcome::dead : ReadyOutcome::gone;
+      r.dead_status = p.dead_status;
+      r.screen = p.text;
+      r.problem = p.problem;
+      return finish_dead(r);
+    }
+    if (now && now->lock == state::LockState::waiting && o.say) {
+      auto holder = find_lock_holder(o.marker_dir, o.lock_file);
+      std::string name = holder ? holder->session : std::string();
+      if (name != last_holder || clock.now() >= next_report) {
+        o.say(holder
+                  ? fmt::format("session '{}' waits for the session lock {}: held by session '{}' for {} s",
+                                o.session, o.lock_file.string(), holder->session,
+                                epoch_seconds() - holder->since)
+                  : fmt::format("session '{}' waits for the session lock {}: held by a process that is not "
+                                "a phase-monitor session",
+                                o.session, o.lock_file.string()));
+        last_holder = name;
+        next_report = clock.now() + 30s;
+      }
+    }
+    if (clock.now() >= lock_deadline) {
+      result.message = fmt::format("session '{}' did not get the session lock {} within {} s", o.session,
+                                   o.lock_file.string(), o.lock_timeout.count());
+      return result;
+    }
+    clock.sleep(10ms);
+  }
+  result.lock_wait = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - lock_start);
+
+  ReadyResult r = wait_ready(
+      tmux, o.session, ReadyOptions{.timeout = o.ready_timeout, .accept_dialogs = o.accept_dialogs}, clock);
+  result.ready_wait = r.waited;
+  if (r.outcome == ReadyOutcome::dead || r.outcome == ReadyOutcome::gone) return finish_dead(r);
+  // From now on a Claude that exits ends its session, as before.
+  tmux.run({"set-option", "-w", "-t", Tmux::pane_target(o.session), "remain-on-exit", "off"});
+  result.ready_result = r;
+  result.ready = r.outcome == ReadyOutcome::ready;
+  if (!result.ready) result.message = not_ready_message(o.session, r, o.ready_timeout);
+  return result;
+}
+
+} // namespace ah::session

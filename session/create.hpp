@@ -1,0 +1,53 @@
+#pragma once
+// `phase-monitor create`: starts Claude in a detached tmux session under the
+// session lock and waits until it is ready (DESIGN.md, "Session creation and
+// the lock").
+#include "session/clock.hpp"
+#include "session/tmux.hpp"
+#include "session/wait_ready.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ah::session {
+
+struct CreateOptions {
+  std::string session;
+  std::filesystem::path workdir;    // absolute
+  std::filesystem::path phase_file; // empty: none
+  std::filesystem::path marker_dir;
+  std::filesystem::path lock_file;
+  std::chrono::seconds ready_timeout{120};
+  std::chrono::seconds lock_timeout{300};
+  std::vector<std::string> claude; // the command Claude runs as
+  bool accept_dialogs = false;
+  bool install_hooks = true;
+  std::string config;                          // --config, passed on to install-hooks
+  std::function<void(const std::string&)> say; // progress for stderr (who holds the lock)
+};
+
+struct CreateResult {
+  bool ready = false;
+  std::string message; // when not ready
+  std::chrono::milliseconds lock_wait{0};
+  std::chrono::milliseconds ready_wait{0};
+  ReadyResult ready_result;
+};
+
+// Throws Error for what stops it before the session starts (the session
+// already exists, the workdir is not a folder, the hooks cannot be installed).
+CreateResult create_session(const Tmux& tmux, const CreateOptions& options, Clock& clock);
+
+// The claude command: `cmd` split as a shell would (a path naming an
+// existing file stays one word); a bare program gets
+// `--dangerously-skip-permissions` and `--model MODEL` (when set), while a
+// command that names its own arguments is used as it is.
+std::vector<std::string> claude_command(const std::string& cmd, const std::string& model);
+
+// /proc/self/exe.
+std::filesystem::path self_executable();
+
+} // namespace ah::session

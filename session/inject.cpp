@@ -1,0 +1,116 @@
+#include "session/inject.hpp"
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/markers.hpp"
+#include "common/session_name.hpp"
+#include "common/state/session_state.hpp"
+#include "session/lock_control.hpp"
+#include "session/ready.hpp"
+#include "session/wait_ready.hpp"
+
+#include <atomic>
+#include <fmt/format.h>
+#include <random>
+#include <unistd.h>
+
+namespace ah::session {
+
+namespace {
+
+std::string unique_buffer_name() {
+  std::random_device rd;
+  return fmt::format("ah-inject-{}-{:08x}", ::getpid(), rd());
+}
+
+// Deletes the buffer whatever happens.
+struct BufferGuard {
+  const Tmux& tmux;
+  std::string name;
+  ~BufferGuard() { tmux.run({"delete-buffer", "-b", name}); }
+};
+
+std::string input_now(const Tmux& tmux, std::string_view session, bool* working = nullptr) {
+  PaneProbe p = probe_pane(tmux, session);
+  PaneView v = analyse_pane(p.text);
+  if (working) *working = v.working;
+  return v.prompt ? v.input : std::string("\x01no prompt");
+}
+
+} // namespace
+
+InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string_view text,
+                         const InjectOptions& options, Clock& clock) {
+  require_valid_session_name(session);
+  InjectResult result;
+  if (text.empty()) {
+    result.problem = fmt::format("nothing to inject into session '{}': the text is empty", session);
+    return result;
+  }
+
+  // A session that handed the lock back takes it again before its next prompt.
+  if (auto st = state::read_session_state(options.marker_dir, session);
+      st && st->lock == state::LockState::released) {
+    auto r = request_lock(options.marker_dir, session, LockRequest::acquire, options.lock_timeout, clock);
+    if (!r.ok) {
+      result.problem = r.message;
+      return result;
+    }
+    result.reacquired_lock = true;
+  }
+
+  ReadyResult ready = wait_ready(tmux, session, ReadyOptions{.timeout = options.ready_timeout}, clock);
+  if (ready.outcome != ReadyOutcome::ready) {
+    result.problem = not_ready_message(session, ready, options.ready_timeout);
+    return result;
+  }
+  const std::string before = analyse_pane(ready.screen).input;
+
+  remove_file_and_sibling(marker_files(options.marker_dir, session).idle);
+
+  BufferGuard buffer{tmux, unique_buffer_name()};
+  TmuxResult load = tmux.run_with_input({"load-buffer", "-b", buffer.name, "-"}, text);
+  if (load.status != 0) {
+    result.problem = fmt::format("cannot load the text into tmux buffer {}: {}", buffer.name,
+                                 Tmux::describe_failure(load, session, tmux.options()));
+    return result;
+  }
+  tmux.run_checked({"paste-buffer", "-p", "-b", buffer.name, "-t", Tmux::pane_target(session)}, session,
+                   "cannot paste into the pane");
+
+  // Wait for the paste to show in the input box before pressing Enter.
+  std::string pasted = before;
+  const auto paste_deadline = clock.now() + std::chrono::seconds(3);
+  while (clock.now() < paste_deadline) {
+    pasted = input_now(tmux, session);
+    if (pasted != before) break;
+    clock.sleep(std::chrono::milliseconds(10));
+  }
+  if (pasted == before) {
+    result.problem = fmt::format("the text did not appear in the input box of session '{}' within 3 s "
+                                 "(tmux attach -t ={} to look)",
+                                 session, session);
+    return result;
+  }
+
+  for (int attempt = 0; attempt < options.enter_attempts; ++attempt) {
+    tmux.run_checked({"send-keys", "-t", Tmux::pane_target(session), "Enter"}, session, "cannot press Enter");
+    ++result.enters;
+    const auto deadline = clock.now() + options.confirm_wait * (attempt + 1);
+    while (clock.now() < deadline) {
+      clock.sleep(std::chrono::milliseconds(10));
+      bool working = false;
+      std::string now = input_now(tmux, session, &working);
+      if (now != pasted || working) {
+        result.delivered = true;
+        return result;
+      }
+    }
+  }
+  result.problem = fmt::format("session '{}' did not take the prompt: it is still in the input box after {} "
+                               "presses of Enter (tmux attach -t ={} to look)",
+                               session, result.enters, session);
+  return result;
+}
+
+} // namespace ah::session

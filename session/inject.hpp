@@ -1,0 +1,33 @@
+#pragma once
+// `phase-monitor inject`: hands a prompt to Claude byte for byte, through a
+// private tmux buffer and a bracketed paste, then presses Enter until Claude
+// took it (bounded).
+#include "session/clock.hpp"
+#include "session/tmux.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace ah::session {
+
+struct InjectOptions {
+  std::chrono::milliseconds ready_timeout{std::chrono::seconds(120)};
+  std::chrono::seconds lock_timeout{300};
+  std::filesystem::path marker_dir;
+  int enter_attempts = 5;
+  std::chrono::milliseconds confirm_wait{400}; // per Enter
+};
+
+struct InjectResult {
+  bool delivered = false;
+  int enters = 0;
+  bool reacquired_lock = false;
+  std::string problem; // when not delivered: why, naming the session and the fix
+};
+
+InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string_view text,
+                         const InjectOptions& options, Clock& clock);
+
+} // namespace ah::session

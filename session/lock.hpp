@@ -1,0 +1,55 @@
+#pragma once
+// The session lock (~/.claude/session.lock): an flock that the lock wrapper
+// takes before Claude starts, may hand back while the agent waits, and takes
+// again. The waiting logic is separate from the lock, so its timing can be
+// tested with a fake clock.
+#include "session/clock.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace ah::session {
+
+class SessionLock {
+public:
+  // Opens (creating it and its folder, never following a symlink) `path`.
+  // Throws Error naming the file and the fix.
+  explicit SessionLock(std::filesystem::path path);
+  SessionLock(const SessionLock&) = delete;
+  SessionLock& operator=(const SessionLock&) = delete;
+  ~SessionLock();
+
+  // One non-blocking attempt; true when held (also when already held).
+  bool try_lock();
+  // Gives the lock back (a no-op when not held).
+  void unlock() noexcept;
+  bool held() const noexcept { return m_held; }
+  const std::filesystem::path& path() const noexcept { return m_path; }
+
+private:
+  std::filesystem::path m_path;
+  int m_fd = -1;
+  bool m_held = false;
+};
+
+enum class LockWait { acquired, timed_out, stopped };
+
+// Calls `try_lock` until it returns true, at most for `timeout` by `clock`,
+// pausing between attempts with `pause` (1 ms doubling up to 50 ms; a
+// `pause` that returns false stops the wait, e.g. a signal arrived).
+LockWait wait_for_lock(const std::function<bool()>& try_lock, Clock& clock, std::chrono::milliseconds timeout,
+                       const std::function<bool(std::chrono::milliseconds)>& pause);
+
+// Who holds the lock, as told by the session state files in `marker_dir`:
+// the session (lock=held, wrapper alive) and for how long, or nullopt.
+struct LockHolder {
+  std::string session;
+  std::int64_t since = 0; // epoch seconds
+};
+std::optional<LockHolder> find_lock_holder(const std::filesystem::path& marker_dir,
+                                           const std::filesystem::path& lock_file);
+
+} // namespace ah::session

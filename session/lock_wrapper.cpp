@@ -1,0 +1,315 @@
+#include "session/lock_wrapper.hpp"
+
+#include "common/error.hpp"
+#include "common/io.hpp"
+#include "common/markers.hpp"
+#include "common/state/session_state.hpp"
+#include "session/lock.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <optional>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace ah::session {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGCHLD, SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2})
+    sigaddset(&set, sig);
+  return set;
+}
+
+std::vector<std::string> own_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e)
+    env.emplace_back(*e);
+  return env;
+}
+
+// Sets NAME=VALUE in `env` (replacing an earlier NAME).
+void set_env(std::vector<std::string>& env, std::string_view entry) {
+  const auto eq = entry.find('=');
+  const std::string_view name = entry.substr(0, eq + 1);
+  std::erase_if(env, [&](const std::string& e) { return std::string_view(e).starts_with(name); });
+  env.emplace_back(entry);
+}
+
+class Wrapper {
+public:
+  explicit Wrapper(const WrapperOptions& o) : m_o(o), m_signals(handled_signals()) {}
+
+  int run() {
+    ::sigprocmask(SIG_BLOCK, &m_signals, nullptr);
+    std::vector<std::string> env = claude_environment();
+
+    m_state = load_state();
+    m_state.wrapper_pid = ::getpid();
+    m_state.wrapper_start = state::process_start_time(m_state.wrapper_pid);
+    SessionLock lock(m_o.lock_file);
+    m_lock = &lock;
+
+    if (!lock.try_lock()) {
+      set_lock(state::LockState::waiting);
+      say_waiting();
+      int stop = 0;
+      LockWait w = wait_for_lock([&] { return lock.try_lock(); }, m_clock, m_o.lock_timeout,
+                                 [&](std::chrono::milliseconds d) { return pause_before_start(d, stop); });
+      if (w == LockWait::stopped) {
+        set_lock(state::LockState::none);
+        return 128 + stop;
+      }
+      if (w == LockWait::timed_out) {
+        set_lock(state::LockState::none);
+        auto holder = find_lock_holder(m_o.marker_dir, m_o.lock_file);
+        std::fprintf(
+            stderr,
+            "phase-monitor: error: session '%s': the session lock %s is still held%s after %lld s; "
+            "giving up (raise --lock-timeout, or hand it back with `phase-monitor lock release %s`)\n",
+            m_o.session.c_str(), m_o.lock_file.c_str(),
+            holder ? fmt::format(" by session '{}'", holder->session).c_str() : "",
+            static_cast<long long>(m_o.lock_timeout.count()), holder ? holder->session.c_str() : "SESSION");
+        return k_exit_failure;
+      }
+    }
+
+    if (!start_claude(env)) {
+      set_lock(state::LockState::none);
+      return 127;
+    }
+    m_state.claude_pid = m_claude;
+    set_lock(state::LockState::held);
+    const int status = supervise();
+    lock.unlock();
+    m_lock = nullptr;
+    if (path_exists(marker_files(m_o.marker_dir, m_o.session).state)) set_lock(state::LockState::none);
+    return status;
+  }
+
+private:
+  std::vector<std::string> claude_environment() {
+    std::vector<std::string> env = own_environment();
+    if (m_o.env_file.empty()) return env;
+    std::optional<std::string> text;
+    try {
+      text =
+          read_file(m_o.env_file,
+                    ReadLimits{.max_bytes = 4 * 1024 * 1024, .owner_only = true, .follow_symlinks = false});
+    } catch (const Error& e) {
+      remove_file(m_o.env_file);
+      throw;
+    }
+    remove_file(m_o.env_file);
+    if (!text)
+      throw Error(fmt::format("session '{}': the environment file {} is missing (it is read once; start the "
+                              "session again with `phase-monitor create {}`)",
+                              m_o.session, m_o.env_file.string(), m_o.session));
+    std::vector<std::string> out = parse_env_file(*text);
+    // What tmux tells the pane about itself stays.
+    for (const char* keep : {"TMUX", "TMUX_PANE"})
+      if (const char* v = ::getenv(keep)) set_env(out, fmt::format("{}={}", keep, v));
+    return out;
+  }
+
+  state::SessionState load_state() {
+    std::optional<state::SessionState> st;
+    try {
+      st = state::read_session_state(m_o.marker_dir, m_o.session);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "phase-monitor: warning: %s; writing a fresh state file\n", e.what());
+    }
+    if (st) return *st;
+    state::SessionState fresh;
+    fresh.session = m_o.session;
+    fresh.lock_file = m_o.lock_file;
+    fresh.created = epoch_seconds();
+    std::error_code ec;
+    fresh.workdir = std::filesystem::current_path(ec);
+    return fresh;
+  }
+
+  void set_lock(state::LockState lock) {
+    m_state.lock = lock;
+    m_state.lock_since = epoch_seconds();
+    try {
+      state::write_session_state(m_o.marker_dir, m_state);
+    } catch (const Error& e) {
+      if (m_claude == 0) std::fprintf(stderr, "phase-monitor: warning: %s\n", e.what());
+    }
+  }
+
+  void say_waiting() {
+    auto holder = find_lock_holder(m_o.marker_dir, m_o.lock_file);
+    std::fprintf(stderr, "phase-monitor: session '%s' waits for the session lock %s%s (up to %lld s)\n",
+                 m_o.session.c_str(), m_o.lock_file.c_str(),
+                 holder ? fmt::format(", held by session '{}' for {} s", holder->session,
+                                      epoch_seconds() - holder->since)
+                              .c_str()
+                        : "",
+                 static_cast<long long>(m_o.lock_timeout.count()));
+  }
+
+  // Waits for a signal at most `d`; false when one ends the wait for the
+  // lock before Claude started (`stop` says which).
+  bool pause_before_start(std::chrono::milliseconds d, int& stop) {
+    siginfo_t info{};
+    timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>((d.count() % 1000) * 1000000)};
+    int sig = ::sigtimedwait(&m_signals, &info, &ts);
+    if (sig == SIGTERM || sig == SIGHUP || sig == SIGINT || sig == SIGQUIT) {
+      stop = sig;
+      return false;
+    }
+    return true;
+  }
+
+  bool start_claude(const std::vector<std::string>& env) {
+    if (m_o.command.empty()) {
+      std::fprintf(stderr, "phase-monitor: error: session '%s': no command to run\n", m_o.session.c_str());
+      return false;
+    }
+    std::vector<char*> argv, envp;
+    for (const auto& a : m_o.command)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : env)
+      envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+
+    // Look the program up on the environment's PATH: the one Claude gets.
+    std::string saved_path = ::getenv("PATH") ? ::getenv("PATH") : "";
+    for (const auto& e : env)
+      if (e.starts_with("PATH=")) ::setenv("PATH", e.c_str() + 5, 1);
+
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t empty;
+    sigemptyset(&empty);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    posix_spawnattr_setsigdefault(&attr, &m_signals);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    int rc = ::posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
+    posix_spawnattr_destroy(&attr);
+    ::setenv("PATH", saved_path.c_str(), 1);
+    if (rc != 0) {
+      std::fprintf(stderr,
+                   "phase-monitor: error: session '%s': cannot start %s: %s (install Claude Code, or name it "
+                   "with --claude-cmd, CLAUDE_BIN or the config key claude_cmd)\n",
+                   m_o.session.c_str(), argv[0], std::strerror(rc));
+      return false;
+    }
+    m_claude = pid;
+    return true;
+  }
+
+  // Claude's exit status once it ended; nullopt while it runs.
+  std::optional<int> reap() {
+    int wstatus = 0;
+    pid_t r = ::waitpid(m_claude, &wstatus, WNOHANG);
+    if (r != m_claude) return std::nullopt;
+    if (WIFEXITED(wstatus)) return WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus)) return 128 + WTERMSIG(wstatus);
+    return 1;
+  }
+
+  // Handles a signal while Claude runs (outside of lock waits).
+  void forward(int sig, const siginfo_t& info) {
+    if (sig == SIGTERM || sig == SIGHUP) ::kill(m_claude, sig);
+    // Typed in the pane, SIGINT reached Claude itself; forward only kill(2)'s.
+    if ((sig == SIGINT || sig == SIGQUIT) && (info.si_code == SI_USER || info.si_code == SI_QUEUE))
+      ::kill(m_claude, sig);
+  }
+
+  int supervise() {
+    while (true) {
+      siginfo_t info{};
+      int sig = ::sigwaitinfo(&m_signals, &info);
+      if (sig < 0) continue;
+      if (sig == SIGCHLD) {
+        if (auto status = reap()) return *status;
+        continue;
+      }
+      if (sig == SIGUSR1) {
+        if (m_lock->held()) {
+          m_lock->unlock();
+          set_lock(state::LockState::released);
+        }
+        continue;
+      }
+      if (sig == SIGUSR2) {
+        if (auto status = reacquire(info)) return *status;
+        continue;
+      }
+      forward(sig, info);
+    }
+  }
+
+  // Takes the lock again; Claude's status when it ended meanwhile.
+  std::optional<int> reacquire(const siginfo_t& request) {
+    if (m_lock->held()) {
+      set_lock(state::LockState::held); // tell the asker again
+      return std::nullopt;
+    }
+    std::chrono::seconds timeout = m_o.lock_timeout;
+    if (request.si_code == SI_QUEUE && request.si_value.sival_int > 0)
+      timeout = std::chrono::seconds(request.si_value.sival_int);
+    set_lock(state::LockState::waiting);
+    std::optional<int> ended;
+    LockWait w = wait_for_lock(
+        [&] { return m_lock->try_lock(); }, m_clock, timeout,
+        [&](std::chrono::milliseconds d) {
+          siginfo_t info{};
+          timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>((d.count() % 1000) * 1000000)};
+          int sig = ::sigtimedwait(&m_signals, &info, &ts);
+          if (sig == SIGCHLD) {
+            ended = reap();
+            return !ended;
+          }
+          if (sig == SIGUSR1) return false; // released again: stop asking
+          if (sig > 0 && sig != SIGUSR2) forward(sig, info);
+          return true;
+        });
+    set_lock(w == LockWait::acquired ? state::LockState::held : state::LockState::released);
+    return ended;
+  }
+
+  const WrapperOptions& m_o;
+  sigset_t m_signals;
+  SystemClock m_clock;
+  state::SessionState m_state;
+  SessionLock* m_lock = nullptr;
+  pid_t m_claude = 0;
+};
+
+} // namespace
+
+std::vector<std::string> parse_env_file(std::string_view text) {
+  std::vector<std::string> env;
+  while (!text.empty()) {
+    auto nul = text.find('\0');
+    std::string_view entry = text.substr(0, nul);
+    auto eq = entry.find('=');
+    if (eq != std::string_view::npos && eq > 0) set_env(env, entry);
+    if (nul == std::string_view::npos) break;
+    text.remove_prefix(nul + 1);
+  }
+  return env;
+}
+
+int run_lock_wrapper(const WrapperOptions& options) {
+  return Wrapper(options).run();
+}
+
+} // namespace ah::session

@@ -1,0 +1,35 @@
+#pragma once
+// The lock wrapper: the process in a session's tmux pane (`phase-monitor
+// lock-wrapper`). It takes the session lock (waiting up to its timeout),
+// starts Claude once it holds it, keeps it for Claude's lifetime, forwards
+// SIGTERM and SIGHUP (and SIGINT/SIGQUIT sent with kill(2); those typed in
+// the pane reach Claude directly), hands the lock back on SIGUSR1 and takes it
+// again on SIGUSR2 (sigqueue's value: the wait in seconds, else its own lock
+// timeout), records every change in the session state file, and returns
+// Claude's exit status (128+N after signal N; 1 when the lock never came).
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ah::session {
+
+struct WrapperOptions {
+  std::string session;
+  std::filesystem::path marker_dir;
+  std::filesystem::path lock_file;
+  // A 0600 file of NUL-separated NAME=VALUE entries written by `create`: the
+  // caller's environment, which becomes Claude's (the tmux server's may be
+  // another's). Read and deleted at once. Empty: our own environment.
+  std::filesystem::path env_file;
+  std::chrono::seconds lock_timeout{300};
+  std::vector<std::string> command; // Claude and its arguments
+};
+
+int run_lock_wrapper(const WrapperOptions& options);
+
+// The environment from an env file's text (NUL-separated NAME=VALUE; entries
+// without '=' or with an empty name are dropped).
+std::vector<std::string> parse_env_file(std::string_view text);
+
+} // namespace ah::session

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""A small stand-in for Claude Code's TUI, for the session integration tests.
+
+It draws what phase-monitor looks for, from the real 2.1.328 screens: the
+input prompt (a rule of U+2500, a line "❯" + U+00A0 + input, another rule),
+or a start-up dialog ("❯ " cursor, "Enter to confirm · Esc to cancel"). It
+reads the terminal in raw mode: a bracketed paste (ESC[200~ ... ESC[201~, CR
+inside it kept as a newline) goes into the input box, and Enter outside a
+paste submits it: the text is appended to $FAKE_CLAUDE_LOG followed by a NUL.
+
+Environment:
+  FAKE_CLAUDE_MODE     ready (default) | trust (the trust dialog first, then the
+                       prompt) | apikey (the API-key dialog, forever) | die
+                       (print an error and exit 3 at once)
+  FAKE_CLAUDE_DELAY    seconds before drawing anything
+  FAKE_CLAUDE_SWALLOW  how many Enters to ignore (a redraw that swallows keys)
+  FAKE_CLAUDE_ENV_DUMP a file that receives the environment (NUL-separated)
+  FAKE_CLAUDE_EXIT_MARKER  on SIGHUP/SIGTERM: sleep 0.3 s, then write
+                       "EPOCH other" there (as a SessionEnd hook would), then exit
+  FAKE_CLAUDE_PIDFILE  a file that receives our pid
+"""
+import os
+import signal
+import sys
+import termios
+import time
+import tty
+
+if "--version" in sys.argv[1:]:
+    print("2.1.328 (Claude Code)")
+    sys.exit(0)
+
+RULE = "\u2500" * 60
+NBSP = "\u00a0"
+mode = os.environ.get("FAKE_CLAUDE_MODE", "ready")
+swallow = int(os.environ.get("FAKE_CLAUDE_SWALLOW", "0"))
+log = os.environ.get("FAKE_CLAUDE_LOG")
+out = sys.stdout
+
+
+def on_signal(sig, _frame):
+    marker = os.environ.get("FAKE_CLAUDE_EXIT_MARKER")
+    if marker:
+        time.sleep(0.3)
+        with open(marker, "w") as f:
+            f.write(f"{int(time.time())} other\n")
+    os._exit(0)
+
+
+signal.signal(signal.SIGHUP, on_signal)
+signal.signal(signal.SIGTERM, on_signal)
+
+if os.environ.get("FAKE_CLAUDE_PIDFILE"):
+    with open(os.environ["FAKE_CLAUDE_PIDFILE"], "w") as f:
+        f.write(str(os.getpid()))
+if os.environ.get("FAKE_CLAUDE_ENV_DUMP"):
+    with open(os.environ["FAKE_CLAUDE_ENV_DUMP"], "wb") as f:
+        f.write(b"".join(k + b"=" + v + b"\0" for k, v in os.environb.items()))
+
+time.sleep(float(os.environ.get("FAKE_CLAUDE_DELAY", "0")))
+
+if mode == "die":
+    print("fake-claude: fatal: cannot start (FAKE_CLAUDE_MODE=die)", flush=True)
+    sys.exit(3)
+
+
+def draw(lines):
+    out.write("\x1b[2J\x1b[H" + "\r\n".join(lines))
+    out.flush()
+
+
+def prompt_screen(text, note=""):
+    body = text.split("\n")
+    lines = [" fake Claude Code", note, RULE, "\u276f" + NBSP + body[0]]
+    lines += ["  " + b for b in body[1:]]
+    lines += [RULE, "  \u23f5\u23f5 bypass permissions on"]
+    draw(lines)
+
+
+def trust_screen(cursor):
+    opts = ["No, exit", "Yes, I trust this folder"]
+    lines = [RULE, " Accessing workspace:", " " + os.getcwd(), " Quick safety check: Is this a project you trust?"]
+    for i, o in enumerate(opts):
+        lines.append((" \u276f " if i == cursor else "   ") + o)
+    lines.append(" Enter to confirm \u00b7 Esc to cancel")
+    draw(lines)
+
+
+def apikey_screen():
+    draw([RULE, "  Detected a custom API key in your environment", "  Do you want to use this API key?",
+          "    Yes", "  \u276f No (recommended)", "  Enter to confirm \u00b7 Esc to cancel"])
+
+
+fd = sys.stdin.fileno()
+old = termios.tcgetattr(fd)
+tty.setraw(fd)
+out.write("\x1b[?2004h")  # ask for bracketed paste, as Claude does
+state = "trust" if mode == "trust" else "apikey" if mode == "apikey" else "prompt"
+cursor = 0
+text = ""
+note = ""
+if state == "trust":
+    trust_screen(cursor)
+elif state == "apikey":
+    apikey_screen()
+else:
+    prompt_screen(text)
+
+buf = b""
+pasting = False
+paste = b""
+try:
+    while True:
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        buf += chunk
+        while buf:
+            if pasting:
+                end = buf.find(b"\x1b[201~")
+                if end < 0:
+                    # keep a possible partial end marker
+                    keep = 6
+                    paste += buf[:-keep] if len(buf) > keep else b""
+                    buf = buf[-keep:] if len(buf) > keep else buf
+                    break
+                paste += buf[:end]
+                buf = buf[end + 6:]
+                pasting = False
+                text += paste.replace(b"\r\n", b"\n").replace(b"\r", b"\n").decode("utf-8", "replace")
+                paste = b""
+                prompt_screen(text)
+                continue
+            if buf.startswith(b"\x1b[200~"):
+                pasting = True
+                buf = buf[6:]
+                continue
+            if buf.startswith(b"\x1b[") and len(buf) >= 3:
+                key = buf[:3]
+                buf = buf[3:]
+                if state == "trust" and key in (b"\x1b[A", b"\x1b[B"):
+                    cursor = 1 if key == b"\x1b[B" else 0
+                    trust_screen(cursor)
+                continue
+            if buf.startswith(b"\x1b") and len(buf) < 3:
+                break
+            c = buf[:1]
+            buf = buf[1:]
+            if c == b"\r":
+                if state == "trust":
+                    if cursor == 0:
+                        sys.exit(1)
+                    state = "prompt"
+                    prompt_screen(text)
+                    continue
+                if state != "prompt":
+                    continue
+                if swallow > 0:
+                    swallow -= 1
+                    continue
+                if log:
+                    with open(log, "ab") as f:
+                        f.write(text.encode("utf-8", "surrogateescape") + b"\0")
+                note = "\u25cf OK."
+                text = ""
+                prompt_screen(text, note)
+            elif c == b"\x03":
+                sys.exit(130)
+            elif state == "prompt" and c >= b" ":
+                text += c.decode("latin-1")
+                prompt_screen(text, note)
+finally:
+    termios.tcsetattr(fd, termios.TCSADRAIN, old)
