@@ -100,7 +100,13 @@ public:
       : m_marker_dir(std::move(marker_dir)), m_name(std::move(name)),
         m_tmux(session::TmuxOptions{std::move(socket)}) {}
 
-  bool alive() override { return m_tmux.has_session(m_name); }
+  bool alive() override {
+    if (auto st = state()) {
+      if (st->claude_pid > 0) return state::process_alive(st->claude_pid);
+      if (st->wrapper_pid > 0) return state::process_alive(st->wrapper_pid, st->wrapper_start);
+    }
+    return m_tmux.has_session(m_name);
+  }
 
   void kill() override {
     const auto result = session::kill_session(m_tmux, m_marker_dir, m_name);
@@ -108,13 +114,7 @@ public:
   }
 
   std::int64_t process_to_follow() override {
-    std::optional<state::SessionState> st;
-    try {
-      st = state::read_session_state(m_marker_dir, m_name);
-    } catch (const Error& e) {
-      warn_once(fmt::format("session {}: {}; watching the tmux session instead", m_name, e.what()));
-      return 0;
-    }
+    const auto st = state();
     if (!st) return 0;
     if (st->claude_pid > 0 && state::process_alive(st->claude_pid)) return st->claude_pid;
     if (st->wrapper_pid > 0 && state::process_alive(st->wrapper_pid, st->wrapper_start))
@@ -123,6 +123,15 @@ public:
   }
 
 private:
+  std::optional<state::SessionState> state() {
+    try {
+      return state::read_session_state(m_marker_dir, m_name);
+    } catch (const Error& e) {
+      warn_once(fmt::format("session {}: {}; watching the tmux session instead", m_name, e.what()));
+      return std::nullopt;
+    }
+  }
+
   fs::path m_marker_dir;
   std::string m_name;
   session::Tmux m_tmux;
@@ -311,7 +320,8 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
       // The callback may have restarted the session: ask tmux, and follow the new Claude.
       const auto after = WatchClock::now();
       refollow(after);
-      const bool alive = following || session->alive();
+      const bool same_exit_marker = obs.exit_marker && stamp_of(run.exit_marker) == *obs.exit_marker;
+      const bool alive = !same_exit_marker && (following || session->alive());
       const Decision c = loop.crash_acknowledged(alive, after);
       if (c.exit_reason) return finish(*c.exit_reason);
       continue;

@@ -22,7 +22,8 @@ Action define_watch(CLI::App& app, const GlobalOptions& global);
 class SessionControl {
 public:
   virtual ~SessionControl() = default;
-  // The tmux session exists.
+  // The session runs: the process the state file names (Claude, else the
+  // lock wrapper) when it names one, else the tmux session exists.
   virtual bool alive() = 0;
   // Kills it (session/kill: waits for Claude, removes the markers and state).
   virtual void kill() = 0;
