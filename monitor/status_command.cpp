@@ -53,7 +53,7 @@ std::string age(std::int64_t since, std::int64_t now) {
   return fmt::format("{}d", s / 86400);
 }
 
-// `text` cut to `width` columns (… marks a cut).
+// `text` cut to `width` columns (~ marks a cut).
 std::string fit(std::string_view text, std::size_t width) {
   if (text.size() <= width) return std::string(text);
   return std::string(text.substr(0, width - 1)) + "~";

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# phase-monitor status, run as built: sessions from the marker directory with
+# their phase, idle and exit markers, lock state and whether Claude runs; a
+# table that fits 80 columns, and --json.
+source "$(dirname "$0")/../lib/common.sh"
+
+unset TMUX AGENT_HOOKS_TMUX_SOCKET
+
+# A marker directory with three sessions: one with a state file naming a
+# running Claude, one idle with an exit marker (no state file), one whose
+# state file names a Claude that is gone.
+make_sessions() {
+  export AGENT_HOOKS_MARKER_DIR="$t/m"
+  # No tmux server of ours: a private, empty one.
+  TMUX_TMPDIR=$(mktemp -d /tmp/ahs.XXXXXX)
+  export TMUX_TMPDIR
+  mkdir -p "$t/m"
+  sleep 1000 &
+  CLAUDE=$!
+  trap 'kill $CLAUDE 2>/dev/null || true; rm -rf "$TMUX_TMPDIR"' EXIT
+  printf 'PHASE:awaiting_ci\nReason: x\n' >"$t/with space.phase"
+  (
+    umask 077
+    python3 - "$t" "$CLAUDE" <<'PY'
+import json, sys
+t, pid = sys.argv[1], int(sys.argv[2])
+json.dump({"session": "alpha", "phase_file": f"{t}/with space.phase", "claude_pid": pid, "lock": "held"},
+          open(f"{t}/m/agent-session-alpha.json", "w"))
+json.dump({"session": "a-very-long-session-name-indeed", "claude_pid": 2**22 + 7, "lock": "released"},
+          open(f"{t}/m/agent-session-a-very-long-session-name-indeed.json", "w"))
+PY
+    echo "$(($(date +%s) - 300))" >"$t/m/claude-idle-beta.ts"
+    echo "$(($(date +%s) - 30)) prompt_input_exit" >"$t/m/claude-exited-beta.ts"
+  )
+}
+
+test_table_fits_80_columns() {
+  make_sessions
+  run_prog phase-monitor status
+  expect_eq "$rc" 0 "status ($err)"
+  expect_eq "$(wc -l <<<"$out")" 4 "header and three rows: [$out]"
+  local longest
+  longest=$(awk '{ if (length($0) > n) n = length($0) } END { print n }' <<<"$out")
+  ((longest <= 80)) || fail "a line is $longest columns: [$out]"
+  expect_contains "$(grep '^alpha ' <<<"$out")" "PHASE:awaiting_ci"
+  expect_contains "$(grep '^alpha ' <<<"$out")" "held"
+  expect_contains "$(grep '^alpha ' <<<"$out")" " yes"
+  expect_contains "$(grep '^beta ' <<<"$out")" "5m"
+  expect_contains "$(grep '^beta ' <<<"$out")" "prompt_in"
+  expect_contains "$(grep '^beta ' <<<"$out")" " no"
+  expect_contains "$(grep '^a-very' <<<"$out")" "released"
+}
+
+test_json() {
+  make_sessions
+  run_prog phase-monitor status --json
+  expect_eq "$rc" 0 "status ($err)"
+  python3 - "$out" "$CLAUDE" <<'PY' || fail "json: $out"
+import json, sys
+rows = {r["session"]: r for r in json.loads(sys.argv[1])}
+assert sorted(rows) == ["a-very-long-session-name-indeed", "alpha", "beta"], rows
+a = rows["alpha"]
+assert a["phase"] == "PHASE:awaiting_ci" and a["lock"] == "held" and a["claude"] == "yes", a
+assert a["claude_pid"] == int(sys.argv[2]) and a["phase_mtime"] > 0, a
+b = rows["beta"]
+assert b["exited"]["reason"] == "prompt_input_exit" and b["idle_since"] > 0 and b["claude"] == "no", b
+assert rows["a-very-long-session-name-indeed"]["claude"] == "no"
+PY
+}
+
+test_planted_marker_is_reported_not_fatal() {
+  make_sessions
+  mkfifo "$t/m/claude-idle-gamma.ts"
+  run_prog phase-monitor status
+  expect_eq "$rc" 0 "status ($err)"
+  expect_contains "$out" "gamma"
+  expect_contains "$err" "gamma"
+}
+
+test_empty_marker_directory() {
+  mkdir -p "$t/empty"
+  AGENT_HOOKS_MARKER_DIR="$t/empty" run_prog phase-monitor status
+  expect_eq "$rc" 0 status
+  expect_contains "$out" "no sessions"
+  AGENT_HOOKS_MARKER_DIR="$t/empty" run_prog phase-monitor status --json
+  expect_eq "$out" "[]"
+}
+
+run_tests
