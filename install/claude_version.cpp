@@ -2,6 +2,7 @@
 
 #include "common/io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -40,17 +41,68 @@ bool is_executable_file(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-// Runs `argv` with stdin from /dev/null and stderr discarded; returns its
-// stdout when it exits 0 within `timeout`.
-std::optional<std::string> capture(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+// What a bounded run of a command gave.
+struct Captured {
+  bool spawned = false;
+  std::string out;        // its stdout (the first 64 KiB)
+  bool timed_out = false; // output or exit did not end within the timeout
+  int status = 0;         // waitpid status, when it exited in time
+};
+
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+}
+
+// Reads `fd` until EOF or `deadline`; false when the deadline came first.
+bool read_until(int fd, std::chrono::steady_clock::time_point deadline, std::string& out) {
+  for (;;) {
+    const auto left = time_left(deadline);
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return true; // cannot wait on it: treat as the end of the output
+    if (ready == 0) continue;   // the loop head notices the deadline
+    char buf[4096];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return true;
+    if (out.size() < 64 * 1024) out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+// Waits until `pid` has exited or `deadline` passes, without reaping it (so
+// its pid, and with it the process group id, stays taken until we kill the
+// group). False when the deadline came first.
+bool exited_by(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+      if (info.si_pid == pid) return true;
+    } else if (errno != EINTR) {
+      return true; // not our child any more: nothing to wait for
+    }
+    const auto left = time_left(deadline);
+    if (left.count() <= 0) return false;
+    ::usleep(static_cast<useconds_t>(std::min(pause, left).count() * 1000));
+    pause = std::min(pause * 2, std::chrono::milliseconds(20));
+  }
+}
+
+// Runs `argv` with stdin from /dev/null and stderr discarded, in a process
+// group of its own, for at most `timeout` (output and exit together); then
+// kills the group, so neither the command nor anything it started outlives
+// the call.
+Captured capture(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  Captured result;
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+  if (::pipe2(fds, O_CLOEXEC) != 0) return result;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  // Its own process group, so a timeout also kills what a wrapper script started.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
@@ -61,43 +113,26 @@ std::optional<std::string> capture(const std::vector<std::string>& argv, std::ch
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   const int spawned = ::posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(fds[1]);
   if (spawned != 0) {
     ::close(fds[0]);
-    return std::nullopt;
+    return result;
   }
+  result.spawned = true;
 
-  std::string out;
-  bool timed_out = false;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) break;
-    if (ready == 0) continue; // the loop head notices the deadline
-    char buf[4096];
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    if (out.size() < 64 * 1024) out.append(buf, static_cast<std::size_t>(n));
-  }
+  // A child that closes its stdout early (or leaves it to a background
+  // process) ends the output but not the wait: the exit has the same deadline.
+  const bool output_ended = read_until(fds[0], deadline, result.out);
   ::close(fds[0]);
-  if (timed_out) ::kill(-pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  result.timed_out = !output_ended || !exited_by(pid, deadline);
+  ::kill(-pid, SIGKILL); // the leader is not reaped yet, so the group id is still its own
+  while (::waitpid(pid, &result.status, 0) < 0 && errno == EINTR) {
   }
-  if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return out;
+  return result;
 }
 
 } // namespace
@@ -126,9 +161,12 @@ std::string to_string(const ClaudeVersion& version) {
   return fmt::format("{}.{}.{}", version.major, version.minor, version.patch);
 }
 
-std::optional<ClaudeVersion> detect_claude_version(const std::string& claude_cmd,
-                                                   std::chrono::milliseconds timeout) {
-  if (claude_cmd.empty()) return std::nullopt;
+VersionProbe probe_claude_version(const std::string& claude_cmd, std::chrono::milliseconds timeout) {
+  VersionProbe probe;
+  if (claude_cmd.empty()) {
+    probe.problem = "no claude command";
+    return probe;
+  }
   // A path to an executable (spaces and all) runs directly; anything else is
   // a command string such as "claude --dangerously-skip-permissions", found
   // on PATH by the shell.
@@ -136,9 +174,35 @@ std::optional<ClaudeVersion> detect_claude_version(const std::string& claude_cmd
   std::vector<std::string> argv = is_path
                                       ? std::vector<std::string>{claude_cmd, "--version"}
                                       : std::vector<std::string>{"/bin/sh", "-c", claude_cmd + " --version"};
-  auto out = capture(argv, timeout);
-  if (!out) return std::nullopt;
-  return parse_claude_version(*out);
+  const Captured run = capture(argv, timeout);
+  if (!run.spawned) {
+    probe.problem = "cannot run it";
+    return probe;
+  }
+  const auto printed = parse_claude_version(run.out);
+  if (run.timed_out) {
+    probe.version = printed;
+    probe.problem =
+        fmt::format("{} within {} ms; killed",
+                    printed ? "it printed a version but did not exit" : "it did not answer", timeout.count());
+    return probe;
+  }
+  if (!WIFEXITED(run.status) || WEXITSTATUS(run.status) != 0) {
+    probe.problem = WIFEXITED(run.status) ? fmt::format("it exited with status {}", WEXITSTATUS(run.status))
+                                          : fmt::format("it was killed by signal {}", WTERMSIG(run.status));
+    return probe;
+  }
+  if (!printed) {
+    probe.problem = "it printed no version";
+    return probe;
+  }
+  probe.version = printed;
+  return probe;
+}
+
+std::optional<ClaudeVersion> detect_claude_version(const std::string& claude_cmd,
+                                                   std::chrono::milliseconds timeout) {
+  return probe_claude_version(claude_cmd, timeout).version;
 }
 
 } // namespace ah::install

@@ -2,7 +2,9 @@
 #include "testutil.hpp"
 
 #include <catch2/catch.hpp>
+#include <sstream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using ah::install::ClaudeVersion;
 using ah::install::detect_claude_version;
@@ -17,6 +19,18 @@ std::string script(const ScratchDir& dir, const std::string& name, const std::st
   write_text(path, "#!/bin/sh\n" + body + "\n");
   ::chmod(path.c_str(), 0755);
   return path.string();
+}
+
+// True once `pid` is gone or a zombie (killed, waiting for its new parent),
+// checked for up to 10 s: SIGKILL is delivered asynchronously.
+bool stops_running(pid_t pid) {
+  for (int i = 0; i < 1000; ++i) {
+    const std::string stat = ah::test::read_text("/proc/" + std::to_string(pid) + "/stat");
+    const auto state = stat.find(") ");
+    if (stat.empty() || (state != std::string::npos && stat[state + 2] == 'Z')) return true;
+    ::usleep(10000);
+  }
+  return false;
 }
 
 } // namespace
@@ -57,4 +71,51 @@ TEST_CASE("detect_claude_version gives nullopt when the command cannot tell") {
   // One that hangs is killed (with its children) once the timeout passes.
   CHECK_FALSE(
       detect_claude_version(script(dir, "hangs", "sleep 600 & sleep 600"), std::chrono::milliseconds(200)));
+}
+
+TEST_CASE("a claude that closes its output and lingers is bounded by the timeout; its version is used") {
+  ScratchDir dir;
+  const auto lingers = script(dir, "lingers", "echo '2.1.70 (Claude Code)'; exec >&-; exec sleep 300");
+  const auto start = std::chrono::steady_clock::now();
+  const auto probe = ah::install::probe_claude_version(lingers, std::chrono::milliseconds(300));
+  // Bounded by the timeout, with room for a loaded machine; unbounded it would take 300 s.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  CHECK(probe.version == ClaudeVersion{2, 1, 70});
+  CHECK_THAT(probe.problem, Catch::Contains("did not exit within 300 ms; killed"));
+}
+
+TEST_CASE("what the probe started is killed with it, also when the command itself exited") {
+  ScratchDir dir;
+  // Exits at once, but leaves a child that holds stdout open and one that does not.
+  const auto pid_file = dir / "pids";
+  const auto leaves = script(dir, "leaves",
+                             "echo 2.1.80; sleep 300 & echo $! > '" + pid_file.string() +
+                                 "'; sleep 300 >/dev/null & echo $! >> '" + pid_file.string() + "'; exit 0");
+  const auto probe = ah::install::probe_claude_version(leaves, std::chrono::milliseconds(300));
+  CHECK(probe.version == ClaudeVersion{2, 1, 80});
+  CHECK_FALSE(probe.problem.empty()); // its output never ended
+  std::istringstream pids(ah::test::read_text(pid_file));
+  int count = 0;
+  for (pid_t pid; pids >> pid; ++count)
+    CHECK(stops_running(pid));
+  CHECK(count == 2);
+
+  const auto quick =
+      script(dir, "quick", "sleep 300 >/dev/null 2>&1 & echo $! > '" + pid_file.string() + "'; echo 2.1.81");
+  const auto ok = ah::install::probe_claude_version(quick, std::chrono::seconds(20));
+  CHECK(ok.version == ClaudeVersion{2, 1, 81});
+  CHECK(ok.problem.empty());
+  CHECK(stops_running(std::stoi(ah::test::read_text(pid_file))));
+}
+
+TEST_CASE("probe_claude_version says why it has no answer") {
+  ScratchDir dir;
+  CHECK_THAT(ah::install::probe_claude_version(script(dir, "fails", "echo 2.1.5; exit 3")).problem,
+             Catch::Contains("exited with status 3"));
+  CHECK_THAT(ah::install::probe_claude_version(script(dir, "silent", "echo hello")).problem,
+             Catch::Contains("printed no version"));
+  const auto hangs = ah::install::probe_claude_version(script(dir, "hangs2", "exec sleep 300"),
+                                                       std::chrono::milliseconds(200));
+  CHECK_FALSE(hangs.version);
+  CHECK_THAT(hangs.problem, Catch::Contains("did not answer within 200 ms"));
 }
