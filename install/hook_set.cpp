@@ -40,10 +40,13 @@ bool is_executable_file(const fs::path& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
 }
 
-// The command string for hook `name` with `args`, every word quoted for `sh -c`.
+// The command string for hook `name` with `args`, tagged as ours, every word
+// quoted for `sh -c`.
 std::string command_line(const fs::path& hooks_dir, std::string_view name,
                          std::initializer_list<std::string> args) {
-  std::string out = shell_quote((hooks_dir / name).string());
+  std::string out(k_entry_tag);
+  out += ' ';
+  out += shell_quote((hooks_dir / name).string());
   for (const auto& arg : args) {
     out += ' ';
     out += shell_quote(arg);
@@ -77,6 +80,7 @@ HookSet build_hook_set(const HookSetOptions& options) {
 
   HookSet set;
   set.hooks_dir = hooks_dir;
+  if (options.factory_root) set.factory_root = absolute_path(*options.factory_root);
   std::vector<std::string> missing;
   for (const auto& spec : k_specs) {
     if (spec.needs_phase_file && !phase) continue;

@@ -3,6 +3,17 @@
 // absolute executable path and every argument baked in (a hook only sees
 // Claude Code's environment), each word shell-quoted because Claude Code runs
 // the command string with `sh -c`.
+//
+// Every command starts with the tag k_entry_tag, a variable assignment that
+// the shell applies to the hook's environment and otherwise ignores:
+//   AGENT_HOOKS_ENTRY=1 '/opt/ah/libexec/agent-hooks/idle-stop' '/tmp/claude-idle-s.ts'
+// It is how the installer knows an entry for its own later (settings.hpp,
+// owned_hook_name), whichever folder the hooks were installed from, without
+// a record kept anywhere else. An assignment was chosen over a trailing
+// `# comment` because it stays one simple command however the string is
+// embedded: a comment would swallow whatever a runner appends (`; echo $?`,
+// a closing parenthesis), and a `: tag;` prefix would cost the shell a fork
+// for every hook run.
 #include "install/claude_version.hpp"
 
 #include <filesystem>
@@ -24,6 +35,9 @@ struct HookSpec {
   bool needs_phase_file;              // installed only when a phase file is given
   std::optional<ClaudeVersion> since; // the first Claude Code that knows `event`
 };
+
+// The tag every command we write starts with, followed by one space.
+inline constexpr std::string_view k_entry_tag = "AGENT_HOOKS_ENTRY=1";
 
 // All our hooks in the order they are added to a settings file.
 std::span<const HookSpec> hook_specs() noexcept;
@@ -61,6 +75,8 @@ struct HookSet {
   std::vector<HookEntry> entries;
   // The absolute hook folder the commands use (recognises our entries).
   fs::path hooks_dir;
+  // The absolute factory root, when known (recognises the bash hooks ours replace).
+  std::optional<fs::path> factory_root;
   // Hooks left out (events the installed Claude Code does not know), for a warning.
   std::vector<std::string> skipped;
 };

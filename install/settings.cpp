@@ -182,32 +182,100 @@ std::optional<std::string> first_shell_word(std::string_view command) {
   return word;
 }
 
-std::optional<std::string> owned_hook_name(std::string_view event, const Settings& handler,
-                                           const std::filesystem::path& hooks_dir) {
+namespace {
+
+// `command` after our tag and its blank, or nullopt when it has no tag.
+std::optional<std::string_view> after_tag(std::string_view command) {
+  const std::size_t start = command.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return std::nullopt;
+  command.remove_prefix(start);
+  if (!command.starts_with(k_entry_tag)) return std::nullopt;
+  command.remove_prefix(k_entry_tag.size());
+  if (command.empty() || (command[0] != ' ' && command[0] != '\t')) return std::nullopt;
+  return command;
+}
+
+// The absolute executable a command handler runs, and whether it is tagged.
+struct Executable {
+  std::filesystem::path path;
+  bool tagged = false;
+};
+
+std::optional<Executable> executable_of(const Settings& handler) {
   if (!handler.is_object()) return std::nullopt;
   auto type = handler.find("type");
   if (type != handler.end() && *type != "command") return std::nullopt;
-  auto word = first_shell_word(command_of(handler));
+  const std::string command = command_of(handler);
+  const auto rest = after_tag(command);
+  auto word = first_shell_word(rest.value_or(command));
   if (!word) return std::nullopt;
-  const std::filesystem::path exe(*word);
+  std::filesystem::path exe(*word);
   if (!exe.is_absolute()) return std::nullopt;
-  const std::string file = exe.filename().string();
+  return Executable{exe.lexically_normal(), rest.has_value()};
+}
+
+// The hook spec the bash script `file` (on-NAME.sh) stood for, or nullptr.
+const HookSpec* bash_predecessor(std::string_view file) {
+  constexpr std::string_view prefix = "on-", suffix = ".sh";
+  if (file.size() <= prefix.size() + suffix.size() || !file.starts_with(prefix) || !file.ends_with(suffix))
+    return nullptr;
+  return find_hook_spec(file.substr(prefix.size(), file.size() - prefix.size() - suffix.size()));
+}
+
+bool same_path(const std::filesystem::path& a, const std::filesystem::path& b) {
+  return a.lexically_normal() == b.lexically_normal();
+}
+
+} // namespace
+
+Ownership ownership_of(const HookSet& set) {
+  return Ownership{set.hooks_dir, set.factory_root};
+}
+
+std::optional<std::string> owned_hook_name(std::string_view event, const Settings& handler,
+                                           const Ownership& ownership) {
+  auto exe = executable_of(handler);
+  if (!exe) return std::nullopt;
+  const std::string file = exe->path.filename().string();
   if (const HookSpec* spec = find_hook_spec(file)) {
-    const bool in_our_dir = !hooks_dir.empty() && exe.parent_path() == hooks_dir;
-    if (in_our_dir || spec->event == event) return std::string(spec->name);
+    if (exe->tagged) return std::string(spec->name);
+    if (spec->event == event && !ownership.hooks_dir.empty() &&
+        same_path(exe->path, ownership.hooks_dir / spec->name))
+      return std::string(spec->name);
     return std::nullopt;
   }
-  // The bash predecessor, FACTORY_ROOT/lib/hooks/on-NAME.sh.
-  constexpr std::string_view prefix = "on-", suffix = ".sh";
-  if (file.size() > prefix.size() + suffix.size() && file.starts_with(prefix) && file.ends_with(suffix)) {
-    const HookSpec* spec = find_hook_spec(std::string_view(file).substr(3, file.size() - 6));
-    if (spec && spec->event == event) return std::string(spec->name);
+  if (const HookSpec* spec = bash_predecessor(file)) {
+    if (!exe->tagged && spec->event == event && ownership.factory_root &&
+        same_path(exe->path, *ownership.factory_root / "lib" / "hooks" / file))
+      return std::string(spec->name);
   }
   return std::nullopt;
 }
 
-void apply_hook_set(Settings& doc, std::span<const HookEntry> wanted,
-                    const std::filesystem::path& hooks_dir) {
+std::vector<std::string> find_lookalikes(const Settings& doc, const Ownership& ownership) {
+  std::vector<std::string> out;
+  auto hooks = doc.is_object() ? doc.find("hooks") : doc.end();
+  if (!doc.is_object() || hooks == doc.end() || !hooks->is_object()) return out;
+  for (const auto& [event, groups] : hooks->items()) {
+    if (!groups.is_array()) continue;
+    for (const auto& group : groups) {
+      auto handlers = group.is_object() ? group.find("hooks") : group.end();
+      if (!group.is_object() || handlers == group.end() || !handlers->is_array()) continue;
+      for (const auto& handler : *handlers) {
+        if (owned_hook_name(event, handler, ownership)) continue;
+        auto exe = executable_of(handler);
+        if (!exe) continue;
+        const std::string file = exe->path.filename().string();
+        const HookSpec* spec = find_hook_spec(file);
+        if (!spec) spec = bash_predecessor(file);
+        if (spec && spec->event == event) out.push_back(event + ": " + command_of(handler));
+      }
+    }
+  }
+  return out;
+}
+
+void apply_hook_set(Settings& doc, std::span<const HookEntry> wanted, const Ownership& ownership) {
   auto old_hooks = doc.find("hooks");
   const bool had_hooks = old_hooks != doc.end();
   if (!had_hooks && wanted.empty()) return;
@@ -243,7 +311,7 @@ void apply_hook_set(Settings& doc, std::span<const HookEntry> wanted,
         const HookEntry* sole = nullptr; // ours, alone in its group: the group is ours too
         bool ours_seen = false;
         for (const auto& handler : *handlers) {
-          auto name = owned_hook_name(event, handler, hooks_dir);
+          auto name = owned_hook_name(event, handler, ownership);
           if (!name) {
             kept.push_back(handler);
             continue;
@@ -297,7 +365,7 @@ std::string_view to_string(Drift::Kind kind) noexcept {
 }
 
 std::vector<Drift> find_drift(const Settings& doc, std::span<const HookEntry> wanted,
-                              const std::filesystem::path& hooks_dir) {
+                              const Ownership& ownership) {
   // Every entry of ours in file order, as apply_hook_set meets them.
   struct Found {
     std::string event, name, matcher, command;
@@ -312,7 +380,7 @@ std::vector<Drift> find_drift(const Settings& doc, std::span<const HookEntry> wa
         auto handlers = group.is_object() ? group.find("hooks") : group.end();
         if (!group.is_object() || handlers == group.end() || !handlers->is_array()) continue;
         for (const auto& handler : *handlers)
-          if (auto name = owned_hook_name(event, handler, hooks_dir))
+          if (auto name = owned_hook_name(event, handler, ownership))
             found.push_back(Found{event, *name, group_matcher(group), command_of(handler)});
       }
     }

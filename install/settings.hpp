@@ -30,24 +30,52 @@ std::string render_settings(const Settings& doc);
 // removed; nullopt when it is empty, unterminated or holds an expansion.
 std::optional<std::string> first_shell_word(std::string_view command);
 
+// What tells our entries from everyone else's. Only what is provably ours is
+// ever claimed (replaced or removed); a foreign hook is kept byte for byte,
+// even one named like ours in the slot ours go into.
+struct Ownership {
+  // Our hook folder now (absolute; empty when unknown).
+  std::filesystem::path hooks_dir;
+  // The factory root (absolute), when known: the bash hooks ours replace
+  // live in FACTORY_ROOT/lib/hooks.
+  std::optional<std::filesystem::path> factory_root;
+};
+
+// The ownership a hook set implies: its hook folder and factory root.
+Ownership ownership_of(const HookSet& set);
+
 // Which of our hooks `handler` (found under `event`) is, or nullopt when it is
-// foreign. Ours: a command whose executable is one of our hook names, either
-// in `hooks_dir` (under any event) or at any other absolute path under the
-// event that hook is installed in — a copy left by an earlier install from
-// another folder (a moved build, a new prefix) occupies the same slot and
-// would write the same markers, so it is stale, not foreign. The same holds
-// for the bash scripts these hooks replace (`…/lib/hooks/on-idle-stop.sh`
-// under Stop, and so on): left beside ours they would run the job twice.
+// foreign. Ours, by the command's executable NAME (one of our hook names):
+// - a command starting with our tag (k_entry_tag, which every command we
+//   write carries) and naming an absolute …/NAME: ours from any install
+//   folder (a moved build, a new prefix) and under any event;
+// - untagged, exactly HOOKS_DIR/NAME under NAME's own event: written by an
+//   install of ours from before the tag existed;
+// - untagged, exactly FACTORY_ROOT/lib/hooks/on-NAME.sh under NAME's event,
+//   when the factory root is known: the bash script NAME replaces (left
+//   beside ours it would do the job twice).
+// Anything else is foreign, whatever its file name: /home/me/bin/session-end
+// under SessionEnd is the user's own.
 std::optional<std::string> owned_hook_name(std::string_view event, const Settings& handler,
-                                           const std::filesystem::path& hooks_dir);
+                                           const Ownership& ownership);
 
 // Makes `doc` hold exactly `wanted` of our entries: an earlier entry of the
 // same hook in the same event is updated in place (its group keeps its
 // position, foreign handlers and extra keys), other entries of ours are
 // removed, and what is still missing is appended. Groups, events and the
 // `hooks` object that only held entries of ours disappear with them. An empty
-// `wanted` uninstalls.
-void apply_hook_set(Settings& doc, std::span<const HookEntry> wanted, const std::filesystem::path& hooks_dir);
+// `wanted` uninstalls. Foreign handlers are never changed.
+void apply_hook_set(Settings& doc, std::span<const HookEntry> wanted, const Ownership& ownership);
+inline void apply_hook_set(Settings& doc, std::span<const HookEntry> wanted,
+                           const std::filesystem::path& hooks_dir) {
+  apply_hook_set(doc, wanted, Ownership{hooks_dir, std::nullopt});
+}
+
+// Foreign handlers that look like ours (an absolute …/NAME or
+// …/lib/hooks/on-NAME.sh under NAME's event) and are therefore kept: perhaps
+// an untagged leftover of an old install from another folder, which only a
+// person can tell. One line per handler, "EVENT: COMMAND", for a warning.
+std::vector<std::string> find_lookalikes(const Settings& doc, const Ownership& ownership);
 
 // One difference between the file and the hook set.
 struct Drift {
@@ -63,6 +91,10 @@ std::string_view to_string(Drift::Kind kind) noexcept;
 
 // What apply_hook_set would change, hook by hook: nothing when in sync.
 std::vector<Drift> find_drift(const Settings& doc, std::span<const HookEntry> wanted,
-                              const std::filesystem::path& hooks_dir);
+                              const Ownership& ownership);
+inline std::vector<Drift> find_drift(const Settings& doc, std::span<const HookEntry> wanted,
+                                     const std::filesystem::path& hooks_dir) {
+  return find_drift(doc, wanted, Ownership{hooks_dir, std::nullopt});
+}
 
 } // namespace ah::install

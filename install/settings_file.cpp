@@ -6,8 +6,10 @@
 #include "common/io.hpp"
 
 #include <cerrno>
+#include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
+#include <fmt/format.h>
+#include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,57 +17,162 @@ namespace ah::install {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 // How long an installer waits for another one to finish with the same file.
 // A merge takes milliseconds; only a stuck holder makes us give up.
 constexpr std::chrono::seconds k_lock_timeout{60};
 
-// The permission bits of an existing file, so a rewrite keeps them.
-mode_t file_mode(const std::filesystem::path& path, mode_t fallback) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : fallback;
+// Links followed before a chain counts as a loop (the kernel's own limit).
+constexpr int k_max_links = 40;
+
+// Resolving, locking and resolving again; a link retargeted meanwhile each time is an error.
+constexpr int k_lock_attempts = 5;
+
+std::string_view kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
+}
+
+// "." + name + suffix, built by appending: GCC 12's -Wrestrict misfires on
+// `"." + std::string` at -O2/-O3 (a false overlap in the inlined insert).
+std::string hidden_name(const fs::path& file, std::string_view suffix) {
+  const std::string name = file.filename().string();
+  std::string out;
+  out.reserve(1 + name.size() + suffix.size());
+  out.push_back('.');
+  out.append(name);
+  out.append(suffix);
+  return out;
+}
+
+// Removes the leftovers of killed writers of `target` from its folder (see
+// the header). Called with the lock held. Best effort: what cannot be
+// removed stays and the edit goes on.
+void remove_leftovers(const fs::path& target) {
+  const fs::path dir = target.parent_path();
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return;
+  const int dfd = ::dirfd(d.get());
+  const std::string legacy_lock = hidden_name(target, ".lock");
+  while (const dirent* entry = ::readdir(d.get())) {
+    const std::string_view name = entry->d_name;
+    const bool temp = is_atomic_temp_for(target, name);
+    if (!temp && name != legacy_lock) continue;
+    struct stat st {};
+    if (::fstatat(dfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+    // The old lock file was always empty and created by the installer's user.
+    if (!temp && (st.st_size != 0 || st.st_uid != ::geteuid())) continue;
+    ::unlinkat(dfd, entry->d_name, 0);
+  }
 }
 
 } // namespace
 
-std::filesystem::path settings_path(const std::filesystem::path& workdir) {
+fs::path settings_path(const fs::path& workdir) {
   return workdir / ".claude" / "settings.json";
 }
 
-std::filesystem::path lock_path(const std::filesystem::path& settings) {
-  return settings.parent_path() / ("." + settings.filename().string() + ".lock");
+fs::path legacy_lock_path(const fs::path& settings) {
+  return settings.parent_path() / hidden_name(settings, ".lock");
 }
 
-LoadedSettings load_settings(const std::filesystem::path& path) {
+SettingsTarget resolve_settings_target(const fs::path& path) {
+  SettingsTarget out;
+  fs::path current = path;
+  for (int links = 0;; ++links) {
+    struct stat st {};
+    if (::lstat(current.c_str(), &st) != 0) {
+      const int err = errno;
+      if (err == ENOENT && links == 0) {
+        out.target = path;
+        return out;
+      }
+      if (err == ENOENT || err == ENOTDIR)
+        throw Error(fmt::format("{} is a symbolic link to {}, which does not exist (a dangling link); "
+                                "nothing written",
+                                path.string(), current.string()));
+      throw_errno(links == 0 ? "cannot read " + path.string()
+                             : fmt::format("cannot read {} (the target of the link {})", current.string(),
+                                           path.string()),
+                  err);
+    }
+    if (S_ISREG(st.st_mode)) {
+      out.target = current;
+      out.exists = true;
+      return out;
+    }
+    if (!S_ISLNK(st.st_mode)) {
+      if (links == 0)
+        throw Error(
+            fmt::format("{} is {}, not a settings file; left as it is", path.string(), kind_of(st.st_mode)));
+      throw Error(fmt::format("{} is a symbolic link to {}, which is {}; nothing written", path.string(),
+                              current.string(), kind_of(st.st_mode)));
+    }
+    if (links >= k_max_links)
+      throw Error(fmt::format("{} is a symbolic link loop (more than {} links); nothing written",
+                              path.string(), k_max_links));
+    std::error_code ec;
+    const fs::path next = fs::read_symlink(current, ec);
+    if (ec) throw Error(fmt::format("cannot read the symbolic link {}: {}", current.string(), ec.message()));
+    current = next.is_absolute() ? next : current.parent_path() / next;
+    out.linked = true;
+  }
+}
+
+LoadedSettings load_settings(const fs::path& path) {
   LoadedSettings loaded;
   loaded.path = path;
-  auto text = read_file(path);
-  if (!text) {
-    loaded.doc = Settings::object();
-    return loaded;
-  }
+  loaded.doc = Settings::object();
+  const SettingsTarget where = resolve_settings_target(path);
+  if (!where.exists) return loaded;
+  auto text = read_file(where.target);
+  if (!text) return loaded; // removed since
   loaded.exists = true;
   loaded.text = std::move(*text);
   loaded.doc = parse_settings(loaded.text, path);
   return loaded;
 }
 
-SettingsEdit edit_settings(const std::filesystem::path& path, const std::function<void(Settings&)>& edit,
-                           bool create, EditMode mode) {
+SettingsEdit edit_settings(const fs::path& path, const std::function<void(Settings&)>& edit, bool create,
+                           EditMode mode) {
   SettingsEdit result;
   result.path = path;
   const bool writing = mode == EditMode::write;
-  if (!create && !path_exists(path)) return result; // nothing to edit; create nothing either
-  if (writing && create) make_dirs(path.parent_path());
 
+  SettingsTarget where = resolve_settings_target(path);
   std::optional<FileLock> lock;
-  if (writing) lock.emplace(lock_path(path), k_lock_timeout);
+  if (writing) {
+    if (!where.exists && create) make_dirs(path.parent_path());
+    for (int attempt = 0;; ++attempt) {
+      std::error_code ec;
+      const fs::path dir = fs::canonical(where.target.parent_path(), ec);
+      if (ec) {
+        if (!where.exists && !create) return result; // no folder, nothing to edit or clean
+        throw Error(fmt::format("cannot find the folder of {}: {}", where.target.string(), ec.message()));
+      }
+      lock.emplace(dir, k_lock_timeout);
+      // Read only once the lock is held: another installer may just have
+      // written, or the link been pointed elsewhere.
+      const SettingsTarget now = resolve_settings_target(path);
+      if (now.target == where.target && now.exists == where.exists) break;
+      lock.reset();
+      where = now;
+      if (attempt + 1 >= k_lock_attempts)
+        throw Error(fmt::format("{} keeps changing while we wait for it; nothing written", path.string()));
+    }
+    remove_leftovers(where.target);
+  }
+  result.target = where.target;
+  if (!where.exists && !create) return result; // nothing to edit; create nothing either
 
-  // Read only once the lock is held: another installer may just have written.
   LoadedSettings loaded = load_settings(path);
   result.existed = loaded.exists;
   result.before = loaded.text;
   result.after = loaded.text;
-  if (!loaded.exists && !create) return result;
 
   Settings doc = loaded.doc;
   edit(doc);
@@ -76,7 +183,11 @@ SettingsEdit edit_settings(const std::filesystem::path& path, const std::functio
   result.after = render_settings(doc);
   if (!writing) return result;
 
-  write_file_atomic(path, result.after, file_mode(path, 0644), AtomicFile::Sync::fsync);
+  AtomicFile file(where.target, 0644, AtomicFile::Sync::fsync);
+  struct stat st {};
+  if (loaded.exists && ::stat(where.target.c_str(), &st) == 0) file.keep_mode(st.st_mode & 07777);
+  file.write(result.after);
+  file.commit();
   result.written = true;
   return result;
 }

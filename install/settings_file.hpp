@@ -1,9 +1,27 @@
 #pragma once
-// Reading and rewriting WORKDIR/.claude/settings.json safely: the whole
-// read → change → write runs under an exclusive flock on a lock file beside
-// it, so concurrent installers serialise instead of losing each other's
-// entries, and the new content replaces the file atomically (rename), so a
-// reader never sees a torn file. A file that does not parse is never written.
+// Reading and rewriting WORKDIR/.claude/settings.json safely.
+//
+// - Symlinks: teams often link .claude/settings.json to a shared file. The
+//   whole chain of links is followed and the file at its end is edited: the
+//   new content is written atomically next to that target (temporary file in
+//   the target's folder, then rename), so every link stays a link and the
+//   target gets the change. A dangling link, a loop, or a chain ending at
+//   something other than a regular file is an error naming the link and the
+//   target; nothing is written.
+// - Locking: the whole read → change → write runs under an exclusive flock on
+//   the target's folder itself (opened read-only as a directory), so
+//   concurrent installers serialise instead of losing each other's entries,
+//   no lock file is ever left in the user's project, and no permission on
+//   such a file can break a later install.
+// - Leftovers: the temporary file of a writer that was killed mid-write
+//   (`.settings.json.ah-tmp-XXXXXX`, AtomicFile's exact name pattern) is
+//   removed by the next writer, under the lock: every writer of that name
+//   holds the lock while its temporary file exists, so whatever matches when
+//   we hold it is a leftover, however young. The empty `.settings.json.lock`
+//   that earlier versions left is removed too. Nothing else is touched (a
+//   user's `.settings.json.bak` or `.settings.json.backup` stays).
+// - A file that does not parse is never written; a rewrite keeps the
+//   target's exact permission bits.
 #include "install/settings.hpp"
 
 #include <filesystem>
@@ -15,8 +33,22 @@ namespace ah::install {
 // WORKDIR/.claude/settings.json
 std::filesystem::path settings_path(const std::filesystem::path& workdir);
 
-// The lock file that serialises editors of `settings`.
-std::filesystem::path lock_path(const std::filesystem::path& settings);
+// The lock file that versions before the directory lock left beside
+// `settings` (`.settings.json.lock`); removed when found empty.
+std::filesystem::path legacy_lock_path(const std::filesystem::path& settings);
+
+// Where the settings at `path` really are.
+struct SettingsTarget {
+  std::filesystem::path target; // `path`, or the end of its symlink chain
+  bool exists = false;          // false only when `path` itself does not exist
+  bool linked = false;          // `path` is a symlink
+};
+
+// Follows the symlinks at `path` (relative ones from their own folder). Throws
+// Error naming `path` and the target for a dangling link, a loop, or a chain
+// that ends at something other than a regular file; and naming `path` when it
+// is itself not a regular file (a directory, a FIFO).
+SettingsTarget resolve_settings_target(const std::filesystem::path& path);
 
 // A settings file as read from disk.
 struct LoadedSettings {
@@ -26,13 +58,15 @@ struct LoadedSettings {
   Settings doc;     // {} when missing
 };
 
-// Reads and parses `path` without locking (writers replace it atomically, so
-// a read sees one whole version). Throws Error when it does not parse.
+// Reads and parses `path` (through its symlinks) without locking (writers
+// replace it atomically, so a read sees one whole version). Throws Error when
+// it does not parse or resolve_settings_target refuses it.
 LoadedSettings load_settings(const std::filesystem::path& path);
 
 // What an edit did.
 struct SettingsEdit {
   std::filesystem::path path;
+  std::filesystem::path target; // the file actually written (path, or its link's target)
   bool existed = false;
   std::string before; // the file's content ("" when missing)
   std::string after;  // the content after the edit (== before when unchanged)
@@ -45,8 +79,8 @@ enum class EditMode { write, dry_run };
 // Applies `edit` to the settings file at `path`. A missing file reads as {}
 // when `create` (its folder is then created too), else the edit is skipped.
 // The file is rewritten only when the document changed, keeping its mode;
-// with EditMode::dry_run nothing is locked, created or written. Throws Error;
-// the file is then untouched.
+// with EditMode::dry_run nothing is locked, created, removed or written.
+// Throws Error; the file is then untouched.
 SettingsEdit edit_settings(const std::filesystem::path& path, const std::function<void(Settings&)>& edit,
                            bool create, EditMode mode);
 

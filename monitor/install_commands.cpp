@@ -11,6 +11,7 @@
 #include "install/settings.hpp"
 #include "install/settings_file.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <fmt/format.h>
 #include <memory>
@@ -35,13 +36,17 @@ struct InstallArgs {
   std::string claude_version;
   std::string primary_branch;
   std::string factory_root;
+  double version_timeout_s = -1; // < 0: not given
 };
 
 struct UninstallArgs {
   std::string workdir;
   bool dry_run = false;
   bool json = false;
+  std::string factory_root;
 };
+
+constexpr const char* k_version_timeout_env = "AGENT_HOOKS_VERSION_TIMEOUT_MS";
 
 std::optional<std::string> config_path(const GlobalOptions& global) {
   return global.config.empty() ? std::nullopt : std::optional<std::string>(global.config);
@@ -56,17 +61,49 @@ std::optional<std::string> setting(const std::string& argument, const char* env,
   return config.get_string(key);
 }
 
+// How long `claude --version` may take: --claude-version-timeout, else
+// $AGENT_HOOKS_VERSION_TIMEOUT_MS, else the default.
+std::chrono::milliseconds version_timeout(const InstallArgs& args) {
+  if (args.version_timeout_s >= 0)
+    return std::chrono::milliseconds(static_cast<std::int64_t>(args.version_timeout_s * 1000));
+  if (auto env = env_value(k_version_timeout_env)) {
+    std::int64_t ms = -1;
+    auto [end, ec] = std::from_chars(env->data(), env->data() + env->size(), ms);
+    if (ec != std::errc() || end != env->data() + env->size() || ms < 0)
+      throw Error(fmt::format("{}={}: expected a number of milliseconds", k_version_timeout_env, *env));
+    return std::chrono::milliseconds(ms);
+  }
+  return install::k_default_version_timeout;
+}
+
 // The Claude Code version the hook set is written for: stated, or asked of
 // the configured claude command; unknown means a current client.
 std::optional<install::ClaudeVersion> claude_version(const InstallArgs& args, const ConfigFile& config) {
   if (!args.claude_version.empty()) return install::parse_claude_version(args.claude_version);
   const std::string cmd = setting(args.claude_cmd, "CLAUDE_BIN", config, "claude_cmd").value_or("claude");
-  auto version = install::detect_claude_version(cmd);
-  if (!version)
-    log::warn("cannot read the version of Claude Code from `{} --version`; assuming a current one "
+  const auto probe = install::probe_claude_version(cmd, version_timeout(args));
+  if (!probe.version)
+    log::warn("cannot read the version of Claude Code from `{} --version` ({}); assuming a current one "
               "(--claude-version states it)",
-              cmd);
-  return version;
+              cmd, probe.problem);
+  else if (!probe.problem.empty())
+    log::warn("`{} --version`: {}; using the version it printed, {}", cmd, probe.problem,
+              install::to_string(*probe.version));
+  return probe.version;
+}
+
+// A factory root as the hooks see it (absolute), or nullopt.
+std::optional<fs::path> absolute_root(const std::optional<std::string>& root) {
+  if (!root || root->empty()) return std::nullopt;
+  return fs::absolute(*root).lexically_normal();
+}
+
+// Warns about foreign handlers that look like ours: they are kept.
+void warn_lookalikes(const Settings& doc, const install::Ownership& ownership) {
+  for (const auto& line : install::find_lookalikes(doc, ownership))
+    log::warn("kept {} (named like one of our hooks, but not one we wrote; remove it by hand if an old "
+              "install left it)",
+              line);
 }
 
 Settings drift_json(const std::vector<Drift>& drift) {
@@ -122,12 +159,13 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
   options.primary_branch =
       setting(args.primary_branch, "PRIMARY_BRANCH", config, "guard.primary_branch").value_or("main");
   options.factory_root = setting(args.factory_root, "FACTORY_ROOT", config, "guard.factory_root");
+  if (options.factory_root && options.factory_root->empty()) options.factory_root.reset();
   options.claude_version = claude_version(args, config);
 
   const install::HookSet set = install::build_hook_set(options);
   for (const auto& skipped : set.skipped)
     log::warn("leaving out {}", skipped);
-  const fs::path& hooks_dir = set.hooks_dir;
+  const install::Ownership ownership = install::ownership_of(set);
   const fs::path path = install::settings_path(fs::absolute(options.workdir));
 
   Settings report = Settings::object();
@@ -138,7 +176,7 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
 
   if (args.check) {
     const install::LoadedSettings loaded = install::load_settings(path);
-    const auto drift = install::find_drift(loaded.doc, set.entries, hooks_dir);
+    const auto drift = install::find_drift(loaded.doc, set.entries, ownership);
     if (args.json) {
       report["in_sync"] = drift.empty();
       report["drift"] = drift_json(drift);
@@ -157,8 +195,9 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
   const auto edit = install::edit_settings(
       path,
       [&](Settings& doc) {
-        drift = install::find_drift(doc, set.entries, hooks_dir);
-        install::apply_hook_set(doc, set.entries, hooks_dir);
+        drift = install::find_drift(doc, set.entries, ownership);
+        install::apply_hook_set(doc, set.entries, ownership);
+        if (!args.json) warn_lookalikes(doc, ownership);
       },
       /*create=*/true, args.dry_run ? install::EditMode::dry_run : install::EditMode::write);
 
@@ -182,20 +221,24 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
   return k_exit_ok;
 }
 
-int run_uninstall(const UninstallArgs& args) {
-  // Without our hook folder, entries are still recognised by hook name and event.
-  fs::path hooks_dir;
+int run_uninstall(const UninstallArgs& args, const GlobalOptions& global) {
+  const ConfigFile config = ConfigFile::load(config_path(global));
+  install::Ownership ownership;
+  // Without our hook folder, entries are still recognised by their tag.
   try {
-    hooks_dir = install::find_hooks_dir(install::self_exe_path());
+    ownership.hooks_dir = install::find_hooks_dir(install::self_exe_path());
   } catch (const Error&) {
   }
+  ownership.factory_root =
+      absolute_root(setting(args.factory_root, "FACTORY_ROOT", config, "guard.factory_root"));
   const fs::path path = install::settings_path(fs::absolute(args.workdir));
   std::vector<Drift> removed;
   const auto edit = install::edit_settings(
       path,
       [&](Settings& doc) {
-        removed = install::find_drift(doc, {}, hooks_dir);
-        install::apply_hook_set(doc, {}, hooks_dir);
+        removed = install::find_drift(doc, {}, ownership);
+        install::apply_hook_set(doc, {}, ownership);
+        if (!args.json) warn_lookalikes(doc, ownership);
       },
       /*create=*/false, args.dry_run ? install::EditMode::dry_run : install::EditMode::write);
 
@@ -245,6 +288,11 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
                  "the installed Claude Code's version; skips asking it")
       ->type_name("X.Y.Z")
       ->check(version_problem);
+  app.add_option("--claude-version-timeout", args->version_timeout_s,
+                 "how long asking the claude command for --version may take, output and exit, before it is "
+                 "killed (default: $AGENT_HOOKS_VERSION_TIMEOUT_MS milliseconds, else 15 s)")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--primary-branch", args->primary_branch,
                  "branch the guard protects (default: $PRIMARY_BRANCH, config guard.primary_branch, main)")
       ->type_name("BRANCH");
@@ -252,15 +300,16 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
                  "passed to the guard (default: $FACTORY_ROOT, config guard.factory_root)")
       ->type_name("DIR");
   app.footer(
-      "Adds our hooks to WORKDIR/.claude/settings.json for SESSION and keeps everything else in the file. "
-      "Earlier "
-      "entries of ours are replaced in place, never duplicated; the file is rewritten atomically under a "
-      "lock, and "
-      "left untouched (with an error) when it is not valid settings JSON. StopFailure is left out for Claude "
-      "Code "
-      "before 2.1.78. With a PHASE_FILE the phase hooks (phase-change, stop-failure, compact-reinject) are "
-      "added "
-      "too.\n\n"
+      "Adds our hooks to WORKDIR/.claude/settings.json for SESSION and keeps everything else in the file "
+      "byte for byte. Every command we write starts with the tag AGENT_HOOKS_ENTRY=1 (an environment "
+      "assignment the shell ignores); tagged entries, untagged ones running our hook folder's own hooks, and "
+      "the bash hooks $FACTORY_ROOT/lib/hooks/on-NAME.sh are ours and are replaced in place, never "
+      "duplicated; any other hook, even one named like ours, is kept (with a warning when it sits in our "
+      "hook's slot).\n\n"
+      "A symlinked settings.json stays a link: the file at the end of the chain is rewritten. The file is "
+      "rewritten atomically, under a lock on its folder (no lock file is left), and left untouched (with an "
+      "error) when it is not valid settings JSON. StopFailure is left out for Claude Code before 2.1.78. "
+      "With a PHASE_FILE the phase hooks (phase-change, stop-failure, compact-reinject) are added too.\n\n"
       "Hooks are looked up in $AGENT_HOOKS_DIR, else beside phase-monitor, else in ../libexec/agent-hooks.\n"
       "Exit status: 0 done (or in sync), 1 error (or drift with --check), 64 bad arguments.");
   app.callback([args] {
@@ -270,17 +319,23 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
   return [args, &global] { return run_install(*args, global); };
 }
 
-Action define_uninstall_hooks(CLI::App& app, const GlobalOptions& /*global*/) {
+Action define_uninstall_hooks(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<UninstallArgs>();
   app.add_option("WORKDIR", args->workdir, "the project folder")->required();
   app.add_flag("--dry-run", args->dry_run, "write nothing; print the resulting settings.json");
   app.add_flag("--json", args->json, "print a JSON report");
+  app.add_option("--factory-root", args->factory_root,
+                 "also remove the bash hooks DIR/lib/hooks/on-NAME.sh (default: $FACTORY_ROOT, config "
+                 "guard.factory_root)")
+      ->type_name("DIR");
   app.footer(
       "Removes our hooks from WORKDIR/.claude/settings.json, and the groups, events and \"hooks\" object "
-      "they leave empty; everything else stays as it is. A file holding nothing of ours is not rewritten; "
-      "a missing file is not an error.\n\n"
+      "they leave empty; everything else stays as it is. Ours: commands tagged AGENT_HOOKS_ENTRY=1, "
+      "untagged ones running our hook folder's own hooks, and the bash hooks of the factory root; a hook "
+      "of yours named like ours is kept. A symlinked file stays a link (its target is rewritten). A file "
+      "holding nothing of ours is not rewritten; a missing file is not an error.\n\n"
       "Exit status: 0 done, 1 error, 64 bad arguments.");
-  return [args] { return run_uninstall(*args); };
+  return [args, &global] { return run_uninstall(*args, global); };
 }
 
 } // namespace ah::monitor

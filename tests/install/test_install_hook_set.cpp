@@ -50,7 +50,7 @@ TEST_CASE("without a phase file only idle-stop, the guard and session-end are in
   options.primary_branch = "trunk";
   const HookSet set = build_hook_set(options);
   CHECK(names(set) == std::vector<std::string>{"idle-stop", "pretooluse-guard", "session-end"});
-  const std::string dir = (scratch / "hooks").string() + "/";
+  const std::string dir = "AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks").string() + "/";
   const std::string markers = (scratch / "markers").string() + "/";
   CHECK(entry(set, "idle-stop")->command == dir + "idle-stop " + markers + "claude-idle-dev-42.ts");
   CHECK(entry(set, "pretooluse-guard")->command ==
@@ -67,7 +67,7 @@ TEST_CASE("with a phase file the phase hooks get the phase file, marker and cont
   const HookSet set = build_hook_set(options);
   CHECK(names(set) == std::vector<std::string>{"idle-stop", "phase-change", "stop-failure",
                                                "pretooluse-guard", "session-end", "compact-reinject"});
-  const std::string dir = (scratch / "hooks").string() + "/";
+  const std::string dir = "AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks").string() + "/";
   const std::string changed = (scratch / "markers" / "phase-changed-s.marker").string();
   CHECK(entry(set, "idle-stop")->command ==
         dir + "idle-stop " + (scratch / "markers" / "claude-idle-s.ts").string() + " /run/x.phase s");
@@ -170,4 +170,21 @@ TEST_CASE("find_hooks_dir prefers AGENT_HOOKS_DIR, then the program's folder, th
   ::unsetenv("AGENT_HOOKS_DIR");
   CHECK_THROWS_WITH(ah::install::find_hooks_dir(scratch / "nowhere" / "phase-monitor"),
                     Catch::Contains("AGENT_HOOKS_DIR"));
+}
+
+TEST_CASE("the tag is inert however the command is embedded: wrapped, followed, or in a list") {
+  ScratchDir scratch;
+  const auto argv_file = scratch / "argv";
+  make_fake_hooks(scratch / "hooks",
+                  "{ printf '%s\\n' \"$@\"; printf 'tag=%s\\n' \"$AGENT_HOOKS_ENTRY\"; } > " +
+                      ah::shell_quote(argv_file.string()));
+  const HookSet set = build_hook_set(options_for(scratch, "s-1"));
+  const std::string command = entry(set, "session-end")->command;
+  const std::string expected = (scratch / "markers" / "claude-exited-s-1.ts").string() + "\ntag=1\n";
+  CHECK(argv_seen(command, argv_file) == expected);
+  CHECK(argv_seen("(" + command + ")", argv_file) == expected);
+  CHECK(argv_seen(command + "; true", argv_file) == expected);
+  CHECK(argv_seen("true && " + command, argv_file) == expected);
+  CHECK(argv_seen("exec " + command.substr(command.find(' ') + 1), argv_file) ==
+        (scratch / "markers" / "claude-exited-s-1.ts").string() + "\ntag=\n");
 }

@@ -21,15 +21,67 @@ namespace {
 // Applies the hook set of `options` to `text` and returns the new file text.
 std::string install_into(const std::string& text, const ah::install::HookSetOptions& options) {
   Settings doc = parse_settings(text, "settings.json");
-  apply_hook_set(doc, build_hook_set(options).entries, options.hooks_dir);
+  const auto set = build_hook_set(options);
+  apply_hook_set(doc, set.entries, ah::install::ownership_of(set));
+  return render_settings(doc);
+}
+
+std::string uninstall_from(const std::string& text, const ah::install::Ownership& ownership) {
+  Settings doc = parse_settings(text, "settings.json");
+  apply_hook_set(doc, {}, ownership);
   return render_settings(doc);
 }
 
 std::string uninstall_from(const std::string& text, const std::filesystem::path& hooks_dir) {
-  Settings doc = parse_settings(text, "settings.json");
-  apply_hook_set(doc, {}, hooks_dir);
-  return render_settings(doc);
+  return uninstall_from(text, ah::install::Ownership{hooks_dir, std::nullopt});
 }
+
+// A user's file with hooks of their own that share our hooks' names, in the
+// slots ours go into, in the installer's own formatting.
+const std::string k_lookalike_settings = R"json({
+  "hooks": {
+    "SessionEnd": [
+      {
+        "hooks": [
+          {
+            "type": "command",
+            "command": "/home/me/bin/session-end --notify-slack"
+          }
+        ]
+      }
+    ],
+    "Stop": [
+      {
+        "hooks": [
+          {
+            "type": "command",
+            "command": "/opt/mytools/on-idle-stop.sh"
+          },
+          {
+            "type": "command",
+            "command": "'/home/me/my hooks/idle-stop' --beep"
+          }
+        ]
+      }
+    ],
+    "PreToolUse": [
+      {
+        "matcher": "Bash",
+        "hooks": [
+          {
+            "type": "command",
+            "command": "AGENT_HOOKS_ENTRY=2 /usr/local/bin/pretooluse-guard"
+          },
+          {
+            "type": "command",
+            "command": "/opt/factory/lib/hooks/on-pretooluse-guard.sh.orig"
+          }
+        ]
+      }
+    ]
+  }
+}
+)json";
 
 // How many handlers under `event` run an executable named `name`.
 std::size_t count_hooks(const Settings& doc, const std::string& event, const std::string& name) {
@@ -103,28 +155,96 @@ TEST_CASE("first_shell_word undoes our quoting and refuses expansions") {
   CHECK_FALSE(first_shell_word("   "));
 }
 
-TEST_CASE("owned_hook_name: our folder anywhere, another folder only in the hook's own event") {
+TEST_CASE(
+    "owned_hook_name claims tagged commands, our folder's own hooks and the factory's bash hooks only") {
   using ah::install::owned_hook_name;
-  const std::filesystem::path dir = "/opt/ah/libexec/agent-hooks";
+  using ah::install::Ownership;
+  const Ownership ours{"/opt/ah/libexec/agent-hooks", std::filesystem::path("/opt/factory")};
   auto handler = [](const std::string& command) {
     return Settings{{"type", "command"}, {"command", command}};
   };
-  CHECK(owned_hook_name("Stop", handler("/opt/ah/libexec/agent-hooks/idle-stop /tmp/m"), dir) == "idle-stop");
-  CHECK(owned_hook_name("Notification", handler("/opt/ah/libexec/agent-hooks/idle-stop /tmp/m"), dir) ==
+  // Tagged: ours from any folder and under any event.
+  CHECK(owned_hook_name("Stop", handler("AGENT_HOOKS_ENTRY=1 '/old build/bin/idle-stop' /tmp/m"), ours) ==
         "idle-stop");
-  // A copy from an older install folder, in the slot we install it in.
-  CHECK(owned_hook_name("Stop", handler("'/old build/bin/idle-stop' /tmp/m"), dir) == "idle-stop");
-  CHECK(owned_hook_name("PreToolUse", handler("/old/pretooluse-guard main /w s"), dir) == "pretooluse-guard");
-  // The bash script this hook replaces, in the same slot.
-  CHECK(owned_hook_name("Stop", handler("/opt/factory/lib/hooks/on-idle-stop.sh /tmp/m"), dir) ==
+  CHECK(owned_hook_name("Notification", handler("AGENT_HOOKS_ENTRY=1 /old/idle-stop /tmp/m"), ours) ==
         "idle-stop");
-  CHECK_FALSE(owned_hook_name("Notification", handler("/opt/factory/lib/hooks/on-idle-stop.sh"), dir));
-  CHECK_FALSE(owned_hook_name("Stop", handler("/opt/factory/lib/hooks/on-stop-matrix.sh"), dir));
-  // Not ours: another event, a relative path, another program, another handler type.
-  CHECK_FALSE(owned_hook_name("Notification", handler("/usr/local/bin/idle-stop"), dir));
-  CHECK_FALSE(owned_hook_name("Stop", handler("idle-stop /tmp/m"), dir));
-  CHECK_FALSE(owned_hook_name("Stop", handler("/opt/ah/libexec/agent-hooks/idle-stop.sh"), dir));
-  CHECK_FALSE(owned_hook_name("Stop", Settings{{"type", "http"}, {"url", "http://x"}}, dir));
+  CHECK(owned_hook_name("PreToolUse", handler("AGENT_HOOKS_ENTRY=1 /x/pretooluse-guard main /w s"), ours) ==
+        "pretooluse-guard");
+  // Untagged: exactly our folder's hook, in its own event (an install from before the tag).
+  CHECK(owned_hook_name("Stop", handler("/opt/ah/libexec/agent-hooks/idle-stop /tmp/m"), ours) ==
+        "idle-stop");
+  CHECK(owned_hook_name("Stop", handler("'/opt/ah/libexec/agent-hooks/./idle-stop' /tmp/m"), ours) ==
+        "idle-stop");
+  CHECK_FALSE(owned_hook_name("Notification", handler("/opt/ah/libexec/agent-hooks/idle-stop /tmp/m"), ours));
+  // The bash script this hook replaces: exactly FACTORY_ROOT/lib/hooks/on-NAME.sh, in the same slot.
+  CHECK(owned_hook_name("Stop", handler("/opt/factory/lib/hooks/on-idle-stop.sh /tmp/m"), ours) ==
+        "idle-stop");
+  CHECK_FALSE(owned_hook_name("Notification", handler("/opt/factory/lib/hooks/on-idle-stop.sh"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("/opt/factory/lib/hooks/on-stop-matrix.sh"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("/srv/other/lib/hooks/on-idle-stop.sh"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("/opt/factory/lib/hooks/on-idle-stop.sh"),
+                              Ownership{"/opt/ah/libexec/agent-hooks", std::nullopt}));
+  // The user's own hooks, named like ours in our slots, are foreign.
+  CHECK_FALSE(owned_hook_name("SessionEnd", handler("/home/me/bin/session-end --notify-slack"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("/opt/mytools/on-idle-stop.sh"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("'/old build/bin/idle-stop' /tmp/m"), ours));
+  // Not ours: a look-alike tag, a tag that is not an assignment, relative paths, other programs, other types.
+  CHECK_FALSE(owned_hook_name("Stop", handler("AGENT_HOOKS_ENTRY=2 /old/idle-stop"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("'AGENT_HOOKS_ENTRY=1' /old/idle-stop"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("AGENT_HOOKS_ENTRY=1 idle-stop /tmp/m"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("AGENT_HOOKS_ENTRY=1 /x/notify-send"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("idle-stop /tmp/m"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", handler("/opt/ah/libexec/agent-hooks/idle-stop.sh"), ours));
+  CHECK_FALSE(owned_hook_name("Stop", Settings{{"type", "http"}, {"url", "http://x"}}, ours));
+}
+
+TEST_CASE("every command we write carries the tag and runs as one simple command") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  for (const auto& entry : build_hook_set(options_for(scratch, "s1", "/tmp/p.phase")).entries) {
+    CHECK_THAT(entry.command, Catch::StartsWith("AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks").string() + "/"));
+    CHECK(ah::install::owned_hook_name(entry.event, Settings{{"type", "command"}, {"command", entry.command}},
+                                       ah::install::Ownership{"/elsewhere", std::nullopt}) == entry.name);
+  }
+}
+
+TEST_CASE("foreign hooks named like ours survive install and uninstall byte for byte") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  auto options = options_for(scratch, "s1", "/tmp/p.phase");
+  options.factory_root = "/opt/factory";
+  const std::string installed = install_into(k_lookalike_settings, options);
+  const Settings before = Settings::parse(k_lookalike_settings);
+  const Settings doc = Settings::parse(installed);
+  // The user's groups are untouched and first in their events; ours follow them.
+  for (const char* event : {"SessionEnd", "Stop", "PreToolUse"}) {
+    REQUIRE(doc["hooks"][event].size() == before["hooks"][event].size() + 1);
+    CHECK(doc["hooks"][event][0] == before["hooks"][event][0]);
+  }
+  CHECK(uninstall_from(installed, ah::install::Ownership{options.hooks_dir, options.factory_root}) ==
+        k_lookalike_settings);
+  CHECK(
+      uninstall_from(k_lookalike_settings, ah::install::Ownership{options.hooks_dir, options.factory_root}) ==
+      k_lookalike_settings);
+  // And they are named in a warning, since an old install may have left them.
+  const auto lookalikes =
+      ah::install::find_lookalikes(doc, ah::install::ownership_of(build_hook_set(options)));
+  CHECK(lookalikes == std::vector<std::string>{"SessionEnd: /home/me/bin/session-end --notify-slack",
+                                               "Stop: /opt/mytools/on-idle-stop.sh",
+                                               "Stop: '/home/me/my hooks/idle-stop' --beep"});
+}
+
+TEST_CASE("an untagged install of ours from our own folder is taken over and tagged") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto options = options_for(scratch, "s1", "/tmp/p.phase");
+  const std::string tagged = install_into(k_user_settings, options);
+  std::string untagged = tagged;
+  for (std::size_t at; (at = untagged.find("AGENT_HOOKS_ENTRY=1 ")) != std::string::npos;)
+    untagged.erase(at, 20);
+  REQUIRE(untagged != tagged);
+  CHECK(install_into(untagged, options) == tagged);
+  CHECK(uninstall_from(untagged, options.hooks_dir) == k_user_settings);
 }
 
 TEST_CASE("install into an empty file adds the full set in canonical order") {
@@ -142,7 +262,7 @@ TEST_CASE("install into an empty file adds the full set in canonical order") {
   CHECK(
       doc["hooks"]["Stop"][0]["hooks"][0] ==
       Settings{{"type", "command"},
-               {"command", (scratch / "hooks" / "idle-stop").string() + " " +
+               {"command", "AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks" / "idle-stop").string() + " " +
                                (scratch / "markers" / "claude-idle-s1.ts").string() + " /tmp/s1.phase s1"}});
 }
 
@@ -330,7 +450,13 @@ TEST_CASE("the bash hooks of create_agent_session are replaced in place, other s
   legacy["hooks"]["SessionEnd"] = {group("", lib + "on-session-end.sh /tmp/e")};
   legacy["hooks"]["SessionStart"] = {group("compact", lib + "on-compact-reinject.sh /tmp/p.context")};
 
-  const auto options = options_for(scratch, "s", "/tmp/p.phase");
+  auto options = options_for(scratch, "s", "/tmp/p.phase");
+  // Without the factory root they are not provably ours: kept, beside ours.
+  const Settings unknown_root = Settings::parse(install_into(render_settings(legacy), options));
+  CHECK(unknown_root["hooks"]["Stop"].size() == 3);
+  CHECK(unknown_root.dump().find("on-idle-stop.sh") != std::string::npos);
+
+  options.factory_root = "/srv/factory";
   const Settings doc = Settings::parse(install_into(render_settings(legacy), options));
   const std::string text = doc.dump();
   CHECK(text.find("on-idle-stop.sh") == std::string::npos);
@@ -340,5 +466,6 @@ TEST_CASE("the bash hooks of create_agent_session are replaced in place, other s
   CHECK(count_hooks(doc, "Stop", "idle-stop") == 1);
   CHECK(doc["hooks"]["Stop"][1]["hooks"][0]["command"] == lib + "on-stop-matrix.sh");
   CHECK(doc["hooks"]["PostToolUse"][0]["matcher"] == "Bash|Write|Edit");
-  CHECK(find_drift(doc, build_hook_set(options).entries, options.hooks_dir).empty());
+  const auto set = build_hook_set(options);
+  CHECK(find_drift(doc, set.entries, ah::install::ownership_of(set)).empty());
 }

@@ -2,9 +2,11 @@
 #include "install/settings_file.hpp"
 #include "install_fixtures.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 using ah::install::build_hook_set;
 using ah::install::edit_settings;
@@ -33,6 +35,24 @@ struct stat stat_of(const std::filesystem::path& p) {
   struct stat st {};
   REQUIRE(::stat(p.c_str(), &st) == 0);
   return st;
+}
+
+// The names in `dir`, sorted.
+std::vector<std::string> entries(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string install_error(const ScratchDir& scratch) {
+  try {
+    install(scratch, "s1");
+  } catch (const ah::Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 } // namespace
@@ -122,8 +142,9 @@ TEST_CASE("dry run changes nothing on disk, not even the folder") {
 TEST_CASE("uninstall of a missing file creates nothing") {
   ScratchDir scratch;
   auto edit = edit_settings(
-      settings_path(scratch / "work"), [](Settings& doc) { ah::install::apply_hook_set(doc, {}, "/x"); },
-      false, EditMode::write);
+      settings_path(scratch / "work"),
+      [](Settings& doc) { ah::install::apply_hook_set(doc, {}, std::filesystem::path("/x")); }, false,
+      EditMode::write);
   CHECK_FALSE(edit.existed);
   CHECK_FALSE(edit.written);
   CHECK_FALSE(std::filesystem::exists(scratch / "work"));
@@ -165,4 +186,164 @@ TEST_CASE("concurrent installers in one process serialise on the lock") {
   for (int i = 0; i < k_threads; ++i)
     CHECK(doc.contains("k" + std::to_string(i)));
   CHECK(doc["hooks"]["Stop"].size() == 2); // the user's and exactly one of ours
+}
+
+TEST_CASE("a symlinked settings.json stays a link; its target gets the change and keeps its mode") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto path = scratch / "work" / ".claude" / "settings.json";
+  std::filesystem::create_directories(path.parent_path());
+  std::filesystem::create_directories(scratch / "team");
+  const auto shared = scratch / "team" / "settings.json";
+  write_text(shared, k_user_settings);
+  ::chmod(shared.c_str(), 0640);
+  std::filesystem::create_symlink("../../team/settings.json", path);
+
+  const auto edit = install(scratch, "s1");
+  CHECK(edit.written);
+  CHECK(edit.target == path.parent_path() / "../../team/settings.json");
+  CHECK(std::filesystem::is_symlink(path));
+  CHECK(std::filesystem::read_symlink(path) == "../../team/settings.json");
+  CHECK(read_text(shared) == edit.after);
+  CHECK(Settings::parse(read_text(shared))["hooks"]["Stop"].size() == 2);
+  CHECK((stat_of(shared).st_mode & 07777) == 0640);
+  // Nothing was left beside the link or the target.
+  CHECK(entries(path.parent_path()) == std::vector<std::string>{"settings.json"});
+  CHECK(entries(scratch / "team") == std::vector<std::string>{"settings.json"});
+  // Uninstall goes through the link too.
+  edit_settings(
+      path, [&](Settings& doc) { ah::install::apply_hook_set(doc, {}, scratch / "hooks"); }, false,
+      EditMode::write);
+  CHECK(std::filesystem::is_symlink(path));
+  CHECK(read_text(shared) == k_user_settings);
+}
+
+TEST_CASE("a chain of two links is followed to its end") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto path = scratch / "work" / ".claude" / "settings.json";
+  std::filesystem::create_directories(path.parent_path());
+  std::filesystem::create_directories(scratch / "a");
+  std::filesystem::create_directories(scratch / "b");
+  write_text(scratch / "b" / "real.json", k_user_settings);
+  std::filesystem::create_symlink("../b/real.json", scratch / "a" / "middle.json");
+  std::filesystem::create_symlink(scratch / "a" / "middle.json", path);
+  const auto edit = install(scratch, "s1");
+  CHECK(edit.written);
+  CHECK(std::filesystem::is_symlink(path));
+  CHECK(std::filesystem::is_symlink(scratch / "a" / "middle.json"));
+  CHECK(read_text(scratch / "b" / "real.json") == edit.after);
+  CHECK(ah::install::load_settings(path).text == edit.after);
+}
+
+TEST_CASE("a dangling link, a loop or a link to a non-regular file is an error and nothing is written") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto path = scratch / "work" / ".claude" / "settings.json";
+  const auto dir = path.parent_path();
+  std::filesystem::create_directories(dir);
+
+  std::filesystem::create_symlink(scratch / "gone" / "settings.json", path);
+  auto message = install_error(scratch);
+  CHECK_THAT(message, Catch::Contains(path.string()));
+  CHECK_THAT(message, Catch::Contains((scratch / "gone" / "settings.json").string()));
+  CHECK_THAT(message, Catch::Contains("dangling"));
+  CHECK_FALSE(std::filesystem::exists(scratch / "gone"));
+  CHECK(entries(dir) == std::vector<std::string>{"settings.json"});
+  CHECK(std::filesystem::is_symlink(path));
+  CHECK_THROWS_AS(ah::install::load_settings(path), ah::Error);
+
+  std::filesystem::remove(path);
+  std::filesystem::create_symlink("settings.json", path);
+  CHECK_THAT(install_error(scratch), Catch::Contains("loop"));
+  CHECK(entries(dir) == std::vector<std::string>{"settings.json"});
+
+  std::filesystem::remove(path);
+  REQUIRE(::mkfifo((scratch / "fifo").c_str(), 0644) == 0);
+  std::filesystem::create_symlink(scratch / "fifo", path);
+  message = install_error(scratch);
+  CHECK_THAT(message,
+             Catch::Contains(path.string() + " is a symbolic link to " + (scratch / "fifo").string()));
+  CHECK_THAT(message, Catch::Contains("a FIFO"));
+  CHECK(entries(dir) == std::vector<std::string>{"settings.json"});
+
+  std::filesystem::remove(path);
+  std::filesystem::create_symlink(scratch.path(), path);
+  CHECK_THAT(install_error(scratch), Catch::Contains("a directory"));
+
+  // Not a link but a FIFO itself: refused without blocking on it.
+  std::filesystem::remove(path);
+  REQUIRE(::mkfifo(path.c_str(), 0644) == 0);
+  CHECK_THAT(install_error(scratch), Catch::Contains(path.string() + " is a FIFO"));
+}
+
+TEST_CASE("install and uninstall leave no lock file in .claude") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto dir = scratch / "work" / ".claude";
+  std::filesystem::create_directories(dir);
+  write_text(dir / "settings.json", k_user_settings);
+  install(scratch, "s1");
+  CHECK(entries(dir) == std::vector<std::string>{"settings.json"});
+  install(scratch, "s2");
+  edit_settings(
+      dir / "settings.json", [&](Settings& doc) { ah::install::apply_hook_set(doc, {}, scratch / "hooks"); },
+      false, EditMode::write);
+  CHECK(entries(dir) == std::vector<std::string>{"settings.json"});
+  CHECK(read_text(dir / "settings.json") == k_user_settings);
+}
+
+TEST_CASE("leftover temporary files of ours are removed, the user's look-alikes kept") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto dir = scratch / "work" / ".claude";
+  std::filesystem::create_directories(dir);
+  write_text(dir / "settings.json", k_user_settings);
+  // What killed writers leave: AtomicFile's temporary names.
+  write_text(dir / ".settings.json.ah-tmp-a1B2c3", "{ \"half");
+  write_text(dir / ".settings.json.ah-tmp-ZZZZZZ", "");
+  // What earlier versions left: an empty lock file.
+  write_text(dir / ".settings.json.lock", "");
+  // The user's own files, some named much like ours.
+  const std::vector<std::string> users = {".settings.json.bak",      ".settings.json.backup",
+                                          ".settings.json.ah-tmp-x", ".settings.local.json.ah-tmp-abcdef",
+                                          "settings.local.json",     ".settings.json.ah-tmp-abcdefg"};
+  for (const auto& name : users)
+    write_text(dir / name, "mine " + name);
+  // A directory with a temporary name is not ours to remove.
+  std::filesystem::create_directories(dir / ".settings.json.ah-tmp-dir123");
+
+  install(scratch, "s1");
+  std::vector<std::string> expected = users;
+  expected.push_back("settings.json");
+  expected.push_back(".settings.json.ah-tmp-dir123");
+  std::sort(expected.begin(), expected.end());
+  CHECK(entries(dir) == expected);
+  for (const auto& name : users)
+    CHECK(read_text(dir / name) == "mine " + name);
+}
+
+TEST_CASE("a lock file of an earlier version that is not empty or not ours is kept, and does not block") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto dir = scratch / "work" / ".claude";
+  std::filesystem::create_directories(dir);
+  write_text(dir / ".settings.json.lock", "notes");
+  ::chmod((dir / ".settings.json.lock").c_str(), 0);
+  CHECK(install(scratch, "s1").written);
+  CHECK(read_text(dir / ".settings.json.lock") == "notes");
+  CHECK(ah::install::legacy_lock_path(dir / "settings.json") == dir / ".settings.json.lock");
+}
+
+TEST_CASE("uninstall of a missing file still clears leftovers of a killed first install") {
+  ScratchDir scratch;
+  const auto dir = scratch / "work" / ".claude";
+  std::filesystem::create_directories(dir);
+  write_text(dir / ".settings.json.ah-tmp-q1w2e3", "{");
+  auto edit = edit_settings(
+      settings_path(scratch / "work"),
+      [](Settings& doc) { ah::install::apply_hook_set(doc, {}, std::filesystem::path("/x")); }, false,
+      EditMode::write);
+  CHECK_FALSE(edit.existed);
+  CHECK(entries(dir).empty());
 }

@@ -164,7 +164,7 @@ test_malformed_files_untouched() {
     pm install-hooks --check s1 "$w" --claude-version 2.1.328
     expect_eq "$rc" 1 "check exit status for case $i"
   done
-  [[ -z $(find "$w/.claude" -name '.settings.json.??????') ]] || fail "temporary files left behind"
+  expect_eq "$(ls -A "$w/.claude")" "settings.json" "what is left in .claude"
 }
 
 test_check_reports_drift_without_writing() {
@@ -268,7 +268,7 @@ test_guard_arguments_from_environment() {
   setup
   PRIMARY_BRANCH=trunk FACTORY_ROOT="$t/fac tory" pm install-hooks s1 "$w" --claude-version 2.1.328
   expect_eq "$rc" 0 "exit status"
-  printf '%s\n' "$t/hooks/pretooluse-guard trunk '$w' s1 --factory-root '$t/fac tory'" >"$t/expected"
+  printf '%s\n' "AGENT_HOOKS_ENTRY=1 $t/hooks/pretooluse-guard trunk '$w' s1 --factory-root '$t/fac tory'" >"$t/expected"
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); want=open(sys.argv[2]).read().strip()
 got=d["hooks"]["PreToolUse"][0]["hooks"][0]["command"]; assert got == want, (got, want)' "$s" "$t/expected" ||
     fail "guard command"
@@ -315,7 +315,7 @@ test_hooks_found_in_libexec_and_missing_hook_reported() {
   mkdir -p "$w"
   AGENT_HOOKS_DIR= "$t/prefix/bin/phase-monitor" install-hooks s1 "$w" --claude-version 2.1.328 >/dev/null 2>"$t/err" ||
     fail "install from the prefix failed: $(cat "$t/err")"
-  expect_contains "$(cat "$w/.claude/settings.json")" "$t/prefix/libexec/agent-hooks/idle-stop "
+  expect_contains "$(cat "$w/.claude/settings.json")" "AGENT_HOOKS_ENTRY=1 $t/prefix/libexec/agent-hooks/idle-stop "
   rm "$t/prefix/libexec/agent-hooks/session-end"
   AGENT_HOOKS_DIR= "$t/prefix/bin/phase-monitor" install-hooks s1 "$w" --claude-version 2.1.328 >/dev/null 2>"$t/err"
   expect_eq "$?" 1 "exit status with a missing hook"
@@ -348,6 +348,185 @@ test_empty_phase_file_argument_means_none() {
   pm install-hooks s1 "$w" "" --claude-version 2.1.328
   expect_eq "$rc" 0 "exit status ($err)"
   py 'assert list(d["hooks"]) == ["Stop", "PreToolUse", "SessionEnd"], list(d["hooks"])' "$s"
+}
+
+# lookalike_settings FILE: a user's file whose own hooks share our hooks'
+# names, in the slots ours go into (in the installer's formatting, so that
+# install + uninstall can give it back byte for byte).
+lookalike_settings() {
+  cat >"$1" <<'JSON'
+{
+  "hooks": {
+    "SessionEnd": [
+      {
+        "hooks": [
+          {
+            "type": "command",
+            "command": "/home/me/bin/session-end --notify-slack"
+          }
+        ]
+      }
+    ],
+    "Stop": [
+      {
+        "hooks": [
+          {
+            "type": "command",
+            "command": "/opt/mytools/on-idle-stop.sh"
+          }
+        ]
+      },
+      {
+        "matcher": "",
+        "hooks": [
+          {
+            "type": "command",
+            "command": "'/home/me/old agent-hooks/idle-stop' /tmp/x",
+            "timeout": 3
+          }
+        ]
+      }
+    ]
+  },
+  "model": "opus"
+}
+JSON
+}
+
+test_foreign_hooks_named_like_ours_survive_byte_for_byte() {
+  setup
+  mkdir -p "$w/.claude"
+  lookalike_settings "$s"
+  cp "$s" "$t/orig"
+  pm uninstall-hooks "$w" --dry-run
+  expect_eq "$rc" 0 "dry-run uninstall ($err)"
+  printf '%s\n' "$out" >"$t/dry"
+  cmp "$t/dry" "$t/orig" || fail "uninstall --dry-run would change the user's hooks: $out"
+  pm uninstall-hooks "$w"
+  expect_eq "$rc" 0 "uninstall ($err)"
+  cmp "$s" "$t/orig" || fail "uninstall changed the file"
+
+  FACTORY_ROOT=/opt/factory pm install-hooks s1 "$w" "$t/p.phase" --claude-version 2.1.328
+  expect_eq "$rc" 0 "install ($err)"
+  expect_contains "$err" "kept SessionEnd: /home/me/bin/session-end --notify-slack"
+  py 'assert d["hooks"]["SessionEnd"][0]["hooks"][0]["command"] == "/home/me/bin/session-end --notify-slack"' "$s"
+  py 'assert d["hooks"]["Stop"][0]["hooks"][0]["command"] == "/opt/mytools/on-idle-stop.sh"' "$s"
+  py 'assert len(d["hooks"]["Stop"]) == 3 and len(d["hooks"]["SessionEnd"]) == 2' "$s"
+  FACTORY_ROOT=/opt/factory pm install-hooks s2 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 0 "reinstall ($err)"
+  FACTORY_ROOT=/opt/mytools/.. pm uninstall-hooks "$w"
+  expect_eq "$rc" 0 "uninstall after install ($err)"
+  expect_contains "$out" "removed 3 hook entries"
+  cmp "$s" "$t/orig" || fail "install + uninstall did not give back the file byte for byte: $(diff "$t/orig" "$s")"
+}
+
+test_bash_hooks_replaced_only_for_the_known_factory_root() {
+  setup
+  mkdir -p "$w/.claude"
+  cat >"$s" <<JSON
+{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "$t/factory/lib/hooks/on-idle-stop.sh /tmp/i"}]},
+                    {"hooks": [{"type": "command", "command": "$t/factory/lib/hooks/on-stop-matrix.sh"}]}],
+           "SessionEnd": [{"hooks": [{"type": "command", "command": "$t/factory/lib/hooks/on-session-end.sh /tmp/e"}]}]}}
+JSON
+  FACTORY_ROOT= pm uninstall-hooks "$w" --dry-run
+  expect_contains "$out" "on-idle-stop.sh" "without a factory root"
+  pm uninstall-hooks "$w" --dry-run --factory-root "$t/elsewhere"
+  expect_contains "$out" "on-session-end.sh" "another factory root"
+  printf '[guard]\nfactory_root = "%s"\n' "$t/factory" >"$t/config.toml"
+  FACTORY_ROOT= pm --config "$t/config.toml" uninstall-hooks "$w" --dry-run
+  expect_not_contains "$out" "on-idle-stop.sh" "factory root from the config"
+  FACTORY_ROOT="$t/factory" pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 0 "install ($err)"
+  expect_not_contains "$(cat "$s")" "on-idle-stop.sh"
+  expect_not_contains "$(cat "$s")" "on-session-end.sh"
+  expect_contains "$(cat "$s")" "on-stop-matrix.sh"
+  py 'assert d["hooks"]["Stop"][1]["hooks"][0]["command"].endswith("/lib/hooks/on-stop-matrix.sh")' "$s"
+}
+
+test_symlinked_settings_stay_links() {
+  setup
+  mkdir -p "$w/.claude" "$t/team" "$t/chain"
+  user_settings "$t/team/shared.json"
+  chmod 0640 "$t/team/shared.json"
+  cp "$t/team/shared.json" "$t/orig"
+  ln -s "../team/shared.json" "$t/chain/middle.json"
+  ln -s "$t/chain/middle.json" "$s"
+  pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 0 "install through two links ($err)"
+  [[ -L $s && -L $t/chain/middle.json ]] || fail "a link was replaced by a file"
+  expect_eq "$(readlink "$s")" "$t/chain/middle.json" "the first link"
+  py 'assert len(d["hooks"]["Stop"]) == 2' "$t/team/shared.json"
+  expect_eq "$(stat -c %a "$t/team/shared.json")" 640 "the target's mode"
+  expect_eq "$(ls -A "$w/.claude")" "settings.json" ".claude"
+  expect_eq "$(ls -A "$t/team")" "shared.json" "the target's folder"
+  pm install-hooks --check s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 0 "check through the link ($out)"
+  pm uninstall-hooks "$w"
+  expect_eq "$rc" 0 "uninstall ($err)"
+  [[ -L $s ]] || fail "uninstall replaced the link"
+  cmp "$t/team/shared.json" "$t/orig" || fail "uninstall did not restore the target"
+}
+
+test_dangling_link_is_an_error_and_nothing_is_written() {
+  setup
+  mkdir -p "$w/.claude"
+  ln -s "$t/team/gone.json" "$s"
+  pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "exit status"
+  expect_contains "$err" "$s is a symbolic link to $t/team/gone.json, which does not exist"
+  expect_no_file "$t/team"
+  [[ -L $s ]] || fail "the link is gone"
+  expect_eq "$(ls -A "$w/.claude")" "settings.json" ".claude"
+  pm uninstall-hooks "$w"
+  expect_eq "$rc" 1 "uninstall exit status"
+  expect_contains "$err" "dangling"
+  mkfifo "$t/fifo"
+  rm "$s"
+  ln -s "$t/fifo" "$s"
+  timeout 20 "$AGENT_HOOKS_BIN/phase-monitor" install-hooks --check s1 "$w" --claude-version 2.1.328 2>"$t/err"
+  expect_eq "$?" 1 "check on a link to a FIFO"
+  expect_contains "$(cat "$t/err")" "which is a FIFO"
+}
+
+test_no_lock_file_left_and_a_foreign_one_does_not_block() {
+  setup
+  pm install-hooks s1 "$w" "$t/p.phase" --claude-version 2.1.328
+  expect_eq "$(ls -A "$w/.claude")" "settings.json" ".claude after install"
+  pm uninstall-hooks "$w"
+  expect_eq "$(ls -A "$w/.claude")" "settings.json" ".claude after uninstall"
+  # The lock file an earlier version left, now unreadable and another user's.
+  printf 'x' >"$w/.claude/.settings.json.lock"
+  chmod 000 "$w/.claude/.settings.json.lock"
+  chown 65534 "$w/.claude/.settings.json.lock" 2>/dev/null || true
+  pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 0 "install beside a foreign lock file ($err)"
+  # An empty one of ours is cleaned away.
+  rm -f "$w/.claude/.settings.json.lock"
+  : >"$w/.claude/.settings.json.lock"
+  pm install-hooks s2 "$w" --claude-version 2.1.328
+  expect_eq "$(ls -A "$w/.claude")" "settings.json" ".claude after cleaning the old lock"
+}
+
+test_claude_version_probe_is_bounded_when_claude_lingers() {
+  setup
+  # Prints its version, closes stdout, and stays.
+  printf '#!/bin/sh\necho "2.1.70 (Claude Code)"\nexec >&-\nexec sleep 300\n' >"$t/claude"
+  chmod +x "$t/claude"
+  AGENT_HOOKS_VERSION_TIMEOUT_MS=300 CLAUDE_BIN="$t/claude" AGENT_HOOKS_DIR="$t/hooks" \
+    timeout 30 "$AGENT_HOOKS_BIN/phase-monitor" install-hooks s1 "$w" "$t/p.phase" >"$t/out" 2>"$t/err"
+  expect_eq "$?" 0 "exit status (124 means it waited for the lingering claude): $(cat "$t/err")"
+  expect_contains "$(cat "$t/err")" "did not exit within 300 ms; killed; using the version it printed, 2.1.70"
+  expect_not_contains "$(cat "$s")" "StopFailure" "the printed 2.1.70 decided the hooks"
+  # The option wins over the variable.
+  AGENT_HOOKS_VERSION_TIMEOUT_MS=600000 CLAUDE_BIN="$t/claude" AGENT_HOOKS_DIR="$t/hooks" \
+    timeout 30 "$AGENT_HOOKS_BIN/phase-monitor" install-hooks s1 "$w" --claude-version-timeout 0.2 >/dev/null 2>"$t/err"
+  expect_eq "$?" 0 "with --claude-version-timeout: $(cat "$t/err")"
+  expect_contains "$(cat "$t/err")" "within 200 ms"
+  AGENT_HOOKS_VERSION_TIMEOUT_MS=soon pm install-hooks s1 "$w"
+  expect_eq "$rc" 1 "a bad AGENT_HOOKS_VERSION_TIMEOUT_MS"
+  expect_contains "$err" "AGENT_HOOKS_VERSION_TIMEOUT_MS=soon: expected a number of milliseconds"
+  pm install-hooks s1 "$w" --claude-version-timeout -1
+  expect_eq "$rc" 64 "a negative timeout"
 }
 
 run_tests

@@ -174,7 +174,8 @@ import json, re, sys
 d = json.load(open(sys.argv[1]))
 ours = [(e, h["command"]) for e, gs in d["hooks"].items() for g in gs for h in g["hooks"]
         if "/hooks/" in h["command"]]
-names = sorted(c.split()[0].rsplit("/", 1)[1] for _, c in ours)
+assert all(c.startswith("AGENT_HOOKS_ENTRY=1 ") for _, c in ours), ours
+names = sorted(c.split()[1].rsplit("/", 1)[1] for _, c in ours)
 assert names == sorted(["idle-stop", "phase-change", "stop-failure", "pretooluse-guard", "session-end",
                         "compact-reinject"]), names
 sessions = {m for _, c in ours for m in re.findall(r"agent-(\d+)", c)}
@@ -188,7 +189,7 @@ PY
   cp "$t/user.json" "$s"
   install_one different "$winner"
   cmp "$s" "$t/result" || fail "result differs from a single install of agent-$winner: $(diff "$s" "$t/result")"
-  [[ -z $(find "$w/.claude" -name '.settings.json.??????') ]] || fail "temporary files left behind"
+  expect_eq "$(ls -A "$w/.claude")" "settings.json" "what is left in .claude (no lock or temporary file)"
 }
 
 test_50_identical_installers_equal_a_single_install() {
