@@ -86,4 +86,43 @@ PY
   [[ -z $(ls -A "$markers") ]] || fail "hooks still fired after uninstall: $(ls "$markers")"
 }
 
+test_linked_settings_and_a_users_lookalike_hook_both_work() {
+  # The team's shared settings.json, linked into the project, already runs
+  # the user's own Stop hook, named like ours.
+  mkdir -p "$t/team" "$t/bin" "$t/markers"
+  printf '#!/bin/sh\ndate +%%s > "%s"\n' "$t/user-stop.ran" >"$t/bin/idle-stop"
+  chmod +x "$t/bin/idle-stop"
+  python3 - "$t/team/settings.json" "$t/bin/idle-stop" <<'PY'
+import json, sys
+# In the installer's own formatting, so uninstall can give it back byte for byte.
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps({"hooks": {"Stop": [{"hooks": [{"type": "command", "command": sys.argv[2]}]}]}},
+                       indent=2) + "\n")
+PY
+  cp "$t/team/settings.json" "$t/orig"
+  local hooks="$t/hook's dir"
+  mkdir -p "$hooks"
+  for hook in "${HOOKS[@]}"; do cp "$AGENT_HOOKS_BIN/$hook" "$hooks/"; done
+  w="$t/linked work"
+  mkdir -p "$w/.claude"
+  ln -s "$t/team/settings.json" "$w/.claude/settings.json"
+  AGENT_HOOKS_DIR=$hooks CLAUDE_BIN=$CLAUDE run_prog phase-monitor install-hooks e2e-3 "$w" \
+    --marker-dir "$t/markers"
+  expect_eq "$rc" 0 "install-hooks exit status ($err)"
+  [[ -L $w/.claude/settings.json ]] || fail "the link became a file"
+  expect_eq "$(ls -A "$w/.claude")" "settings.json" ".claude after install"
+
+  printf '{"rules": [], "default": {"text": "All done."}}\n' >"$t/scenario.json"
+  start_mock "$t/scenario.json"
+  run_claude_p "$w" "say hello"
+  expect_eq "$rc" 0 "claude exit status ($err)"
+  expect_file "$t/markers/claude-idle-e2e-3.ts"
+  expect_file "$t/user-stop.ran"
+
+  AGENT_HOOKS_DIR=$hooks run_prog phase-monitor uninstall-hooks "$w"
+  expect_eq "$rc" 0 "uninstall exit status ($err)"
+  [[ -L $w/.claude/settings.json ]] || fail "uninstall replaced the link"
+  cmp "$t/team/settings.json" "$t/orig" || fail "the shared file did not get its own content back"
+}
+
 run_tests
