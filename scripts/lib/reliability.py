@@ -44,17 +44,17 @@ def run_killed(argv, stdin_bytes, delay, env=None):
         p.send_signal(signal.SIGKILL)
     except ProcessLookupError:
         pass
-    p.wait()
+    return p.wait()
 
 
 def check_marker_crash(bin_dir, work, runs):
     """kill -9 at random moments of session-end's write: the marker holds old or new, whole."""
     marker = os.path.join(work, "claude-exited-crash.ts")
-    failures = 0
+    failures = killed = 0
     for i in range(runs):
         reason = "reason_a" if i % 2 else "reason_b_longer_text"
-        run_killed([os.path.join(bin_dir, "session-end"), marker], payload({"reason": reason}),
-                   random.uniform(0, 0.004))
+        killed += run_killed([os.path.join(bin_dir, "session-end"), marker], payload({"reason": reason}),
+                             random.uniform(0, 0.004)) == -signal.SIGKILL
         if os.path.lexists(marker):
             text = open(marker).read()
             parts = text.split()
@@ -63,7 +63,7 @@ def check_marker_crash(bin_dir, work, runs):
                 failures += 1
     leftovers = [n for n in os.listdir(work) if ".ah-tmp-" in n]
     report("crash: session-end marker under kill -9", runs, failures + len(leftovers),
-           f"(torn or empty: {failures}, temp files left: {len(leftovers)})")
+           f"(killed before finishing: {killed}, torn or empty: {failures}, temp files left: {len(leftovers)})")
 
 
 def check_phase_crash(bin_dir, work, runs):
@@ -90,14 +90,14 @@ def check_installer_crash(bin_dir, work, runs):
     user = {"permissions": {"allow": ["Bash(make:*)"]}, "env": {"A": "1"}}
     with open(settings, "w") as f:
         json.dump(user, f)
-    failures = 0
+    failures = killed = 0
     env = dict(os.environ, AGENT_HOOKS_DIR=bin_dir)
     for i in range(runs):
         argv = [os.path.join(bin_dir, "phase-monitor"), "install-hooks", "--claude-version", "2.1.328",
                 f"s{i % 3}", proj, os.path.join(work, "p.phase")]
         if i % 5 == 4:
             argv = [os.path.join(bin_dir, "phase-monitor"), "uninstall-hooks", proj]
-        run_killed(argv, b"", random.uniform(0, 0.02), env=env)
+        killed += run_killed(argv, b"", random.uniform(0, 0.02), env=env) == -signal.SIGKILL
         try:
             doc = json.load(open(settings))
             if doc.get("permissions") != user["permissions"] or doc.get("env") != user["env"]:
@@ -109,7 +109,7 @@ def check_installer_crash(bin_dir, work, runs):
                     proj], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     extra = sorted(n for n in os.listdir(os.path.join(proj, ".claude")) if n != "settings.json")
     report("crash: install/uninstall-hooks under kill -9", runs, failures + len(extra),
-           f"(left in .claude/: {' '.join(extra) or 'nothing'})")
+           f"(killed before finishing: {killed}, left in .claude/: {' '.join(extra) or 'nothing'})")
 
 
 def check_write_context_crash(bin_dir, work, runs):
@@ -122,16 +122,16 @@ def check_write_context_crash(bin_dir, work, runs):
         print("crash: write-context                          (phase-monitor has no write-context yet)")
         return
     texts = ["A" * 5000 + "\n", "B" * 70000 + "\n"]
-    failures = written = 0
+    failures = killed = 0
     for i in range(runs):
-        run_killed([os.path.join(bin_dir, "phase-monitor"), "write-context", phase, "-"], texts[i % 2].encode(),
-                   random.uniform(0, 0.01))
-        if os.path.lexists(ctx):
-            written += 1
-            if open(ctx).read() not in texts:
-                failures += 1
-    # Some runs must have finished their write, or the check proved nothing.
-    report("crash: write-context under kill -9", runs, failures + (written == 0), f"(completed writes seen: {written})")
+        status = run_killed([os.path.join(bin_dir, "phase-monitor"), "write-context", phase, "-"],
+                            texts[i % 2].encode(), random.uniform(0.001, 0.006))
+        killed += status == -signal.SIGKILL
+        if os.path.lexists(ctx) and open(ctx).read() not in texts:
+            failures += 1
+    # Both outcomes must occur, or the check proved nothing.
+    report("crash: write-context under kill -9", runs, failures + (killed in (0, runs)),
+           f"(killed before finishing: {killed})")
 
 
 def check_concurrent_hooks(bin_dir, work, count):
