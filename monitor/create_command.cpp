@@ -85,7 +85,8 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--claude-cmd", a->claude_cmd,
                  "the claude command (default: config claude_cmd, $CLAUDE_BIN, claude; a bare program gets "
                  "--dangerously-skip-permissions and --model $CLAUDE_MODEL)")
-      ->type_name("CMD");
+      ->type_name("CMD")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag(
       "--accept-dialogs", a->accept_dialogs,
       "answer the start-up dialogs as an operator would (trust the folder, accept bypass-permissions "

@@ -26,6 +26,12 @@ PaneProbe probe_pane(const Tmux& tmux, std::string_view session) {
   p.dead = head.starts_with("1:");
   if (p.dead) std::from_chars(head.data() + 2, head.data() + head.size(), p.dead_status);
   p.text = nl == std::string::npos ? std::string() : r.out.substr(nl + 1);
+  if (p.dead) {
+    // tmux scrolls the pane to print "Pane is dead": the last lines are in
+    // its history.
+    TmuxResult h = tmux.run({"capture-pane", "-p", "-S", "-200", "-t", target});
+    if (h.status == 0) p.text = std::move(h.out);
+  }
   return p;
 }
 

@@ -82,3 +82,14 @@ TEST_CASE("run_with_input feeds stdin byte for byte", "[tmux]") {
   REQUIRE(server.tmux().run_with_input({"load-buffer", "-b", "t", "-"}, text).status == 0);
   CHECK(server.tmux().run({"show-buffer", "-b", "t"}).out == text);
 }
+
+TEST_CASE("a socket path that is too long is its own error", "[tmux]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux tmux({.socket = "/tmp/" + std::string(120, 'x') + "/s"});
+  auto r = tmux.run({"new-session", "-d", "-s", "a", "sleep", "1"});
+  CHECK(r.status != 0);
+  CHECK_THAT(Tmux::describe_failure(r, "a", tmux.options()), Catch::Contains("limited to 107 bytes"));
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# phase-monitor inject on a private tmux server with the fake claude.
+source "$(dirname "$0")/../lib/common.sh"
+source "$TESTS_DIR/lib/session.sh"
+
+ODD=$'first line\n\n  indented "double" \'single\' $HOME ${X} `cmd` \\ back\\slash\nnon-ASCII: é ü 日本 ❯\u00a0nbsp\nlast'
+
+test_inject_odd_text_byte_for_byte() {
+  session_env
+  FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  expect_eq "$rc" 0 "create: $err"
+  printf '%s' "$ODD" >"$t/odd"
+  pm inject s1 - --json <"$t/odd"
+  expect_eq "$rc" 0 "inject: $err"
+  expect_contains "$out" '"delivered":true'
+  printf '%s\0' "$ODD" >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "the text did not arrive byte for byte: $(od -c "$t/log" | head -20)"
+  pm inject s1 "second prompt"
+  expect_eq "$rc" 0 "second inject: $err"
+  printf '%s\0%s\0' "$ODD" "second prompt" >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "second prompt: $(od -c "$t/log" | tail -5)"
+  [[ -z "$(tmux list-buffers 2>/dev/null)" ]] || fail "buffers left: $(tmux list-buffers)"
+}
+
+test_inject_targets_the_exact_name() {
+  session_env
+  FAKE_CLAUDE_LOG="$t/dev2.log" create_fake dev2
+  expect_eq "$rc" 0
+  pm inject dev "for dev"
+  expect_eq "$rc" 1 "inject into dev with only dev2"
+  expect_contains "$err" "no tmux session named exactly 'dev'"
+  pm lock release dev2 # one session holds the lock at a time
+  FAKE_CLAUDE_LOG="$t/dev.log" create_fake dev
+  expect_eq "$rc" 0 "create dev: $err"
+  pm inject dev "for dev"
+  expect_eq "$rc" 0 "inject dev: $err"
+  expect_no_file "$t/dev2.log"
+  expect_eq "$(tr -d '\0' <"$t/dev.log")" "for dev"
+}
+
+test_inject_retries_a_swallowed_enter() {
+  session_env
+  FAKE_CLAUDE_SWALLOW=2 FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "hello" --json
+  expect_eq "$rc" 0 "inject: $err"
+  expect_contains "$out" '"enters":3'
+  expect_eq "$(tr -d '\0' <"$t/log")" "hello"
+}
+
+test_inject_reports_an_undelivered_prompt() {
+  session_env
+  FAKE_CLAUDE_SWALLOW=1000 create_fake s1
+  pm inject s1 "hello"
+  expect_eq "$rc" 1
+  expect_contains "$err" "did not take the prompt"
+  [[ -z "$(tmux list-buffers 2>/dev/null)" ]] || fail "buffers left: $(tmux list-buffers)"
+}
+
+test_inject_removes_the_idle_marker() {
+  session_env
+  create_fake s1
+  echo 123 >"$M/claude-idle-s1.ts"
+  pm inject s1 "go on"
+  expect_eq "$rc" 0 "$err"
+  expect_no_file "$M/claude-idle-s1.ts"
+}
+
+test_inject_waits_through_a_dialog_and_times_out() {
+  session_env
+  FAKE_CLAUDE_MODE=apikey create_fake s1 --ready-timeout 1
+  pm inject s1 "hello" --ready-timeout 1
+  expect_eq "$rc" 1
+  expect_contains "$err" "API-key dialog"
+}
+
+test_inject_bad_arguments() {
+  session_env
+  pm inject s1
+  expect_eq "$rc" 64 "no text"
+  pm inject s1 ""
+  expect_eq "$rc" 64 "empty text"
+  pm inject s1 - </dev/null
+  expect_eq "$rc" 64 "empty stdin"
+}
+
+run_tests

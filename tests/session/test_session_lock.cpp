@@ -1,0 +1,110 @@
+#include "common/error.hpp"
+#include "common/state/session_state.hpp"
+#include "session/clock.hpp"
+#include "session/lock.hpp"
+#include "testutil.hpp"
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace ah;
+using namespace ah::session;
+using namespace std::chrono_literals;
+
+namespace {
+bool sleep_on(FakeClock& clock, std::chrono::milliseconds d) {
+  clock.sleep(d);
+  return true;
+}
+} // namespace
+
+TEST_CASE("wait_for_lock takes a free lock at once, without sleeping", "[lock]") {
+  FakeClock clock;
+  int tries = 0;
+  auto r = wait_for_lock([&] { return ++tries > 0; }, clock, 10s, [&](auto d) { return sleep_on(clock, d); });
+  CHECK(r == LockWait::acquired);
+  CHECK(tries == 1);
+  CHECK(clock.slept() == 0ms);
+}
+
+TEST_CASE("wait_for_lock queues until the holder lets go", "[lock]") {
+  FakeClock clock;
+  const auto start = clock.now();
+  auto r = wait_for_lock([&] { return clock.now() - start >= 2s; }, clock, 10s,
+                         [&](auto d) { return sleep_on(clock, d); });
+  CHECK(r == LockWait::acquired);
+  // Polls at most every 50 ms: taken within 50 ms of being free.
+  CHECK(clock.now() - start < 2s + 51ms);
+}
+
+TEST_CASE("wait_for_lock gives up at the timeout, not later", "[lock]") {
+  FakeClock clock;
+  const auto start = clock.now();
+  int tries = 0;
+  auto r = wait_for_lock(
+      [&] {
+        ++tries;
+        return false;
+      },
+      clock, 3s, [&](auto d) { return sleep_on(clock, d); });
+  CHECK(r == LockWait::timed_out);
+  CHECK(clock.now() - start == 3s);
+  CHECK(tries > 3000 / 50);
+}
+
+TEST_CASE("wait_for_lock stops when the pause says so (a signal)", "[lock]") {
+  FakeClock clock;
+  int pauses = 0;
+  auto r = wait_for_lock([] { return false; }, clock, 10s,
+                         [&](auto d) {
+                           clock.sleep(d);
+                           return ++pauses < 3;
+                         });
+  CHECK(r == LockWait::stopped);
+  CHECK(pauses == 3);
+}
+
+TEST_CASE("SessionLock excludes a second holder and can be handed back", "[lock]") {
+  test::ScratchDir dir;
+  const auto path = dir / "sub dir/session.lock";
+  SessionLock a(path), b(path);
+  CHECK(a.try_lock());
+  CHECK(a.held());
+  CHECK_FALSE(b.try_lock());
+  a.unlock();
+  CHECK(b.try_lock());
+  CHECK_FALSE(a.try_lock());
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("SessionLock refuses a symlink planted at the lock file", "[lock]") {
+  test::ScratchDir dir;
+  test::write_text(dir / "target", "");
+  std::filesystem::create_symlink(dir / "target", dir / "session.lock");
+  CHECK_THROWS_AS(SessionLock(dir / "session.lock"), Error);
+}
+
+TEST_CASE("find_lock_holder names the session whose live wrapper holds the lock", "[lock]") {
+  test::ScratchDir dir;
+  const auto lock = dir / "session.lock";
+  state::SessionState held;
+  held.session = "a";
+  held.lock_file = lock;
+  held.lock = state::LockState::held;
+  held.lock_since = 100;
+  held.wrapper_pid = ::getpid();
+  held.wrapper_start = state::process_start_time(::getpid());
+  state::write_session_state(dir.path(), held);
+  state::SessionState dead = held;
+  dead.session = "b";
+  dead.wrapper_start += 1; // a reused pid
+  state::write_session_state(dir.path(), dead);
+  auto h = find_lock_holder(dir.path(), lock);
+  REQUIRE(h);
+  CHECK(h->session == "a");
+  CHECK(h->since == 100);
+  CHECK_FALSE(find_lock_holder(dir.path(), dir / "other.lock"));
+}
