@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <cstdint>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -59,7 +60,8 @@ bool read_until(int fd, std::chrono::steady_clock::time_point deadline, std::str
     const auto left = time_left(deadline);
     if (left.count() <= 0) return false;
     pollfd p{fd, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    // In slices, so a huge timeout cannot overflow poll's int.
+    const int ready = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 60000)));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return true; // cannot wait on it: treat as the end of the output
     if (ready == 0) continue;   // the loop head notices the deadline
@@ -174,6 +176,9 @@ VersionProbe probe_claude_version(const std::string& claude_cmd, std::chrono::mi
   std::vector<std::string> argv = is_path
                                       ? std::vector<std::string>{claude_cmd, "--version"}
                                       : std::vector<std::string>{"/bin/sh", "-c", claude_cmd + " --version"};
+  // A week is "forever" here, and keeps the deadline arithmetic from overflowing.
+  timeout =
+      std::clamp(timeout, std::chrono::milliseconds(0), std::chrono::milliseconds(7LL * 24 * 3600 * 1000));
   const Captured run = capture(argv, timeout);
   if (!run.spawned) {
     probe.problem = "cannot run it";

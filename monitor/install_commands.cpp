@@ -11,6 +11,7 @@
 #include "install/settings.hpp"
 #include "install/settings_file.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fmt/format.h>
@@ -64,8 +65,10 @@ std::optional<std::string> setting(const std::string& argument, const char* env,
 // How long `claude --version` may take: --claude-version-timeout, else
 // $AGENT_HOOKS_VERSION_TIMEOUT_MS, else the default.
 std::chrono::milliseconds version_timeout(const InstallArgs& args) {
+  constexpr double k_max_seconds = 7 * 24 * 3600.0; // beyond this the cast below would overflow soon
   if (args.version_timeout_s >= 0)
-    return std::chrono::milliseconds(static_cast<std::int64_t>(args.version_timeout_s * 1000));
+    return std::chrono::milliseconds(
+        static_cast<std::int64_t>(std::min(args.version_timeout_s, k_max_seconds) * 1000));
   if (auto env = env_value(k_version_timeout_env)) {
     std::int64_t ms = -1;
     auto [end, ec] = std::from_chars(env->data(), env->data() + env->size(), ms);
