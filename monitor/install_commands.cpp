@@ -269,6 +269,15 @@ std::string version_problem(const std::string& text) {
   return install::parse_claude_version(text) ? std::string() : "expected a version such as 2.1.78";
 }
 
+// CLI11 check: a number of seconds, 0 or more (decimals allowed).
+std::string seconds_problem(const std::string& text) {
+  double value = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() && value >= 0
+             ? std::string()
+             : "expected a number of seconds such as 2 or 0.5";
+}
+
 } // namespace
 
 Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
@@ -295,7 +304,7 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
                  "how long asking the claude command for --version may take, output and exit, before it is "
                  "killed (default: $AGENT_HOOKS_VERSION_TIMEOUT_MS milliseconds, else 15 s)")
       ->type_name("SECONDS")
-      ->check(CLI::NonNegativeNumber);
+      ->check(seconds_problem);
   app.add_option("--primary-branch", args->primary_branch,
                  "branch the guard protects (default: $PRIMARY_BRANCH, config guard.primary_branch, main)")
       ->type_name("BRANCH");
@@ -303,8 +312,8 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
                  "passed to the guard (default: $FACTORY_ROOT, config guard.factory_root)")
       ->type_name("DIR");
   app.footer(
-      "Adds our hooks to WORKDIR/.claude/settings.json for SESSION and keeps everything else in the file "
-      "byte for byte. Every command we write starts with the tag AGENT_HOOKS_ENTRY=1 (an environment "
+      "Adds our hooks to WORKDIR/.claude/settings.json for SESSION and keeps every other key and hook as it "
+      "was, in order. Every command we write starts with the tag AGENT_HOOKS_ENTRY=1 (an environment "
       "assignment the shell ignores); tagged entries, untagged ones running our hook folder's own hooks, and "
       "the bash hooks $FACTORY_ROOT/lib/hooks/on-NAME.sh are ours and are replaced in place, never "
       "duplicated; any other hook, even one named like ours, is kept (with a warning when it sits in our "
