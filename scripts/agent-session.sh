@@ -117,11 +117,11 @@ agent_wait_for_claude_ready() {
   return 1
 }
 
-# agent_inject_into_session SESSION TEXT: takes the session lock back (as the
-# bash helper did), waits until ready, pastes TEXT and submits it.
+# agent_inject_into_session SESSION TEXT: takes the session lock back when the
+# session had handed it back (as the bash helper did; inject does it), waits
+# until ready, pastes TEXT and submits it.
 agent_inject_into_session() {
   local session=${1:-} text=${2:-}
-  _agent_session_pm lock acquire "$session" >&2 2>/dev/null || true
   if printf '%s' "$text" | _agent_session_pm inject "$session" - >&2; then return 0; fi
   return 1
 }

@@ -5,22 +5,16 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/lib/compat.bash"
 require_compat
 
-# requests_ending_with TEXT: how many requests to the mock end with a user
-# message containing TEXT.
-requests_ending_with() {
+# nudges_seen TEXT: the most user messages containing TEXT in one request to
+# the mock (each request carries the conversation so far).
+nudges_seen() {
   python3 - "$MOCK_LOG" "$1" <<'PY'
 import json, sys
-n = 0
+most = 0
 for line in open(sys.argv[1]):
-    msgs = json.loads(line).get("messages") or []
-    if not msgs or msgs[-1].get("role") != "user":
-        continue
-    c = msgs[-1].get("content")
-    text = c if isinstance(c, str) else " ".join(
-        b.get("text", "") if isinstance(b, dict) and b.get("type") == "text" else
-        json.dumps(b.get("content", "")) if isinstance(b, dict) else "" for b in c or [])
-    n += sys.argv[2] in text
-print(n)
+    msgs = json.loads(line).get("body", {}).get("messages") or []
+    most = max(most, sum(1 for m in msgs if m.get("role") == "user" and sys.argv[2] in json.dumps(m.get("content"))))
+print(most)
 PY
 }
 
@@ -37,7 +31,7 @@ monitor_phase_loop '"'$pf'"' 120 cb f1
 echo "rc=$? exit=$_MONITOR_LOOP_EXIT phase=[$(read_phase '"'$pf'"')]"'
   expect_orch_ok
   expect_eq "$out" $'cb PHASE:failed exit=idle_prompt\nrc=0 exit=idle_prompt phase=[]'
-  expect_eq "$(requests_ending_with 'is still empty')" 2 "requests carrying a nudge"
+  expect_eq "$(nudges_seen 'is still empty')" 2 "nudges in the conversation"
   session_alive f1 && fail "session f1 still alive after idle_prompt"
   return 0
 }

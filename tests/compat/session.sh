@@ -7,26 +7,34 @@ require_compat
 
 test_compact_context_reaches_the_next_request() {
   local pf="$t/s1.phase"
-  compat_setup '{"rules": [], "default": {"text": "OK."}}'
+  compat_setup '{"rules": [{"match": "summary", "steps": [{"text": "<analysis>A first message.</analysis>\n<summary>The user sent a first message.</summary>"}]}],
+    "default": {"text": "OK."}}'
   orch 'set -euo pipefail
-: >'"'$pf'"'
+echo PHASE:working >'"'$pf'"'   # no nudges: the phase is not empty
 create_agent_session s1 "$WORK" '"'$pf'"'
 write_compact_context '"'$pf'"' "REINJECTED-CONTEXT: issue 42, phase protocol"
+agent_inject_into_session s1 "first message, to have something to compact"
+for i in $(seq 120); do [[ -e "$M/claude-idle-s1.ts" ]] && break; sleep 0.5; done
 agent_inject_into_session s1 "/compact"
+for i in $(seq 120); do grep -q "<summary>" '"'$t'"'/mock-requests.jsonl && break; sleep 0.5; done
+sleep 1
 agent_wait_for_claude_ready s1 60
-agent_inject_into_session s1 "after compaction"
+agent_inject_into_session s1 "XYZZY-FOLLOW-UP"
 for i in $(seq 120); do
-  grep -q "after compaction" '"'$t'"'/mock-requests.jsonl && break
+  grep -q "XYZZY-FOLLOW-UP" '"'$t'"'/mock-requests.jsonl && break
   sleep 0.5
 done
+tmux capture-pane -p -t "=s1:" >'"'$t'"'/screen.txt || true
 agent_kill_session s1
 echo ok'
   expect_orch_ok
   expect_eq "$(cat "${pf%.phase}.context")" "REINJECTED-CONTEXT: issue 42, phase protocol" "context file"
   local last
-  last=$(grep "after compaction" "$MOCK_LOG" | tail -1)
-  [[ -n "$last" ]] || fail "no request carried the prompt after compaction"
-  expect_contains "$last" "REINJECTED-CONTEXT: issue 42" "the request after compaction"
+  last=$(grep "XYZZY-FOLLOW-UP" "$MOCK_LOG" | tail -1)
+  [[ -n "$last" ]] || fail "no request carried the prompt XYZZY-FOLLOW-UP"
+  [[ "$last" == *"REINJECTED-CONTEXT: issue 42"* ]] ||
+    fail "the request XYZZY-FOLLOW-UP lacks the context (requests in $MOCK_LOG; screen: $(grep -v '^\s*$' "$t/screen.txt" | tail -8))"
+  [[ "$(grep -c . "$MOCK_LOG")" -ge 3 ]] || fail "fewer requests than prompt, compaction and follow-up"
 }
 
 # Three creators at once: all get a ready session, one after the other. Each

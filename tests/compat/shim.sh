@@ -74,7 +74,7 @@ agent_wait_for_claude_ready s1 5; echo "rc=$?"'
   expect_eq "$(log_argv)" $'argv: [wait-ready] [s1] [120]\nargv: [wait-ready] [s1] [5]'
 }
 
-test_inject_sends_the_text_exactly_on_stdin_after_taking_the_lock() {
+test_inject_sends_the_text_exactly_on_stdin() {
   orch 'set -euo pipefail
 source "$SHIM"
 agent_inject_into_session s1 "-x '"'"'a'"'"' \"b\" \$HOME
@@ -82,7 +82,7 @@ second line"
 inject_formula s2 "formula"
 echo done'
   expect_eq "$out" done
-  expect_eq "$(log_argv)" $'argv: [lock] [acquire] [s1]\nargv: [inject] [s1] [-]\nargv: [lock] [acquire] [s2]\nargv: [inject] [s2] [-]'
+  expect_eq "$(log_argv)" $'argv: [inject] [s1] [-]\nargv: [inject] [s2] [-]'
   expect_contains "$(cat "$t/log")" $'stdin: [-x \'a\' "b" $HOME\nsecond line]'
   expect_contains "$(cat "$t/log")" "stdin: [formula]"
 }
@@ -204,7 +204,6 @@ echo "rc=$? exit=$_MONITOR_LOOP_EXIT restarts=$restarts"'
     "argv: [watch] [--ack] [$t/p.phase] [30] [s1]
 emitted PHASE:crashed 0
 argv: [create] [s1] [$t] [$t/p.phase]
-argv: [lock] [acquire] [s1]
 argv: [inject] [s1] [-]
 ack [ack]
 emitted PHASE:done 9
