@@ -61,6 +61,38 @@ bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
+// Characters read_word copies as they are (in the middle of a word).
+bool is_plain_in_word(char c) noexcept {
+  switch (c) {
+  case ' ':
+  case '\t':
+  case '\n':
+  case ';':
+  case '&':
+  case '|':
+  case '(':
+  case ')':
+  case '<':
+  case '>':
+  case '\\':
+  case '\'':
+  case '"':
+  case '$':
+  case '`':
+  case '*':
+  case '?':
+  case '[':
+  case '~':
+  case '{': return false;
+  default: return true;
+  }
+}
+
+// Characters read_double_quoted copies as they are.
+bool is_plain_in_double_quotes(char c) noexcept {
+  return c != '"' && c != '\\' && c != '$' && c != '`';
+}
+
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -738,7 +770,14 @@ private:
         w.text.push_back(c);
         ++m_pos;
         break;
-      default: w.text.push_back(c); ++m_pos;
+      default: {
+        // A run of plain characters is copied at once.
+        std::size_t end = m_pos + 1;
+        while (end < m_src.size() && is_plain_in_word(m_src[end]))
+          ++end;
+        w.text.append(m_src.substr(m_pos, end - m_pos));
+        m_pos = end;
+      }
       }
     }
     return m_pos > start;
@@ -797,8 +836,11 @@ private:
       } else if (c == '`') {
         read_backtick(w, true);
       } else {
-        w.text.push_back(c);
-        ++m_pos;
+        std::size_t end = m_pos + 1;
+        while (end < m_src.size() && is_plain_in_double_quotes(m_src[end]))
+          ++end;
+        w.text.append(m_src.substr(m_pos, end - m_pos));
+        m_pos = end;
       }
     }
   }

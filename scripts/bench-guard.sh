@@ -39,12 +39,27 @@ big = ""
 while len(big) < 100 * 1024:
     big += chunk
 payload("big", big + "cat <<'EOF'\nrm -rf / is only text here\nEOF\n")
+# A 100 KB file written through a quoted heredoc: the body is data.
+py = ("def handle(request, *args, **kwargs):\n"
+      "    # $(not a substitution) `nor this` -- rm -rf /\n"
+      "    value = request.get(\"key\", 'default') or {\"a\": [1, 2, 3]}\n"
+      "    if value and not kwargs: return f\"{value!r} ${HOME}\"\n\n")
+body = ""
+while len(body) < 100 * 1024:
+    body += py
+payload("heredoc", "cat > file.py <<'EOF'\n" + body + "EOF\n")
+# Just under the guard's 1 MiB limit, of the same dense shell as the 100 KB case.
+mega = ""
+while len(mega) + len(chunk) <= 1024 * 1024 - 64:
+    mega += chunk
+payload("mega", mega)
 PY
 
 cases=(
   "allowed command|$dir/allow.json|0"
   "denied force push|$dir/deny.json|2"
   "100 KB command (allowed)|$dir/big.json|0"
+  "100 KB heredoc file|$dir/heredoc.json|0"
 )
 
 printf 'pretooluse-guard cost per invocation vs a static no-op C program (%d rounds x %d runs, median)\n\n' \
@@ -59,4 +74,21 @@ for entry in "${cases[@]}"; do
   printf '%-26s %10.0f %10.0f %6.2fx\n' "$label" "$((baseline_ns / 1000))" "$((command_ns / 1000))" "$ratio"
   [[ "$label" == 100* ]] || bench_count_ratio
 done
+
+# One 1 MB command, wall time of a single run (median of 5), in milliseconds.
+mega_ms=$(python3 - "$bin/pretooluse-guard" "$dir/mega.json" <<'PY'
+import subprocess, sys, time
+times = []
+for _ in range(5):
+    with open(sys.argv[2], "rb") as f:
+        start = time.perf_counter()
+        done = subprocess.run([sys.argv[1], "main", "/work/wt", "dev-bench"], stdin=f,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+        times.append((time.perf_counter() - start) * 1000)
+    if done.returncode != 0 or done.stdout.strip():
+        sys.exit(f"bench-guard.sh: 1 MB command: guard exited {done.returncode}: {done.stdout[:200]!r}")
+print(f"{sorted(times)[2]:.1f}")
+PY
+)
+printf '%-26s %21s ms\n' "1 MB command (one run)" "$mega_ms"
 bench_finish "allow and deny"

@@ -117,7 +117,7 @@ std::vector<Word> expand_braces(const Word& word, std::size_t limit) {
 namespace {
 
 bool is_assignment_word(const Word& w) {
-  const std::string& t = w.text;
+  const std::string_view t = w.text;
   if (t.empty() || !((t[0] >= 'a' && t[0] <= 'z') || (t[0] >= 'A' && t[0] <= 'Z') || t[0] == '_'))
     return false;
   std::size_t eq = t.find('=');
@@ -145,7 +145,7 @@ struct WrapperOptions {
 // returns the index of the first non-option word.
 std::size_t skip_options(const std::vector<Word>& w, std::size_t i, const WrapperOptions& opts) {
   while (i < w.size()) {
-    const std::string& t = w[i].text;
+    const std::string_view t = w[i].text;
     if (t == "--") return i + 1;
     if (t.size() < 2 || t[0] != '-') return i;
     if (t[1] == '-') {
@@ -174,7 +174,7 @@ std::size_t skip_options(const std::vector<Word>& w, std::size_t i, const Wrappe
 std::optional<std::string> shell_c_script(const std::vector<Word>& w, std::size_t i) {
   bool has_c = false;
   for (; i < w.size(); ++i) {
-    const std::string& t = w[i].text;
+    const std::string_view t = w[i].text;
     if (t == "--" || t == "-") {
       ++i;
       break;
@@ -208,7 +208,7 @@ bool names_stdin(std::string_view path) noexcept {
 // operand - or /dev/stdin.
 bool shell_reads_stdin(const std::vector<Word>& w) {
   for (std::size_t i = 1; i < w.size(); ++i) {
-    const std::string& t = w[i].text;
+    const std::string_view t = w[i].text;
     if (t == "--") return i + 1 >= w.size() || names_stdin(w[i + 1].text);
     if (t.size() >= 2 && (t[0] == '-' || t[0] == '+')) {
       if (t[1] == '-') {
@@ -234,7 +234,7 @@ bool shell_reads_stdin(const std::vector<Word>& w) {
 std::optional<std::size_t> git_subcommand(const CommandView& view) {
   std::size_t i = 1;
   while (i < view.args.size()) {
-    const std::string& t = view.args[i].text;
+    const std::string_view t = view.args[i].text;
     if (t == "-C" || t == "-c" || t == "--git-dir" || t == "--work-tree" || t == "--namespace" ||
         t == "--config-env" || t == "--super-prefix") {
       i += 2;
@@ -311,7 +311,7 @@ CommandView make_view(const shell::SimpleCommand& command) {
         ++next;
     } else if (name == "env") {
       while (next < words.size()) {
-        const std::string& t = words[next].text;
+        const std::string_view t = words[next].text;
         if (t == "--") {
           ++next;
           break;
@@ -323,7 +323,7 @@ CommandView make_view(const shell::SimpleCommand& command) {
           return view;
         }
         if (starts_with(t, "-S") || starts_with(t, "--split-string=")) {
-          view.nested_scripts.push_back(t.substr(t[1] == 'S' ? 2 : 15));
+          view.nested_scripts.emplace_back(t.substr(t[1] == 'S' ? 2 : 15));
           view.name = "env";
           view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
           return view;
@@ -341,7 +341,7 @@ CommandView make_view(const shell::SimpleCommand& command) {
     } else if (name == "command") {
       bool lookup = false;
       while (next < words.size() && words[next].text.size() > 1 && words[next].text[0] == '-') {
-        const std::string& t = words[next].text;
+        const std::string_view t = words[next].text;
         if (t == "--") {
           ++next;
           break;
@@ -628,7 +628,7 @@ bool passes_input_through(const CommandView& view) {
   if (view.name == "tee") return true;
   if (view.name != "cat") return false;
   for (std::size_t i = 1; i < view.size(); ++i) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (t != "-" && (t.size() < 2 || t[0] != '-')) return false; // a file: cat prints that instead
   }
   return true;

@@ -54,7 +54,7 @@ void note_reassignments(const shell::SimpleCommand& command, const CommandView& 
   };
   for (const shell::Word& w : command.assignments)
     note(leading_name(w.text));
-  const std::string& name = view.name;
+  const std::string_view name = view.name;
   if (name == "source" || name == ".") {
     env.home_reassigned = env.pwd_reassigned = env.factory_root_reassigned = true;
     return;

@@ -29,14 +29,17 @@ bool is_normal(std::string_view p) noexcept {
   if (p.empty() || p.front() != '/') return false;
   if (p.size() == 1) return true;
   if (p.back() == '/') return false;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (p[i] != '/') continue;
-    std::string_view rest = p.substr(i + 1);
-    if (rest.empty() || rest.front() == '/') return false;
-    if (rest.front() == '.') {
-      if (rest.size() == 1 || rest[1] == '/') return false;
-      if (rest[1] == '.' && (rest.size() == 2 || rest[2] == '/')) return false;
-    }
+  // One tight pass: only "//" and "/." can start a component to fold (the
+  // last character is not a slash, so p[i + 1] exists).
+  const char* d = p.data();
+  const std::size_t n = p.size();
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    if (d[i] != '/') continue;
+    const char next = d[i + 1];
+    if (next == '/') return false;
+    if (next != '.') continue;
+    if (i + 2 == n || d[i + 2] == '/') return false;
+    if (d[i + 2] == '.' && (i + 3 == n || d[i + 3] == '/')) return false;
   }
   return true;
 }

@@ -157,7 +157,7 @@ RuleResult check_close_issue(const CommandView& view, const RuleContext&) {
                     "the work is merged. Report your result (write your phase file) instead",
                     how, describe(view))};
   };
-  const std::string& name = view.name;
+  const std::string_view name = view.name;
   auto arg = [&](std::size_t i) -> std::string_view {
     return i < view.size() ? view.text(i) : std::string_view();
   };

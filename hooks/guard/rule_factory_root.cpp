@@ -48,7 +48,7 @@ RuleResult check_factory_root(const CommandView& view, const RuleContext& ctx) {
   if (!is_path_program(view.name) || view.name == "read") return std::nullopt;
   bool options_done = false;
   for (std::size_t i = 1; i < view.size(); ++i) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (!options_done && t == "--") {
       options_done = true;
       continue;
@@ -59,7 +59,7 @@ RuleResult check_factory_root(const CommandView& view, const RuleContext& ctx) {
         if ((t == "-t" || t == "--target-directory") && i + 1 < view.size() && inside(view.args[i + 1]))
           return deny(fmt::format("`{}`", describe(view)));
         if (t.rfind("--target-directory=", 0) == 0) {
-          shell::Word dir{t.substr(19), {}, false};
+          shell::Word dir{std::string(t.substr(19)), {}, false};
           if (inside(dir)) return deny(fmt::format("`{}`", describe(view)));
         }
       }

@@ -45,7 +45,7 @@ RuleResult check_force_push(const CommandView& view, const RuleContext& ctx) {
   bool options_done = false;
   for (std::size_t i = *sub + 1; i < view.size(); ++i) {
     const shell::Word& w = view.args[i];
-    const std::string& t = w.text;
+    const std::string_view t = w.text;
     if (options_done || t.size() < 2 || t[0] != '-') {
       // An unquoted $FLAGS before the repository may hold -f.
       if (!options_done && operands.empty() && !w.quoted && w.spans.size() == 1 && w.spans[0].begin == 0 &&

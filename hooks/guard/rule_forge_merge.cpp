@@ -48,7 +48,7 @@ RuleResult check_forge_merge(const CommandView& view, const RuleContext&) {
                     "that it is ready instead",
                     how, describe(view))};
   };
-  const std::string& name = view.name;
+  const std::string_view name = view.name;
   auto arg = [&](std::size_t i) -> std::string_view {
     return i < view.size() ? view.text(i) : std::string_view();
   };
@@ -58,7 +58,7 @@ RuleResult check_forge_merge(const CommandView& view, const RuleContext&) {
   if (name == "glab" && arg(1) == "mr" && arg(2) == "merge") return deny("glab mr merge");
   if (is_data_only_program(name)) return std::nullopt;
   for (std::size_t i = 1; i < view.size(); ++i) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (holds_merge_path(t, "pulls/") || holds_merge_path(t, "merge_requests/"))
       return deny("a forge API merge request");
   }

@@ -17,7 +17,7 @@ bool kill_manages_host(const CommandView& view) {
   bool signal = false;
   bool pid = view.args_from_stdin; // xargs kill: the pids come from stdin
   for (std::size_t i = 1; i < view.size(); ++i) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (t == "-l" || t == "-L" || t == "--list" || t == "--table") return false;
     if (t == "--") continue;
     if (t.size() > 1 && t[0] == '-') {
@@ -35,7 +35,7 @@ bool kill_manages_host(const CommandView& view) {
 std::pair<std::string_view, std::string_view> docker_verbs(const CommandView& view) {
   std::size_t i = 1;
   while (i < view.size()) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (t.size() < 2 || t[0] != '-') break;
     bool takes_value =
         t.find('=') == std::string::npos &&
@@ -74,7 +74,7 @@ bool is_tmux_host_command(std::string_view cmd) {
 bool tmux_manages_host(const CommandView& view) {
   std::size_t i = 1;
   while (i < view.size()) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (t.size() < 2 || t[0] != '-') break;
     char last = t.back();
     i += (t.size() == 2 && (last == 'L' || last == 'S' || last == 'f' || last == 'c' || last == 'T')) ? 2 : 1;
@@ -82,7 +82,7 @@ bool tmux_manages_host(const CommandView& view) {
   // Commands are separated by a lone ; (written \; or ';').
   bool at_command = true;
   for (; i < view.size(); ++i) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (t == ";") {
       at_command = true;
       continue;
@@ -97,7 +97,7 @@ bool tmux_manages_host(const CommandView& view) {
 
 RuleResult check_host_management(const CommandView& view, const RuleContext& ctx) {
   if (ctx.settings.session_class() == SessionClass::supervisor) return std::nullopt;
-  const std::string& name = view.name;
+  const std::string_view name = view.name;
   bool manages = false;
   if (name == "kill")
     manages = kill_manages_host(view);

@@ -24,7 +24,7 @@ std::optional<Targets> rm_targets(const CommandView& view) {
   bool options_done = false;
   Targets targets;
   for (std::size_t i = 1; i < view.size(); ++i) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (options_done || t.size() < 2 || t[0] != '-') {
       targets.words.push_back(&view.args[i]);
       continue;
@@ -51,7 +51,7 @@ std::optional<Targets> find_targets(const CommandView& view) {
   std::size_t i = 1;
   // -H -L -P -D debugopts -Olevel
   while (i < view.size()) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (t == "-H" || t == "-L" || t == "-P" || starts_with(t, "-O")) {
       ++i;
     } else if (t == "-D") {
@@ -63,13 +63,13 @@ std::optional<Targets> find_targets(const CommandView& view) {
   Targets targets;
   targets.whole_tree = true;
   for (; i < view.size(); ++i) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if ((!t.empty() && (t[0] == '-' || t[0] == '(' || t[0] == '!')) || t == "--") break;
     targets.words.push_back(&view.args[i]);
   }
   bool deletes = false;
   for (std::size_t k = i; k < view.size(); ++k) {
-    const std::string& t = view.text(k);
+    const std::string_view t = view.text(k);
     if (t == "-delete") deletes = true;
     if ((t == "-exec" || t == "-execdir" || t == "-ok" || t == "-okdir") && k + 1 < view.size()) {
       std::string_view program = program_name(view.text(k + 1));

@@ -49,7 +49,7 @@ RuleResult check_switch_primary(const CommandView& view, const RuleContext& ctx)
   bool double_dash = false;
   bool paths_after_dash = false;
   for (std::size_t i = *sub + 1; i < view.size(); ++i) {
-    const std::string& t = view.text(i);
+    const std::string_view t = view.text(i);
     if (double_dash) {
       paths_after_dash = true;
       continue;
