@@ -32,7 +32,8 @@ int run_create(const CreateArgs& a, const GlobalOptions& global) {
   session::CreateOptions o;
   o.session = a.session;
   std::error_code ec;
-  o.workdir = std::filesystem::absolute(a.workdir.empty() ? std::filesystem::current_path() : std::filesystem::path(a.workdir), ec);
+  o.workdir = std::filesystem::absolute(
+      a.workdir.empty() ? std::filesystem::current_path() : std::filesystem::path(a.workdir), ec);
   if (!a.phase_file.empty()) o.phase_file = std::filesystem::absolute(a.phase_file, ec);
   o.marker_dir = s.marker_dir;
   o.lock_file = s.lock_file;

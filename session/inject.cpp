@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/markers.hpp"
 #include "common/session_name.hpp"
 #include "common/state/session_state.hpp"
@@ -43,6 +44,10 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
                          const InjectOptions& options, Clock& clock) {
   require_valid_session_name(session);
   InjectResult result;
+  const auto t0 = clock.now();
+  auto elapsed = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - t0).count();
+  };
   if (text.empty()) {
     result.problem = fmt::format("nothing to inject into session '{}': the text is empty", session);
     return result;
@@ -65,6 +70,8 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     return result;
   }
   const std::string before = analyse_pane(ready.screen).input;
+  log::debug("inject {}: ready at {} ms", session, elapsed());
+  const auto pasted_at = clock.now();
 
   remove_file_and_sibling(marker_files(options.marker_dir, session).idle);
 
@@ -86,6 +93,9 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     if (pasted != before) break;
     clock.sleep(std::chrono::milliseconds(10));
   }
+  log::debug("inject {}: paste drawn after {} ms, at {} ms", session,
+             std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - pasted_at).count(),
+             elapsed());
   if (pasted == before) {
     result.problem = fmt::format("the text did not appear in the input box of session '{}' within 3 s "
                                  "(tmux attach -t ={} to look)",
@@ -96,12 +106,14 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   for (int attempt = 0; attempt < options.enter_attempts; ++attempt) {
     tmux.run_checked({"send-keys", "-t", Tmux::pane_target(session), "Enter"}, session, "cannot press Enter");
     ++result.enters;
+    log::debug("inject {}: Enter {} pressed at {} ms", session, result.enters, elapsed());
     const auto deadline = clock.now() + options.confirm_wait * (attempt + 1);
     while (clock.now() < deadline) {
       clock.sleep(std::chrono::milliseconds(10));
       bool working = false;
       std::string now = input_now(tmux, session, &working);
       if (now != pasted || working) {
+        log::debug("inject {}: submitted at {} ms", session, elapsed());
         result.delivered = true;
         return result;
       }

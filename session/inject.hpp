@@ -16,8 +16,11 @@ struct InjectOptions {
   std::chrono::milliseconds ready_timeout{std::chrono::seconds(120)};
   std::chrono::seconds lock_timeout{300};
   std::filesystem::path marker_dir;
-  int enter_attempts = 5;
-  std::chrono::milliseconds confirm_wait{400}; // per Enter
+  int enter_attempts = 6;
+  // How long the first Enter is watched before it is pressed again; the
+  // n-th is watched n times as long. An Enter that lands on an empty input
+  // box (the previous one was taken, the screen was slow) does nothing.
+  std::chrono::milliseconds confirm_wait{100};
 };
 
 struct InjectResult {

@@ -68,9 +68,10 @@ std::string Tmux::describe_failure(const TmuxResult& r, std::string_view session
                        session, r.err);
   const std::string_view err = trim(r.err);
   if (contains(err, "File name too long"))
-    return fmt::format("tmux cannot use its socket for session '{}': {} (a socket path is limited to 107 bytes: "
-                       "set TMUX_TMPDIR or AGENT_HOOKS_TMUX_SOCKET to a shorter one)",
-                       session, err);
+    return fmt::format(
+        "tmux cannot use its socket for session '{}': {} (a socket path is limited to 107 bytes: "
+        "set TMUX_TMPDIR or AGENT_HOOKS_TMUX_SOCKET to a shorter one)",
+        session, err);
   if (no_server(err))
     return fmt::format("no tmux server is running ({}), so there is no session '{}': start it with "
                        "`phase-monitor create {}`",

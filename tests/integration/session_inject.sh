@@ -43,7 +43,9 @@ test_inject_retries_a_swallowed_enter() {
   FAKE_CLAUDE_SWALLOW=2 FAKE_CLAUDE_LOG="$t/log" create_fake s1
   pm inject s1 "hello" --json
   expect_eq "$rc" 0 "inject: $err"
-  expect_contains "$out" '"enters":3'
+  # Two Enters swallowed: at least three were pressed (more when the screen was slow).
+  [[ "$out" =~ \"enters\":([0-9]+) ]] || fail "no enters in $out"
+  ((BASH_REMATCH[1] >= 3)) || fail "only ${BASH_REMATCH[1]} Enters pressed"
   expect_eq "$(tr -d '\0' <"$t/log")" "hello"
 }
 

@@ -153,8 +153,8 @@ try:
                     state = "prompt"
                     prompt_screen(text)
                     continue
-                if state != "prompt":
-                    continue
+                if state != "prompt" or not text:
+                    continue  # as Claude, an empty prompt is not submitted
                 if swallow > 0:
                     swallow -= 1
                     continue

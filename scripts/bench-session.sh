@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# What phase-monitor adds to a session's start and to a prompt's delivery,
+# with the real Claude Code CLI in tmux against the mock API (private HOME,
+# tmux server and marker folder):
+#   create overhead = `phase-monitor create` until ready, minus the time
+#                     Claude takes to draw its prompt (from its start, seen
+#                     in the state file, until a concurrent 5 ms pane poll
+#                     sees the prompt);                       goal <= 150 ms
+#   inject latency  = `phase-monitor inject` start until the request with
+#                     the prompt reaches the mock;            goal <= 300 ms
+# Medians over the rounds. create is run with --no-install (the hook install
+# asks `claude --version` first; its cost is printed on its own line).
+#
+# usage: scripts/bench-session.sh [--rounds N] [--build-dir DIR]
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+rounds=5
+build="$root/build"
+while (($#)); do
+  case $1 in
+  --rounds) rounds=$2; shift 2 ;;
+  --build-dir) build=$2; shift 2 ;;
+  -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+  *) echo "bench-session: unknown argument $1" >&2; exit 64 ;;
+  esac
+done
+pm="$build/bin/phase-monitor"
+[[ -x "$pm" ]] || { echo "bench-session: $pm is not built (--build-dir)" >&2; exit 1; }
+command -v tmux >/dev/null || { echo "bench-session: tmux is not installed" >&2; exit 1; }
+source "$root/scripts/lib/claude-env.sh"
+CLAUDE=$(find_claude)
+[[ -x "$CLAUDE" ]] || { echo "bench-session: Claude Code CLI not found at $CLAUDE (run scripts/setup.sh)" >&2; exit 1; }
+
+dir=$(mktemp -d /tmp/ahb.XXXXXX)
+export TMUX_TMPDIR=$dir
+unset TMUX TMUX_PANE AGENT_HOOKS_TMUX_SOCKET AGENT_HOOKS_LOCK_FILE CLAUDE_MODEL
+cleanup() {
+  local s
+  for s in $(tmux ls -F '#{session_name}' 2>/dev/null); do "$pm" kill "$s" >/dev/null 2>&1 || true; done
+  tmux kill-server 2>/dev/null || true
+  [[ -n "${MOCK_PID:-}" ]] && kill "$MOCK_PID" 2>/dev/null
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+mkdir -p "$dir/w" "$dir/home"
+echo '{"rules": [], "default": {"text": "Noted."}}' >"$dir/scenario.json"
+start_mock_api "$dir/scenario.json" "$dir/mock.jsonl" "$dir/mock.port" || { echo "mock did not start" >&2; exit 1; }
+write_claude_home "$dir/home" "$dir/w"
+while IFS= read -r line; do export "${line?}"; done < <(claude_env_vars "$dir/home")
+export AGENT_HOOKS_MARKER_DIR="$dir/m" CLAUDE_BIN=$CLAUDE XDG_CONFIG_HOME="$dir/config"
+
+python3 - "$pm" "$CLAUDE" "$dir" "$rounds" <<'PY'
+import os, re, statistics, subprocess, sys, time
+pm, claude, d, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+NBSP, RULE = "\u276f\u00a0", "\u2500\u2500\u2500"
+
+def prompt_drawn(name):
+    r = subprocess.run(["tmux", "capture-pane", "-p", "-t", f"={name}:"], capture_output=True, text=True)
+    lines = r.stdout.split("\n")
+    return any(l.startswith(NBSP) and i > 0 and lines[i - 1].strip().startswith(RULE) for i, l in enumerate(lines))
+
+def kill(name):
+    subprocess.run([pm, "kill", name], capture_output=True)
+
+def create(i, *extra):
+    """create's own time: until Claude is started (state file: lock held) plus
+    from the prompt being drawn (a concurrent 5 ms poll) until create returns."""
+    import json, threading
+    name = f"s{i}"
+    state = f"{d}/m/agent-session-{name}.json"
+    marks = {}
+    def watch():
+        while "ready" not in marks:
+            now = time.monotonic()
+            if "exec" not in marks:
+                try:
+                    if json.load(open(state)).get("lock") == "held": marks["exec"] = now
+                except (OSError, ValueError):
+                    pass
+            elif "drawn" not in marks and prompt_drawn(name):
+                marks["drawn"] = now
+            time.sleep(0.001 if "exec" not in marks else 0.005)
+    th = threading.Thread(target=watch)
+    t0 = time.monotonic()
+    th.start()
+    r = subprocess.run([pm, "create", name, f"{d}/w", *extra], capture_output=True, text=True)
+    marks["ready"] = time.monotonic()
+    th.join()
+    if r.returncode != 0: raise SystemExit(f"create failed: {r.stderr}")
+    if "drawn" not in marks: marks["drawn"] = marks["ready"]  # drawn and reported within one poll
+    return name, marks["ready"] - t0, (marks["exec"] - t0) + (marks["ready"] - marks["drawn"]), marks["drawn"] - marks["exec"]
+
+def ms(x): return f"{x * 1000:7.0f} ms"
+
+made, over, own = [], [], []
+for i in range(rounds):
+    name, t, o, c = create(i, "--no-install")
+    made.append(t); over.append(o); own.append(c)
+    kill(name)
+    time.sleep(0.3)
+name, t_install, o_install, _ = create(99)  # with the hook install
+kill(name)
+
+print(f"create (rounds: {rounds}, medians)")
+print(f"  phase-monitor create until ready        {ms(statistics.median(made))}")
+print(f"  of which Claude drawing its prompt      {ms(statistics.median(own))}")
+print(f"  create overhead                         {ms(statistics.median(over))}   (goal <= 150 ms; per round: "
+      + ", ".join(f"{o * 1000:.0f}" for o in over) + ")")
+print(f"  create overhead with the hook install   {ms(o_install)}   (1 run; includes `claude --version`)")
+
+name, *_ = create(100, "--no-install")
+log = f"{d}/mock.jsonl"
+lat, ret, drawn, after_enter = [], [], [], []
+for i in range(rounds):
+    text = f"bench prompt {i}\nsecond line {i}"
+    needle = f"bench prompt {i}"
+    time.sleep(1.0)  # the previous turn is over
+    t0 = time.monotonic()
+    p = subprocess.Popen([pm, "inject", name, text], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, "AGENT_HOOKS_LOG_LEVEL": "debug"})
+    found = None
+    while found is None and time.monotonic() - t0 < 30:
+        with open(log, encoding="utf-8") as f:
+            if needle in f.read(): found = time.monotonic() - t0
+        if found is None: time.sleep(0.001)
+    rc = p.wait()
+    returned = time.monotonic() - t0
+    err = p.stderr.read()
+    if rc != 0 or found is None: raise SystemExit(f"inject failed ({rc}): {err}")
+    m1 = re.search(r"paste drawn after (\d+) ms", err)
+    m2 = re.search(r"Enter 1 pressed at (\d+) ms", err)
+    if m1 and m2:
+        drawn.append(int(m1.group(1)) / 1000)
+        after_enter.append(found - int(m2.group(1)) / 1000)
+    lat.append(found)
+    ret.append(returned)
+kill(name)
+print(f"inject (rounds: {rounds}, median)")
+print(f"  inject until the request reaches the mock {ms(statistics.median(lat))}   (goal <= 300 ms; per round: "
+      + ", ".join(f"{x * 1000:.0f}" for x in lat) + ")")
+print(f"  inject until it returned (confirmed)      {ms(statistics.median(ret))}")
+if drawn:
+    d_med, e_med = statistics.median(drawn), statistics.median(after_enter)
+    print(f"  of which Claude drawing the paste         {ms(d_med)}")
+    print(f"  of which Claude from Enter to the request {ms(e_med)}")
+    own = [l - a - b for l, a, b in zip(lat, drawn, after_enter)]
+    print(f"  phase-monitor's own part                  {ms(statistics.median(own))}   (per round: "
+          + ", ".join(f"{x * 1000:.0f}" for x in own) + ")")
+PY
