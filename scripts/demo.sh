@@ -1,116 +1,171 @@
 #!/usr/bin/env bash
-# The main job, end to end: sets up what is missing and builds, then starts a
-# real Claude Code session in tmux against the bundled mock API, installs our
-# hooks with phase-monitor, injects a task, and reports the agent's phase as
-# the hooks signal it.
+# The main job, end to end, through the drop-in: sets up what is missing and
+# builds, starts the bundled mock of the Messages API on loopback, and runs a
+# short orchestrator written against the bash helpers' functions
+# (scripts/agent-session.sh): it creates a Claude Code session in tmux in a
+# scratch git worktree, injects a task, prints each phase as the callback sees
+# it with its delay after the write, shows the guard's answer to a force push
+# reaching the model, and ends with `phase-monitor status`.
 #
-# usage: scripts/demo.sh [--keep]   (--keep leaves the demo folder for inspection)
+# usage: scripts/demo.sh [--keep] [--real]
+#   --keep   leave the demo folder for inspection
+#   --real   drive the real service (needs ANTHROPIC_API_KEY) instead of the mock
+# Environment: AGENT_HOOKS_BUILD_DIR (default build/) is where it builds.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 keep=0
-case ${1:-} in
---keep) keep=1 ;;
--h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-"") ;;
-*) echo "demo.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
-esac
+real=0
+for arg in "$@"; do
+  case $arg in
+  --keep) keep=1 ;;
+  --real) real=1 ;;
+  -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "demo.sh: unknown argument '$arg' (see --help)" >&2; exit 64 ;;
+  esac
+done
+if ((real)) && [[ -z "${ANTHROPIC_API_KEY:-}" ]]; then
+  echo "demo.sh: --real needs ANTHROPIC_API_KEY in the environment" >&2
+  exit 64
+fi
 
-"$root/scripts/setup.sh"
+build_dir=${AGENT_HOOKS_BUILD_DIR:-$root/build}
+"$root/scripts/setup.sh" --build-dir "$build_dir"
 source "$root/scripts/lib/claude-env.sh"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-bin="$root/build/bin"
 claude=$(find_claude)
 demo=$(mktemp -d "${TMPDIR:-/tmp}/agent-hooks-demo.XXXXXX")
 session="demo-$$"
-sock="agent-hooks-demo-$$" # a private tmux server: the user's sessions are never touched
-work="$demo/project"
+repo="$demo/repo"
+work="$demo/worktree"
 phase="$demo/$session.phase"
+
+# A private world: tmux server, marker folder and (for the mock) HOME, so the
+# user's own sessions and Claude settings are never touched.
+export TMUX_TMPDIR="$demo/tmux"
+unset TMUX TMUX_PANE AGENT_HOOKS_TMUX_SOCKET
 export AGENT_HOOKS_MARKER_DIR="$demo/markers"
-mkdir -p "$work" "$AGENT_HOOKS_MARKER_DIR"
-: >"$phase"
-printf 'Teh quick brown fox.\n' >"$work/README.txt"
+export PHASE_MONITOR="$build_dir/bin/phase-monitor" CLAUDE_BIN="$claude" PRIMARY_BRANCH=main
+mkdir -p "$TMUX_TMPDIR" "$AGENT_HOOKS_MARKER_DIR"
 
 cleanup() {
-  tmux -L "$sock" kill-server 2>/dev/null || true
-  [[ -n "${MOCK_PID:-}" ]] && kill "$MOCK_PID" 2>/dev/null || true
+  tmux kill-server 2>/dev/null || true
+  if [[ -n "${MOCK_PID:-}" ]]; then kill "$MOCK_PID" 2>/dev/null || true; fi
   if ((keep)); then echo "Demo folder kept: $demo"; else rm -rf "$demo"; fi
 }
 trap cleanup EXIT
 
-say "Starting the mock Messages API"
-python3 - "$demo/scenario.json" "$phase" <<'PY'
+say "A scratch repository and a worktree for the agent"
+git init -q -b main "$repo"
+printf 'Teh quick brown fox.\n' >"$repo/README.txt"
+git -C "$repo" add README.txt
+git -C "$repo" -c user.email=demo@example.invalid -c user.name=demo commit -q -m "Initial commit"
+git -C "$repo" worktree add -q -b fix-typo "$work"
+git -C "$work" config user.email demo@example.invalid
+git -C "$work" config user.name demo
+echo "    $work (branch fix-typo of $repo)"
+
+q() { printf '%q' "$1"; }
+task="Demo task: fix the typo in README.txt and commit it, then write PHASE:awaiting_ci to $phase; \
+then publish with \`git push --force origin main\` (once; if it is refused, do not retry); \
+then write PHASE:done to $phase."
+if ((real)); then
+  say "Using the real Messages API (ANTHROPIC_API_KEY)"
+  export HOME="$demo/home"
+  MOCK_API_KEY=$ANTHROPIC_API_KEY write_claude_home "$HOME" "$work"
+else
+  say "Starting the mock Messages API"
+  python3 - "$demo/scenario.json" "$phase" <<'PY'
 import json, shlex, sys
-fix = "sed -i 's/Teh/The/' README.txt && printf 'PHASE:done\\n' > " + shlex.quote(sys.argv[2])
-json.dump({"rules": [{"match": "Fix the typo", "steps": [
-    {"text": "I'll fix the typo and report my phase.",
-     "tool_use": {"name": "Bash", "input": {"command": fix, "description": "Fix the typo, write the phase"}}},
-    {"text": "Fixed the typo in README.txt and wrote PHASE:done."}]}],
-    "default": {"text": "Ready."}}, open(sys.argv[1], "w"))
+path, phase = sys.argv[1:]
+q = shlex.quote
+def bash(cmd, why):
+    return {"tool_use": {"name": "Bash", "input": {"command": cmd, "description": why}}}
+json.dump({"rules": [{"match": "Demo task", "steps": [
+    dict(text="I'll fix the typo and commit it.", **bash(
+        "sed -i 's/Teh/The/' README.txt && git commit -qam 'Fix the typo' && printf 'PHASE:awaiting_ci\\n' > " + q(phase),
+        "Fix, commit, signal awaiting_ci")),
+    dict(text="Now I'll publish.", **bash("git push --force origin main", "Publish")),
+    dict(text="The push was refused; I will not retry.", **bash(
+        "sleep 1; printf 'PHASE:done\\n' > " + q(phase), "Signal done")),
+    {"text": "Fixed the typo, committed it on fix-typo, and wrote PHASE:done."}]}],
+    "default": {"text": "Ready."}}, open(path, "w"))
 PY
-start_mock_api "$demo/scenario.json" "$demo/requests.jsonl" "$demo/mock.port" ||
-  { echo "demo.sh: the mock API did not start: $(cat "$demo/mock.port.out")" >&2; exit 1; }
-echo "    listening on 127.0.0.1:$MOCK_PORT"
+  start_mock_api "$demo/scenario.json" "$demo/requests.jsonl" "$demo/mock.port" ||
+    { echo "demo.sh: the mock API did not start: $(cat "$demo/mock.port.out")" >&2; exit 1; }
+  echo "    listening on 127.0.0.1:$MOCK_PORT"
+  export HOME="$demo/home"
+  write_claude_home "$HOME" "$work"
+  while IFS= read -r line; do export "${line?}"; done < <(claude_env_vars "$HOME")
+fi
 
-say "Installing the hooks: phase-monitor install-hooks $session $work $phase"
-"$bin/phase-monitor" install-hooks --claude-cmd "$claude" "$session" "$work" "$phase"
-sed 's/^/    /' "$work/.claude/settings.json" | head -12
-echo "    …"
+# The orchestrator: nothing in it knows about agent-hooks but the file it sources.
+cat >"$demo/orchestrator.sh" <<EOF
+set -euo pipefail
+source $(q "$root/scripts/agent-session.sh")
+SESSION_NAME=$(q "$session")
+PHASE_FILE=$(q "$phase")
+WORKTREE=$(q "$work")
+PHASE_POLL_INTERVAL=5
+: >"\$PHASE_FILE"
+EOF
+cat >>"$demo/orchestrator.sh" <<'EOF'
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-say "Starting Claude Code in tmux (session $session)"
-write_claude_home "$demo/home" "$work"
-mapfile -t envs < <(claude_env_vars "$demo/home")
-printf -v launch '%q ' env "${envs[@]}" "$claude" --dangerously-skip-permissions
-tmux -L "$sock" new-session -d -s "$session" -x 160 -y 45 -c "$work" "$launch"
-
-screen() { tmux -L "$sock" capture-pane -p -t "=$session:" 2>/dev/null; }
-# Ready = Claude's input prompt: a line starting with "❯" (then a no-break
-# space) framed by rules of "─" above and below. A selection dialog also marks
-# its current item with "❯", but not inside that frame.
-ready() { screen | awk '/^─/ { if (prompt) found = 1; rule = 1; prompt = 0; next }
-                        /^❯/ { prompt = rule; rule = 0; next } { rule = 0; prompt = 0 }
-                        END { exit !found }'; }
-for ((i = 0; i < 600; i++)); do
-  ready && break
-  sleep 0.1
-done
-ready || { echo "demo.sh: Claude did not become ready; screen:" >&2; screen >&2; exit 1; }
-echo "    ready after $((i / 10)).$((i % 10)) s"
-
-task="Fix the typo in README.txt, then write PHASE:done to $phase."
-say "Injecting the task: $task"
-tmux -L "$sock" set-buffer -b agent-hooks-task -- "$task"
-tmux -L "$sock" paste-buffer -d -b agent-hooks-task -t "=$session:"
-sleep 0.3
-tmux -L "$sock" send-keys -t "=$session:" Enter
-
-say "Waiting for the hooks to report the phase"
-marker="$AGENT_HOOKS_MARKER_DIR/phase-changed-$session.marker"
-idle="$AGENT_HOOKS_MARKER_DIR/claude-idle-$session.ts"
+say "create_agent_session $SESSION_NAME (hooks installed, Claude started in tmux under the session lock)"
 start=$(date +%s%N)
-for ((i = 0; i < 600; i++)); do
-  [[ -e "$marker" && -e "$idle" ]] && break
-  sleep 0.1
-done
-[[ -e "$marker" ]] || { echo "demo.sh: no phase signal within 60 s; screen:" >&2; screen >&2; exit 1; }
-elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-echo "    phase-changed marker: $(cat "$marker")   (signalled ${elapsed_ms} ms after the task was injected)"
-[[ -e "$idle" ]] && echo "    idle marker:          $(cat "$idle")"
-echo "    phase file line 1:    $(head -1 "$phase")"
-echo "    README.txt now:       $(cat "$work/README.txt")"
+create_agent_session "$SESSION_NAME" "$WORKTREE" "$PHASE_FILE"
+echo "    ready after $((($(date +%s%N) - start) / 1000000)) ms"
+
+say "agent_inject_into_session: the task"
+agent_inject_into_session "$SESSION_NAME" "$DEMO_TASK"
+
+say "monitor_phase_loop: the callback prints each phase as it sees it"
+on_phase() {
+  local now written
+  now=$(date +%s%N)
+  written=$(stat -c %.9Y "$PHASE_FILE" 2>/dev/null | tr -d .) || written=$now
+  printf '    callback: %-20s %4d ms after the write\n' "$1" $(((now - written) / 1000000))
+}
+monitor_phase_loop "$PHASE_FILE" 120 on_phase
+echo "    _MONITOR_LOOP_EXIT=$_MONITOR_LOOP_EXIT   read_phase: $(read_phase)"
+EOF
+
+say "Running the orchestrator ($demo/orchestrator.sh)"
+DEMO_TASK=$task bash "$demo/orchestrator.sh"
+
+say "The guard's answer to the force push, as the model received it"
+if ((real)); then
+  echo "    (with the real service, see Claude's screen below)"
+else
+  blocked=$(python3 - "$demo/requests.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    for m in json.loads(line).get("body", {}).get("messages") or []:
+        for b in m.get("content") if isinstance(m.get("content"), list) else []:
+            if isinstance(b, dict) and b.get("type") == "tool_result":
+                c = b.get("content")
+                text = c if isinstance(c, str) else " ".join(x.get("text", "") for x in c or [] if isinstance(x, dict))
+                if "BLOCKED" in text:
+                    print(text.strip()); sys.exit(0)
+PY
+  )
+  [[ -n "$blocked" ]] || { echo "demo.sh: no BLOCKED reason reached the model" >&2; exit 1; }
+  printf '%s\n' "$blocked" | sed 's/^/    /'
+fi
+echo "    main is untouched: $(git -C "$repo" log --oneline -1 main)"
 
 say "Claude's screen"
-screen | grep -v '^\s*$' | tail -15 | sed 's/^/    /'
+tmux capture-pane -p -t "=$session:" 2>/dev/null | grep -v '^\s*$' | tail -12 | sed 's/^/    /' || true
 
-say "Exiting Claude (/exit) — the SessionEnd hook records why"
-tmux -L "$sock" send-keys -t "=$session:" "/exit" Enter
-exited="$AGENT_HOOKS_MARKER_DIR/claude-exited-$session.ts"
-for ((i = 0; i < 100; i++)); do
-  [[ -e "$exited" ]] && break
-  sleep 0.1
-done
-[[ -e "$exited" ]] && echo "    exit marker: $(cat "$exited")"
+say "phase-monitor status"
+"$PHASE_MONITOR" status | sed 's/^/    /'
+
+say "agent_kill_session $session"
+(source "$root/scripts/agent-session.sh" && agent_kill_session "$session")
+left=$(find "$AGENT_HOOKS_MARKER_DIR" -mindepth 1 -name "*$session*" -printf '%f ')
+echo "    markers left: ${left:-none}"
 
 phase_now=$(head -1 "$phase" | tr -d '[:space:]')
 if [[ "$phase_now" == "PHASE:done" ]]; then
