@@ -42,7 +42,9 @@ test_empty_phase_file_nudges_through_stop_block() {
   # The continuation stops again with stop_hook_active and the phase still
   # empty: it gets the second nudge; the third stop is marked idle, no loop.
   expect_file_eq "$t/markers/claude-nudge-s2.count" 2
-  expect_eq "$(grep -o 'is still empty, so the orchestrator' "$MOCK_LOG" | wc -l)" 2 "requests carrying a nudge"
+  # Each nudge makes Claude send one more request (a new turn); after the
+  # second, none follows.
+  expect_eq "$(grep -c 'is still empty, so the orchestrator' "$MOCK_LOG")" 2 "requests after a nudge"
   expect_recent_epoch "$(cat "$t/markers/claude-idle-s2.ts")"
 }
 
