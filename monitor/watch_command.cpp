@@ -94,6 +94,24 @@ int exit_status_for(const std::string& reason) {
   return reason == "crashed" ? k_exit_failure : k_exit_ok;
 }
 
+// Running, not a zombie waiting to be reaped (that one has exited already:
+// its pidfd is readable, but kill(pid, 0) still succeeds).
+bool running(std::int64_t pid, std::uint64_t start = 0) {
+  if (!state::process_alive(pid, start)) return false;
+  const std::string path = fmt::format("/proc/{}/stat", pid);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno != ENOENT;
+  char buf[1024];
+  const ssize_t got = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (got <= 0) return true; // cannot tell: kill(pid, 0) said it runs
+  const std::string_view stat(buf, static_cast<std::size_t>(got));
+  const auto paren = stat.rfind(')');
+  if (paren == std::string_view::npos || paren + 2 >= stat.size()) return true;
+  const char st = stat[paren + 2];
+  return st != 'Z' && st != 'X';
+}
+
 class RealSession final : public SessionControl {
 public:
   RealSession(fs::path marker_dir, std::string name, std::string socket)
@@ -102,8 +120,8 @@ public:
 
   bool alive() override {
     if (auto st = state()) {
-      if (st->claude_pid > 0) return state::process_alive(st->claude_pid);
-      if (st->wrapper_pid > 0) return state::process_alive(st->wrapper_pid, st->wrapper_start);
+      if (st->claude_pid > 0) return running(st->claude_pid);
+      if (st->wrapper_pid > 0) return running(st->wrapper_pid, st->wrapper_start);
     }
     return m_tmux.has_session(m_name);
   }
@@ -321,7 +339,9 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
       const auto after = WatchClock::now();
       refollow(after);
       const bool same_exit_marker = obs.exit_marker && stamp_of(run.exit_marker) == *obs.exit_marker;
-      const bool alive = !same_exit_marker && (following || session->alive());
+      // Judged by the same source the next look uses, so the two cannot disagree (and loop).
+      bool alive = following ? events.process_alive().value_or(false) : tmux_alive.value_or(false);
+      alive = alive && !same_exit_marker;
       const Decision c = loop.crash_acknowledged(alive, after);
       if (c.exit_reason) return finish(*c.exit_reason);
       continue;

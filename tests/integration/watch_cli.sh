@@ -160,8 +160,22 @@ test_exit_marker_is_a_crash() {
 test_claude_exit_is_seen_through_its_pid_at_once() {
   private_tmux
   fake_session pid1
-  sleep 1000 &
-  local claude=$!
+  # "Claude" is the child of a parent that never reaps it: once killed it
+  # stays a zombie, which kill -0 still finds but which has exited.
+  python3 -c 'import os, sys, time
+pid = os.fork()
+if pid == 0:
+    time.sleep(1000)
+    sys.exit(0)
+print(pid, flush=True)
+time.sleep(1000)' >"$t/claude.pid" &
+  local parent=$! claude="" i
+  for ((i = 0; i < 50; i++)); do
+    claude=$(cat "$t/claude.pid")
+    [[ -n "$claude" ]] && break
+    sleep 0.05
+  done
+  trap 'kill '"$parent"' 2>/dev/null || true; tmux kill-server 2>/dev/null || true; rm -rf "$TMUX_TMPDIR"' EXIT
   mkdir -p "$t/m"
   (
     umask 077

@@ -33,9 +33,12 @@ public:
     script.pop_front();
     return step();
   }
+  std::optional<bool> followed_alive; // what process_alive() says of a followed process
+  int ack_count = 0;
   bool follow_process(std::int64_t pid) override { return pid > 0; }
-  std::optional<bool> process_alive() override { return std::nullopt; }
+  std::optional<bool> process_alive() override { return followed_alive; }
   AckResult wait_ack() override {
+    if (++ack_count > 20) return AckResult::eof; // a loop that never ends: stop it
     if (acks.empty()) return AckResult::line;
     auto step = std::move(acks.front());
     acks.pop_front();
@@ -53,7 +56,8 @@ public:
     ++kills;
     is_alive = false;
   }
-  std::int64_t process_to_follow() override { return 0; }
+  std::int64_t pid = 0;
+  std::int64_t process_to_follow() override { return pid; }
 };
 
 // Captures what run_watch prints.
@@ -145,6 +149,24 @@ TEST_CASE("run_watch: a crash without a restart exits crashed with status 1") {
   Capture out;
   CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 1);
   CHECK(out.text() == "event PHASE:crashed 0\nexit crashed\n");
+}
+
+TEST_CASE("run_watch: a followed Claude that exited, while tmux still has the session, is one crash") {
+  // The state file still names the dead pid (a zombie passes kill -0); tmux
+  // says the session exists. Judging the restart by tmux but the next look
+  // by the pidfd reported PHASE:crashed forever.
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:working\n");
+  FakeEvents events;
+  events.followed_alive = false;
+  FakeSession session;
+  session.pid = 4242;
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 1);
+  const std::string text = out.text();
+  CHECK(text.find("event PHASE:crashed") == text.rfind("event PHASE:crashed"));
+  CHECK(text.ends_with("exit crashed\n"));
 }
 
 TEST_CASE("run_watch: EOF while waiting for an ack ends cleanly") {
