@@ -8,21 +8,24 @@
 # timeout or sanitizer report fails the script and leaves the input in
 # build-fuzz/fuzz/<target>/crashes/.
 #
-# usage: scripts/fuzz.sh [--quick] [--seconds N] [--runs N] [--build-dir DIR] [TARGET...]
+# usage: scripts/fuzz.sh [--quick] [--seconds N] [--runs N] [--jobs N] [--build-dir DIR] [TARGET...]
 #   --quick      20,000 runs of each target (the test suite's short run)
 #   --seconds N  run each target N seconds (a long run: --seconds 1800)
 #   --runs N     run each target N inputs (e.g. --runs 10000000)
+#   --jobs N     N fuzzing processes per target
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$root/build-fuzz"
 limit=(-runs=20000)
 targets=()
+parallel=()
 while (($#)); do
   case $1 in
   --quick) limit=(-runs=20000) ;;
   --seconds) limit=(-max_total_time="$2"); shift ;;
   --runs) limit=(-runs="$2"); shift ;;
+  --jobs) (($2 > 1)) && parallel=(-jobs="$2" -workers="$2"); shift ;;
   --build-dir) build=$2; shift ;;
   -h | --help) sed -n '2,/^set -/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
   fuzz_*) targets+=("$1") ;;
@@ -60,7 +63,7 @@ PY
   printf '==> %s (%s)\n' "$target" "${limit[*]}"
   if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build/bin/$target" "$work/corpus" -artifact_prefix="$work/crashes/" "${limit[@]}" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 >"$work/log" 2>&1; then
+    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 "${parallel[@]}" >"$work/log" 2>&1; then
     passed=$((passed + 1))
     grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$work/log" | tail -1 | sed 's/^/    /'
   else
