@@ -483,7 +483,8 @@ test_dangling_link_is_an_error_and_nothing_is_written() {
   mkfifo "$t/fifo"
   rm "$s"
   ln -s "$t/fifo" "$s"
-  timeout 20 "$AGENT_HOOKS_BIN/phase-monitor" install-hooks --check s1 "$w" --claude-version 2.1.328 2>"$t/err"
+  AGENT_HOOKS_DIR="$t/hooks" timeout 20 "$AGENT_HOOKS_BIN/phase-monitor" install-hooks --check s1 "$w" \
+    --claude-version 2.1.328 2>"$t/err"
   expect_eq "$?" 1 "check on a link to a FIFO"
   expect_contains "$(cat "$t/err")" "which is a FIFO"
 }
