@@ -23,8 +23,10 @@ PaneProbe probe_pane(const Tmux& tmux, std::string_view session) {
   p.exists = true;
   auto nl = r.out.find('\n');
   std::string_view head = std::string_view(r.out).substr(0, nl);
-  p.dead = head.starts_with("1:");
-  if (p.dead) std::from_chars(head.data() + 2, head.data() + head.size(), p.dead_status);
+  // tmux may see the pane's terminal close before it collected the exit
+  // status: dead counts once the status is there too (the next look).
+  p.dead = head.starts_with("1:") && head.size() > 2 &&
+           std::from_chars(head.data() + 2, head.data() + head.size(), p.dead_status).ec == std::errc();
   p.text = nl == std::string::npos ? std::string() : r.out.substr(nl + 1);
   if (p.dead) {
     // tmux scrolls the pane to print "Pane is dead": the last lines are in
