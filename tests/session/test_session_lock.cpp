@@ -5,6 +5,8 @@
 #include "testutil.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <string>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,18 +92,21 @@ TEST_CASE("SessionLock refuses a symlink planted at the lock file", "[lock]") {
 TEST_CASE("find_lock_holder names the session whose live wrapper holds the lock", "[lock]") {
   test::ScratchDir dir;
   const auto lock = dir / "session.lock";
-  state::SessionState held;
-  held.session = "a";
-  held.lock_file = lock;
-  held.lock = state::LockState::held;
-  held.lock_since = 100;
-  held.wrapper_pid = ::getpid();
-  held.wrapper_start = state::process_start_time(::getpid());
-  state::write_session_state(dir.path(), held);
-  state::SessionState dead = held;
-  dead.session = "b";
-  dead.wrapper_start += 1; // a reused pid
-  state::write_session_state(dir.path(), dead);
+  // Each record is built fresh: GCC 12 at -O2 misreads a string assigned
+  // into a copied SessionState as an overlapping memcpy (-Wrestrict).
+  const auto holder = [&](std::string name, std::uint64_t start) {
+    state::SessionState s;
+    s.session = std::move(name);
+    s.lock_file = lock;
+    s.lock = state::LockState::held;
+    s.lock_since = 100;
+    s.wrapper_pid = ::getpid();
+    s.wrapper_start = start;
+    return s;
+  };
+  const auto start = state::process_start_time(::getpid());
+  state::write_session_state(dir.path(), holder("a", start));
+  state::write_session_state(dir.path(), holder("b", start + 1)); // a reused pid
   auto h = find_lock_holder(dir.path(), lock);
   REQUIRE(h);
   CHECK(h->session == "a");
