@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <unistd.h>
 
 namespace ah::hooks {
@@ -60,6 +61,13 @@ std::string read_payload() {
   return read_all(0, stdin_stall_timeout(), stdin_max_bytes());
 }
 
+// A payload past the size cap or from a stalled writer is dismissed like a
+// malformed one: a warning, nothing written, and the session goes on.
+HookResult nothing_written(std::string_view problem) {
+  log::warn("cannot read the payload ({}); nothing written", problem);
+  return {};
+}
+
 // Bad arguments: a misconfigured settings.json entry. The payload is still
 // read to the end, so Claude Code's write does not fail with EPIPE.
 int usage_error(const HookProgram& program, std::string_view message) {
@@ -103,8 +111,14 @@ int run_hook(int argc, char** argv, const HookProgram& program) {
   try {
     // A terminal on stdin means a person ran us by hand: there is no payload
     // to wait for.
-    std::string payload = ::isatty(0) ? std::string() : read_payload();
-    result = program.handle(payload);
+    std::optional<std::string> payload;
+    try {
+      payload = ::isatty(0) ? std::string() : read_payload();
+    } catch (const Error& e) {
+      result =
+          program.on_unreadable_payload ? program.on_unreadable_payload(e.what()) : nothing_written(e.what());
+    }
+    if (payload) result = program.handle(*payload);
   } catch (const std::exception& e) {
     result = failure(fmt::format("{}: error: {}", program.name, e.what()));
   }

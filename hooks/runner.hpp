@@ -19,7 +19,7 @@ struct HookResult {
 };
 
 // The default cap on a payload (AGENT_HOOKS_STDIN_MAX_BYTES changes it). A
-// larger one is refused like an unreadable one: nothing is written, and the
+// larger one is treated like a malformed one: nothing is written, and the
 // guard fails closed.
 inline constexpr std::size_t k_max_payload_bytes = 64 * 1024 * 1024;
 
@@ -36,6 +36,11 @@ struct HookProgram {
   // What an internal failure (an exception escaping `handle`) turns into.
   // Hooks fail open (exit 0, message on stderr); the guard fails closed.
   std::function<HookResult(std::string_view message)> on_failure = {};
+  // What a payload that could not be read (larger than the cap, or a writer
+  // that stalled) turns into, given the reason. Unset: what a malformed
+  // payload gives a marker hook, exit 0 with the reason on stderr and nothing
+  // written. The guard fails closed here, as on a malformed payload.
+  std::function<HookResult(std::string_view problem)> on_unreadable_payload = {};
   // What bad arguments turn into, given the parser's one-line problem. Unset:
   // the parser's message on stderr and `usage_exit_code`. The guard fails
   // closed here too.

@@ -202,6 +202,18 @@ ConfigFile load_config(const GuardArgs& args) {
   return ConfigFile::load();
 }
 
+// Resolves the settings, then answers with the decision `judge` makes under
+// them; settings that cannot be resolved refuse every command.
+template <typename Judge> hooks::HookResult with_settings(const GuardArgs& args, Judge judge) {
+  Settings settings;
+  try {
+    settings = resolve_settings(args, load_config(args), read_guard_env());
+  } catch (const Error& e) {
+    return misconfigured(e.what());
+  }
+  return respond(settings, judge(settings), epoch_seconds());
+}
+
 } // namespace
 
 hooks::HookProgram guard_program(GuardArgs& args) {
@@ -243,13 +255,7 @@ hooks::HookProgram guard_program(GuardArgs& args) {
           },
       .handle =
           [&args](std::string_view payload) {
-            Settings settings;
-            try {
-              settings = resolve_settings(args, load_config(args), read_guard_env());
-            } catch (const Error& e) {
-              return misconfigured(e.what());
-            }
-            return respond(settings, decide(settings, payload), epoch_seconds());
+            return with_settings(args, [payload](const Settings& s) { return decide(s, payload); });
           },
       .on_failure =
           [](std::string_view message) {
@@ -258,6 +264,12 @@ hooks::HookProgram guard_program(GuardArgs& args) {
                 fmt::format("pretooluse-guard failed ({}), so the command was not run; retry, and if "
                             "this persists report it to the operator",
                             message));
+          },
+      // A payload past the cap or from a stalled writer is judged like a
+      // malformed one: refused (or allowed under --fail-open) and audited.
+      .on_unreadable_payload =
+          [&args](std::string_view problem) {
+            return with_settings(args, [problem](const Settings&) { return unreadable(problem); });
           },
       // Bad arguments fail closed too, with a BLOCKED line.
       .on_usage_error = [](std::string_view problem) { return misconfigured(problem); },

@@ -193,6 +193,30 @@ test_large_payload_is_read_to_the_end() {
   expect_denied force-push
 }
 
+test_payload_past_the_cap_or_stalled_fails_closed() {
+  # An endless writer is cut at the cap and judged like a malformed payload.
+  yes | AGENT_HOOKS_STDIN_MAX_BYTES=1048576 timeout 20 "$AGENT_HOOKS_BIN/pretooluse-guard" main /work/wt \
+    --audit-log "$t/audit.jsonl" >"$t/out" 2>"$t/err"
+  rc=${PIPESTATUS[1]}
+  [[ $rc != 124 ]] || fail "the guard read an endless stdin forever"
+  out=$(cat "$t/out") err=$(cat "$t/err")
+  expect_denied unreadable-payload
+  expect_contains "$err" "larger than 1048576 bytes"
+  expect_contains "$(cat "$t/audit.jsonl")" '"rule":"unreadable-payload"' "the refusal is audited"
+  # --fail-open lets it through, as it does a malformed payload.
+  yes | AGENT_HOOKS_STDIN_MAX_BYTES=1048576 timeout 20 "$AGENT_HOOKS_BIN/pretooluse-guard" main /work/wt \
+    --fail-open >/dev/null 2>&1
+  expect_eq "${PIPESTATUS[1]}" 0 "--fail-open on an oversized payload"
+  # A writer that keeps stdin open and sends nothing.
+  (sleep 3) | AGENT_HOOKS_STDIN_TIMEOUT_MS=300 timeout 10 "$AGENT_HOOKS_BIN/pretooluse-guard" main /work/wt \
+    >"$t/out" 2>"$t/err"
+  rc=${PIPESTATUS[1]}
+  [[ $rc != 124 ]] || fail "the guard hung on a silent stdin"
+  out=$(cat "$t/out") err=$(cat "$t/err")
+  expect_denied unreadable-payload
+  expect_contains "$err" "no input"
+}
+
 test_primary_branch_comes_from_the_first_argument() {
   guard "git push -f origin trunk" trunk /work/wt
   expect_denied force-push
