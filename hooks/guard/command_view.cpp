@@ -281,17 +281,29 @@ void expand_git_alias(CommandView& view) {
 
 } // namespace
 
-CommandView make_view(const shell::SimpleCommand& command) {
+namespace {
+
+// make_view and take_view: `take` is command.words when they may be moved.
+CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take) {
   CommandView view;
   view.command = &command;
   std::vector<Word> words;
-  words.reserve(command.words.size());
-  for (const Word& w : command.words) {
-    if (w.has(SpanKind::brace)) {
-      for (Word& e : expand_braces(w))
-        words.push_back(std::move(e));
-    } else {
-      words.push_back(w);
+  const bool braces = std::any_of(command.words.begin(), command.words.end(),
+                                  [](const Word& w) { return w.has(SpanKind::brace); });
+  if (take && !braces) {
+    words = std::move(*take);
+  } else {
+    words.reserve(command.words.size());
+    for (std::size_t k = 0; k < command.words.size(); ++k) {
+      const Word& w = command.words[k];
+      if (w.has(SpanKind::brace)) {
+        for (Word& e : expand_braces(w))
+          words.push_back(std::move(e));
+      } else if (take) {
+        words.push_back(std::move((*take)[k]));
+      } else {
+        words.push_back(w);
+      }
     }
   }
 
@@ -385,9 +397,12 @@ CommandView make_view(const shell::SimpleCommand& command) {
     i = next;
   }
 
-  view.args.assign(
-      std::make_move_iterator(words.begin() + static_cast<std::ptrdiff_t>(std::min(i, words.size()))),
-      std::make_move_iterator(words.end()));
+  if (i == 0)
+    view.args = std::move(words);
+  else
+    view.args.assign(
+        std::make_move_iterator(words.begin() + static_cast<std::ptrdiff_t>(std::min(i, words.size()))),
+        std::make_move_iterator(words.end()));
   if (view.args.empty() || view.args[0].has_expansion()) return view;
   view.name = std::string(program_name(view.args[0].text));
 
@@ -414,6 +429,16 @@ CommandView make_view(const shell::SimpleCommand& command) {
     view.nested_in_same_scope = true;
   }
   return view;
+}
+
+} // namespace
+
+CommandView make_view(const shell::SimpleCommand& command) {
+  return view_of(command, nullptr);
+}
+
+CommandView take_view(shell::SimpleCommand& command) {
+  return view_of(command, &command.words);
 }
 
 namespace {

@@ -28,6 +28,10 @@ struct CommandView {
 
 // Builds the view of `command`. `words` are taken from it and brace-expanded.
 CommandView make_view(const shell::SimpleCommand& command);
+// make_view, moving the words out of `command` instead of copying them
+// (command.words is left in a valid but unspecified state). For a caller
+// that is done with the words, as the guard's engine is after this.
+CommandView take_view(shell::SimpleCommand& command);
 
 // Brace expansion of one word (a{b,c}d → abd acd), at most `limit` results;
 // words without a brace come back unchanged.

@@ -2,8 +2,10 @@
 
 #include "hooks/guard/working_dir.hpp"
 
+#include <array>
 #include <cctype>
 #include <fmt/format.h>
+#include <iterator>
 
 namespace ah::guard {
 
@@ -27,11 +29,21 @@ constexpr RuleEntry k_rules[] = {
 // What a program named by an expansion is judged as.
 constexpr std::string_view k_unknown_program_candidates[] = {"git", "rm", "find", "docker", "tmux"};
 
-std::optional<Denial> check_rules(const CommandView& view, const RuleContext& ctx, const Settings& settings) {
-  for (const RuleEntry& rule : k_rules) {
-    if (!settings.rule_enabled(rule.name)) continue;
-    if (auto denial = rule.check(view, ctx)) return denial;
+// The rules `settings` leave on, in order; looked up once per command string.
+struct EnabledRules {
+  std::array<Check, std::size(k_rules)> checks{};
+  std::size_t count = 0;
+
+  explicit EnabledRules(const Settings& settings) {
+    for (const RuleEntry& rule : k_rules)
+      if (settings.rule_enabled(rule.name)) checks[count++] = rule.check;
   }
+};
+
+std::optional<Denial> check_rules(const CommandView& view, const RuleContext& ctx,
+                                  const EnabledRules& rules) {
+  for (std::size_t k = 0; k < rules.count; ++k)
+    if (auto denial = rules.checks[k](view, ctx)) return denial;
   return std::nullopt;
 }
 
@@ -90,14 +102,20 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
       settings.worktree.empty() ? worktree_stand_in(cwd, settings.home) : std::string();
   const std::string_view delete_worktree = settings.worktree.empty() ? stand_in : settings.worktree;
   PathEnv reassigned{std::nullopt, settings.home, settings.factory_root};
+  const EnabledRules rules(settings);
+  // One context for every command: only its cwd (when the command runs in
+  // another directory than the one before) and the reassignment flags
+  // change, so a long cwd is not copied for each command.
+  RuleContext ctx{settings, reassigned, delete_worktree};
+  std::size_t ctx_dir = static_cast<std::size_t>(-1); // tracker's number of ctx.paths.cwd
   std::size_t nested_budget = 2 * shell::Limits{}.max_input;
   std::string pipe_data; // what the current pipeline element was seen to write
 
   // script.commands grows while we walk it (nested scripts are appended), so
   // each command is moved out by index before anything is added.
   for (std::size_t i = 0; i < script.commands.size(); ++i) {
-    const shell::SimpleCommand command_i = std::move(script.commands[i]);
-    CommandView view = make_view(command_i);
+    shell::SimpleCommand command_i = std::move(script.commands[i]);
+    CommandView view = take_view(command_i);
     // `echo … | bash`, `cat <<EOF | sh`: what flows into a shell is its script.
     if (command_i.pipe_in) {
       if (view.script_from_stdin && !pipe_data.empty()) view.nested_scripts.push_back(pipe_data);
@@ -127,16 +145,21 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
       }
     }
     note_reassignments(command_i, view, reassigned);
-    PathEnv paths = reassigned;
-    paths.cwd = tracker.cwd(command_i.scope);
-    RuleContext ctx{settings, std::move(paths), delete_worktree};
-    if (auto denial = check_rules(view, ctx, settings)) return denial;
+    ctx.paths.home_reassigned = reassigned.home_reassigned;
+    ctx.paths.pwd_reassigned = reassigned.pwd_reassigned;
+    ctx.paths.factory_root_reassigned = reassigned.factory_root_reassigned;
+    if (const std::size_t dir = tracker.dir_of(command_i.scope); dir != ctx_dir) {
+      ctx.paths.cwd = tracker.cwd(command_i.scope);
+      ctx.paths.cwd_normal = tracker.normal(command_i.scope);
+      ctx_dir = dir;
+    }
+    if (auto denial = check_rules(view, ctx, rules)) return denial;
     if (view.name.empty() && !view.args.empty()) {
       // The program comes from an expansion ($GIT, $(which rm)): judge the
       // arguments as if it were each program the rules know to be dangerous.
       for (std::string_view candidate : k_unknown_program_candidates) {
         view.name = candidate;
-        if (auto denial = check_rules(view, ctx, settings)) {
+        if (auto denial = check_rules(view, ctx, rules)) {
           denial->reason =
               fmt::format("the program '{}' is not known to the guard, and as {} this is refused: {}",
                           view.text(0), candidate, denial->reason);
@@ -145,7 +168,11 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
       }
       view.name.clear();
     }
-    if (changes_directory(view)) tracker.set(command_i.scope, directory_after(view, ctx.paths));
+    if (changes_directory(view)) {
+      std::optional<std::string> dir = directory_after(view, ctx.paths);
+      const bool normal = directory_is_normal(dir, ctx.paths);
+      tracker.set(command_i.scope, std::move(dir), normal);
+    }
   }
   return std::nullopt;
 }

@@ -44,21 +44,30 @@ bool is_normal(std::string_view p) noexcept {
   return true;
 }
 
-} // namespace
-
-std::string normalize_path(std::string_view path, std::string_view cwd) {
+// normalize_path, told whether `cwd` is known to be normal.
+std::string normalize_in(std::string_view path, std::string_view cwd, bool cwd_normal) {
   // Built in place, without splitting into a list: a cwd grown by many cd's
   // is copied once, not taken apart on every call.
   std::string out;
   out.reserve(cwd.size() + path.size() + 1);
   if (path.empty() || path.front() != '/') {
-    if (is_normal(cwd))
+    if (cwd_normal || is_normal(cwd))
       out.assign(cwd == "/" ? std::string_view() : cwd);
     else
       append_components(out, cwd);
   }
   append_components(out, path);
   return out.empty() ? "/" : out;
+}
+
+} // namespace
+
+std::string normalize_path(std::string_view path, std::string_view cwd) {
+  return normalize_in(path, cwd, false);
+}
+
+bool is_normal_path(std::string_view path) noexcept {
+  return is_normal(path);
 }
 
 bool path_within(std::string_view path, std::string_view root) noexcept {
@@ -138,7 +147,7 @@ ResolvedPath resolve_path(const shell::Word& word, const PathEnv& env) {
       out.unknown = "the working directory (changed by an earlier cd the guard could not follow)";
       return out;
     }
-    out.path = normalize_path(text, *env.cwd);
+    out.path = normalize_in(text, *env.cwd, env.cwd_normal);
   } else {
     out.path = normalize_path(text);
   }

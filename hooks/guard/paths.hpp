@@ -13,6 +13,10 @@ namespace ah::guard {
 // repeated slashes folded. `cwd` must be absolute when `path` is relative.
 std::string normalize_path(std::string_view path, std::string_view cwd = "/");
 
+// True when `path` is what normalize_path gives back for it: absolute, with
+// no empty, `.` or `..` component and no trailing slash (the root excepted).
+bool is_normal_path(std::string_view path) noexcept;
+
 // True when `path` is `root` or below it (both normalised).
 bool path_within(std::string_view path, std::string_view root) noexcept;
 // True when `path` is strictly below `root`.
@@ -28,6 +32,9 @@ struct PathEnv {
   bool home_reassigned = false;
   bool pwd_reassigned = false;
   bool factory_root_reassigned = false;
+  // Set by a caller that knows `cwd` is normal (is_normal_path), so that
+  // resolving a relative path need not check it again; only saves time.
+  bool cwd_normal = false;
 };
 
 struct ResolvedPath {

@@ -14,22 +14,35 @@ namespace ah::guard {
 
 // The working directory of each scope of `script`: a scope starts with its
 // parent's directory at the time it is first seen, and `set` records a cd.
+// Scopes share their directory until a cd: each directory a cd leads to is
+// stored once and numbered, so a script of many pipelines and subshells
+// does not copy a long path into every one of them.
 class CwdTracker {
 public:
-  CwdTracker(const shell::Script& script, std::optional<std::string> initial)
-      : m_script(script), m_initial(std::move(initial)) {}
+  CwdTracker(const shell::Script& script, std::optional<std::string> initial) : m_script(script) {
+    m_normal.push_back(initial && is_normal_path(*initial));
+    m_dirs.push_back(std::move(initial));
+  }
 
-  // nullopt: unknown (after a cd that could not be followed).
-  const std::optional<std::string>& cwd(std::uint32_t scope);
-  void set(std::uint32_t scope, std::optional<std::string> dir);
+  // nullopt: unknown (after a cd that could not be followed). The reference
+  // is good until the next `set`.
+  const std::optional<std::string>& cwd(std::uint32_t scope) { return m_dirs[dir_of(scope)]; }
+  // The number of the directory `scope` is in: equal numbers, equal
+  // directories (a `set` always gives a new number).
+  std::size_t dir_of(std::uint32_t scope);
+  // `normal`: the caller knows `dir` is normal (is_normal_path).
+  void set(std::uint32_t scope, std::optional<std::string> dir, bool normal = false);
+  // True when the directory `scope` is in is known to be normal.
+  bool normal(std::uint32_t scope) { return m_normal[dir_of(scope)]; }
 
 private:
   struct State {
     bool seen = false;
-    std::optional<std::string> cwd;
+    std::size_t dir = 0; // index in m_dirs
   };
   const shell::Script& m_script;
-  std::optional<std::string> m_initial;
+  std::vector<std::optional<std::string>> m_dirs; // [0]: the initial directory
+  std::vector<bool> m_normal;                     // of each of m_dirs
   std::vector<State> m_state;
 };
 
@@ -38,7 +51,12 @@ bool changes_directory(const CommandView& view) noexcept;
 
 // Where `cd`/`pushd`/`popd` (`view`) leaves the shell, resolved in `env`;
 // nullopt when that cannot be known (cd -, popd, an unknown expansion, a
-// glob, a path past PATH_MAX).
+// glob, a path past PATH_MAX). The path is normal (normalize_path) unless it
+// is env.home, which a bare `cd` gives as it is.
 std::optional<std::string> directory_after(const CommandView& view, const PathEnv& env);
+
+// True when `dir`, a result of directory_after in `env`, is normal (cheap:
+// only env.home needs looking at).
+bool directory_is_normal(const std::optional<std::string>& dir, const PathEnv& env) noexcept;
 
 } // namespace ah::guard
