@@ -13,6 +13,7 @@
 #include "session/kill.hpp"
 #include "session/tmux.hpp"
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -46,12 +47,33 @@ FileStamp stamp_from(const struct stat& st) noexcept {
                    .size = static_cast<std::int64_t>(st.st_size)};
 }
 
-// Warns once per distinct problem, so a loop over an unreadable file does not flood the log.
-void warn_once(const std::string& message) {
-  static std::string last;
+// What a warning is about: each remembers its own last problem, so two
+// problems at once (a phase file that is a folder and a broken state file)
+// do not take turns and repeat on every look.
+enum class Source { phase_file, state_file, marker, count };
+
+// Warns once per problem of a source, so a loop over an unreadable file does
+// not flood the log; a source that reads fine again is re-armed (resolved),
+// so the same problem coming back later is told again.
+std::array<std::string, static_cast<std::size_t>(Source::count)> g_last_warning;
+
+void warn_once(Source source, const std::string& message) {
+  std::string& last = g_last_warning[static_cast<std::size_t>(source)];
   if (message == last) return;
   last = message;
   log::warn("{}", message);
+}
+
+void resolved(Source source) {
+  g_last_warning[static_cast<std::size_t>(source)].clear();
+}
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
 }
 
 std::string iso_now() {
@@ -134,7 +156,10 @@ public:
   std::int64_t process_to_follow() override {
     const auto st = state();
     if (!st) return 0;
-    if (st->claude_pid > 0 && state::process_alive(st->claude_pid)) return st->claude_pid;
+    // As alive() judges: once the state names Claude, Claude alone. A lock
+    // wrapper still cleaning up after Claude died is not the session alive
+    // again (following it made one crash two).
+    if (st->claude_pid > 0) return state::process_alive(st->claude_pid) ? st->claude_pid : 0;
     if (st->wrapper_pid > 0 && state::process_alive(st->wrapper_pid, st->wrapper_start))
       return st->wrapper_pid;
     return 0;
@@ -143,9 +168,12 @@ public:
 private:
   std::optional<state::SessionState> state() {
     try {
-      return state::read_session_state(m_marker_dir, m_name);
+      auto st = state::read_session_state(m_marker_dir, m_name);
+      resolved(Source::state_file);
+      return st;
     } catch (const Error& e) {
-      warn_once(fmt::format("session {}: {}; watching the tmux session instead", m_name, e.what()));
+      warn_once(Source::state_file,
+                fmt::format("session {}: {}; watching the tmux session instead", m_name, e.what()));
       return std::nullopt;
     }
   }
@@ -236,8 +264,12 @@ PhaseSnapshot read_phase_snapshot(const fs::path& phase_file) {
   if (fd < 0 && errno == EPERM) fd = ::open(phase_file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     if (errno != ENOENT && errno != ENOTDIR) {
-      warn_once(fmt::format("cannot read the phase file {}: {}", phase_file.string(), std::strerror(errno)));
+      warn_once(Source::phase_file,
+                fmt::format("cannot read the phase file {}: {}; taken as empty until it can be read",
+                            phase_file.string(), std::strerror(errno)));
       snap.stamp = stamp_of(phase_file);
+    } else {
+      resolved(Source::phase_file); // a missing file is no problem: the agent has not written it yet
     }
     return snap;
   }
@@ -249,9 +281,12 @@ PhaseSnapshot read_phase_snapshot(const fs::path& phase_file) {
   snap.stamp = stamp_from(st);
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    warn_once(fmt::format("the phase file {} is not a regular file; taken as empty", phase_file.string()));
+    warn_once(Source::phase_file,
+              fmt::format("the phase file {} is {}, not a regular file; taken as empty until it is one again",
+                          phase_file.string(), file_kind(st.st_mode)));
     return snap;
   }
+  resolved(Source::phase_file);
   std::string content;
   char buf[8192];
   while (content.size() < k_phase_read_cap) {
@@ -322,7 +357,7 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
 
     const Decision d = loop.step(obs, now);
     if (d.remove_phase_changed_marker && !remove_file_and_sibling(run.phase_changed_marker))
-      warn_once(fmt::format("cannot remove {}", run.phase_changed_marker.string()));
+      warn_once(Source::marker, fmt::format("cannot remove {}", run.phase_changed_marker.string()));
     if (d.kill_session && session) session->kill();
     if (d.event) {
       emit_event(out, run.json, *d.event, obs.phase);
@@ -338,10 +373,13 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
       // The callback may have restarted the session: ask tmux, and follow the new Claude.
       const auto after = WatchClock::now();
       refollow(after);
-      const bool same_exit_marker = obs.exit_marker && stamp_of(run.exit_marker) == *obs.exit_marker;
+      // An exit marker still there, as seen or rewritten since (a write seen
+      // half-way, a second SessionEnd), says Claude has not been restarted: a
+      // restart (`create`) removes it. Judging only "unchanged" made one crash two.
+      const bool exit_marker_left = stamp_of(run.exit_marker).exists;
       // Judged by the same source the next look uses, so the two cannot disagree (and loop).
       bool alive = following ? events.process_alive().value_or(false) : tmux_alive.value_or(false);
-      alive = alive && !same_exit_marker;
+      alive = alive && !exit_marker_left;
       const Decision c = loop.crash_acknowledged(alive, after);
       if (c.exit_reason) return finish(*c.exit_reason);
       continue;

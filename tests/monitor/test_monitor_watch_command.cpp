@@ -169,6 +169,32 @@ TEST_CASE("run_watch: a followed Claude that exited, while tmux still has the se
   CHECK(text.ends_with("exit crashed\n"));
 }
 
+TEST_CASE("run_watch: an exit marker rewritten during the crash callback is still one crash") {
+  // tmux keeps the pane; Claude's exit marker appears, and while the callback
+  // of PHASE:crashed runs it is written again (a write seen half-way, a
+  // second SessionEnd). Taking the changed marker for a restart reported the
+  // crash twice.
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:working\n");
+  FakeEvents events;
+  FakeSession session; // alive: tmux still has the session
+  events.script.push_back([&] {
+    write_text(dir / "claude-exited-s.ts", "");
+    return files();
+  });
+  events.acks.push_back([] { return AckResult::line; }); // PHASE:working
+  events.acks.push_back([&] {                            // PHASE:crashed: the marker is finished meanwhile
+    write_text(dir / "claude-exited-s.ts", "1700000000 other\n");
+    return AckResult::line;
+  });
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 1);
+  const std::string text = out.text();
+  CHECK(text.find("event PHASE:crashed") == text.rfind("event PHASE:crashed"));
+  CHECK(text.ends_with("exit crashed\n"));
+}
+
 TEST_CASE("run_watch: EOF while waiting for an ack ends cleanly") {
   ScratchDir dir;
   write_text(dir / "s.phase", "PHASE:working\n");
