@@ -220,3 +220,80 @@ TEST_CASE("watch loop: without a session there is no crash or idle-prompt logic"
   o.idle_marker = true;
   CHECK(loop.step(o, t0 + 10s) == Decision{});
 }
+
+// The machine's two clocks, faked apart: the wall clock (what file mtimes
+// are stamped with) can be stepped back and forward by an administrator or
+// NTP; the monotonic one (what the loop is given) only moves on.
+namespace {
+
+struct TwoClocks {
+  WatchClock::time_point mono = t0;
+  std::int64_t wall_ns = 1'700'000'000'000'000'000;
+
+  void pass(std::chrono::milliseconds d) {
+    mono += d;
+    wall_ns += std::chrono::nanoseconds(d).count();
+  }
+  void step_wall(std::chrono::seconds d) { wall_ns += std::chrono::nanoseconds(d).count(); }
+  // The phase file written now: stamped with the wall clock.
+  Observation written(std::string phase, bool session = false) const {
+    Observation o = file(std::move(phase), wall_ns);
+    if (session) o.session_alive = true;
+    return o;
+  }
+};
+
+static_assert(WatchClock::is_steady, "the watch's timeouts must not follow a stepped wall clock");
+
+} // namespace
+
+TEST_CASE(
+    "watch loop: the wall clock stepped back; writes after it are events, the idle timeout is monotonic") {
+  TwoClocks c;
+  WatchLoop loop(config(60s), c.mono);
+  const auto first = c.written("PHASE:working");
+  CHECK(loop.step(first, c.mono).event == "PHASE:working");
+  c.pass(10s);
+  c.step_wall(-3600s); // an hour back: the next write's mtime is older than the last one's
+  const auto older = c.written("PHASE:awaiting_ci");
+  CHECK(older.phase.stamp.mtime_ns < first.phase.stamp.mtime_ns);
+  CHECK(loop.step(older, c.mono).event == "PHASE:awaiting_ci");
+  // The same phase rewritten back in time is a rewrite, so an event too.
+  c.pass(1s);
+  c.step_wall(-60s);
+  CHECK(loop.step(c.written("PHASE:awaiting_ci"), c.mono).event == "PHASE:awaiting_ci");
+  const auto last_write = c.mono;
+  const auto unchanged = c.written("PHASE:awaiting_ci");
+  // An hour of wall time lost is no time at all for the idle timeout.
+  c.pass(59s);
+  CHECK(loop.step(unchanged, c.mono) == Decision{});
+  CHECK(loop.next_deadline() == last_write + 60s);
+  c.pass(1s);
+  CHECK(loop.step(unchanged, c.mono).exit_reason == "idle_timeout");
+}
+
+TEST_CASE(
+    "watch loop: the wall clock stepped forward ends neither the idle timeout nor the idle-prompt grace") {
+  TwoClocks c;
+  WatchLoop loop(config(60s, 1s), c.mono);
+  auto idle = c.written("", true);
+  idle.idle_marker = true;
+  CHECK(loop.step(idle, c.mono) == Decision{});
+  c.step_wall(std::chrono::seconds(86400)); // a day forward
+  c.pass(2900ms);
+  auto later = c.written("", true);
+  later.idle_marker = true;
+  CHECK(loop.step(later, c.mono) == Decision{}); // 2.9 s of the 3 poll intervals
+  c.pass(100ms);
+  CHECK(loop.step(later, c.mono).exit_reason == "idle_prompt");
+
+  TwoClocks d;
+  WatchLoop loop2(config(10s), d.mono);
+  const auto working = d.written("PHASE:working", true);
+  CHECK(loop2.step(working, d.mono).event);
+  d.step_wall(std::chrono::seconds(86400 * 365)); // a year forward
+  d.pass(9s);
+  CHECK(loop2.step(working, d.mono) == Decision{});
+  d.pass(1s);
+  CHECK(loop2.step(working, d.mono).exit_reason == "idle_timeout");
+}

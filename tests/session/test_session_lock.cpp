@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <sys/stat.h>
+#include <type_traits>
 #include <unistd.h>
 
 using namespace ah;
@@ -112,4 +113,14 @@ TEST_CASE("find_lock_holder names the session whose live wrapper holds the lock"
   CHECK(h->session == "a");
   CHECK(h->since == 100);
   CHECK_FALSE(find_lock_holder(dir.path(), dir / "other.lock"));
+}
+
+TEST_CASE("session clock: the lock, ready and paste waits count monotonic time") {
+  // A wall clock stepped back would stretch a lock wait, stepped forward cut it.
+  static_assert(std::is_same_v<Clock::time_point, std::chrono::steady_clock::time_point>);
+  static_assert(std::chrono::steady_clock::is_steady);
+  SystemClock clock;
+  const auto a = clock.now();
+  clock.sleep(1ms);
+  CHECK(clock.now() > a);
 }
