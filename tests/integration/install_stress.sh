@@ -8,16 +8,9 @@ source "$(dirname "$0")/../lib/common.sh"
 command -v python3 >/dev/null || skip_all "python3 is needed to inspect JSON"
 
 N=${INSTALL_STRESS_N:-50}
-HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject)
 
 setup() {
-  mkdir -p "$t/hooks"
-  local h
-  for h in "${HOOKS[@]}"; do
-    printf '#!/bin/sh\nexit 0\n' >"$t/hooks/$h"
-    chmod +x "$t/hooks/$h"
-  done
-  export AGENT_HOOKS_DIR="$t/hooks"
+  stub_hooks "$t/hooks"
   w="$t/shared work"
   mkdir -p "$w/.claude"
   s="$w/.claude/settings.json"

@@ -68,6 +68,18 @@ run_prog() {
   err=$(cat "$t/.stderr")
 }
 
+# stub_hooks DIR: six do-nothing executables named like our hooks in DIR, and
+# AGENT_HOOKS_DIR pointing there, for installer tests that need no real hook.
+stub_hooks() {
+  local dir=$1 h
+  mkdir -p "$dir"
+  for h in idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject; do
+    printf '#!/bin/sh\nexit 0\n' >"$dir/$h"
+    chmod +x "$dir/$h"
+  done
+  export AGENT_HOOKS_DIR=$dir
+}
+
 # epoch_near VALUE: VALUE is an epoch within 60 s of now.
 expect_recent_epoch() {
   local now value=$1
