@@ -3,10 +3,10 @@
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/io.hpp"
-#include "common/json.hpp"
 #include "common/log.hpp"
 #include "hooks/guard/audit.hpp"
 #include "hooks/guard/engine.hpp"
+#include "hooks/guard/payload.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -47,93 +47,10 @@ Decision unreadable(std::string_view what) {
 
 } // namespace
 
-namespace {
-
-// The three fields the guard reads, taken from the payload in one SAX pass
-// (no document is built: payloads reach megabytes, and this runs on every
-// tool call). A repeated key counts with its last value, as in a document.
-class PayloadFields : public nlohmann::json_sax<Json> {
-public:
-  bool object = false; // the payload is a JSON object
-  std::optional<std::string> tool_name, cwd, command;
-
-  bool null() override { return value(nullptr); }
-  bool boolean(bool) override { return value(nullptr); }
-  bool number_integer(number_integer_t) override { return value(nullptr); }
-  bool number_unsigned(number_unsigned_t) override { return value(nullptr); }
-  bool number_float(number_float_t, const string_t&) override { return value(nullptr); }
-  bool string(string_t& s) override { return value(&s); }
-  bool binary(binary_t&) override { return value(nullptr); }
-  bool start_object(std::size_t) override {
-    if (m_depth == 0) object = true;
-    value(nullptr);
-    if (m_depth == 1 && m_key == "tool_input") m_in_tool_input = true;
-    ++m_depth;
-    return true;
-  }
-  bool end_object() override {
-    if (--m_depth == 1) m_in_tool_input = false;
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    value(nullptr);
-    ++m_depth;
-    return true;
-  }
-  bool end_array() override {
-    --m_depth;
-    return true;
-  }
-  bool key(string_t& k) override {
-    if (m_depth == 1)
-      m_key = k;
-    else if (m_depth == 2 && m_in_tool_input)
-      m_input_key = k;
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return false;
-  }
-
-private:
-  int m_depth = 0;
-  std::string m_key;       // the member of the payload being read
-  std::string m_input_key; // the member of tool_input being read
-  bool m_in_tool_input = false;
-
-  // A value (or the start of one) for the member being read.
-  bool value(std::string* s) {
-    auto take = [s](std::optional<std::string>& field) {
-      if (s)
-        field = std::move(*s);
-      else
-        field.reset();
-    };
-    if (m_depth == 1) {
-      if (m_key == "tool_name")
-        take(tool_name);
-      else if (m_key == "cwd")
-        take(cwd);
-      else if (m_key == "tool_input")
-        command.reset(); // a new tool_input replaces the old one
-    } else if (m_depth == 2 && m_in_tool_input && m_input_key == "command") {
-      take(command);
-    }
-    return true;
-  }
-};
-
-} // namespace
-
 Decision decide(const Settings& settings, std::string_view payload) {
-  PayloadFields fields;
-  bool parsed = false;
-  try {
-    parsed = Json::sax_parse(payload.begin(), payload.end(), &fields);
-  } catch (const std::exception&) {
-    parsed = false;
-  }
-  if (!parsed || !fields.object) return unreadable("it is not a JSON object");
+  std::optional<PayloadFields> read = read_payload_fields(payload);
+  if (!read || !read->object) return unreadable("it is not a JSON object");
+  PayloadFields& fields = *read;
   if (!fields.tool_name) return unreadable("it has no tool_name");
   if (*fields.tool_name != "Bash") return Decision{};
   if (!fields.command) return unreadable("tool_input.command is missing or not a string");
