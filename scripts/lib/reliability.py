@@ -11,6 +11,8 @@ import argparse
 import json
 import os
 import random
+import selectors
+import shutil
 import signal
 import stat
 import subprocess
@@ -19,6 +21,7 @@ import tempfile
 import time
 
 RESULTS = []
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def report(name, runs, failures, detail=""):
@@ -264,6 +267,227 @@ def check_modes(bin_dir, work):
     report("hostile: no group/world-writable files", len(names), failures, "(umask 000)")
 
 
+class LineReader:
+    """Lines from many child stdout pipes at once, each with its own buffer."""
+
+    def __init__(self, procs):
+        self.sel = selectors.DefaultSelector()
+        self.buf = {}
+        self.lines = {}
+        self.eof = set()
+        for i, p in enumerate(procs):
+            os.set_blocking(p.stdout.fileno(), False)
+            self.sel.register(p.stdout.fileno(), selectors.EVENT_READ, i)
+            self.buf[i] = b""
+            self.lines[i] = []
+
+    def pump(self, timeout):
+        for key, _ in self.sel.select(timeout):
+            i = key.data
+            try:
+                data = os.read(key.fd, 65536)
+            except BlockingIOError:
+                continue
+            if not data:
+                self.sel.unregister(key.fd)
+                self.eof.add(i)
+                continue
+            self.buf[i] += data
+            *done, self.buf[i] = self.buf[i].split(b"\n")
+            self.lines[i] += [d.decode(errors="replace") for d in done]
+
+    def next_line(self, i, deadline):
+        """The next line of watcher i, or None at its end or at the deadline."""
+        while not self.lines[i]:
+            if i in self.eof or time.monotonic() >= deadline:
+                return None
+            self.pump(min(0.2, max(0.0, deadline - time.monotonic())))
+        return self.lines[i].pop(0)
+
+
+def proc_rss_kib(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def check_watchers(bin_dir, work, count, writes):
+    """`count` phase-monitor watch processes on `count` phase files, one writer: each write reported once."""
+    d = os.path.join(work, "watchers")
+    os.makedirs(os.path.join(d, "markers"))
+    env = dict(os.environ, AGENT_HOOKS_MARKER_DIR=os.path.join(d, "markers"))
+    for k in ("AGENT_HOOKS_TERMINAL_PHASES", "PHASE_POLL_INTERVAL"):
+        env.pop(k, None)
+    files = [os.path.join(d, f"w{i}.phase") for i in range(count)]
+    for f in files:
+        open(f, "w").close()  # empty: no event until the first write
+    start = time.monotonic()
+    procs = [subprocess.Popen([os.path.join(bin_dir, "phase-monitor"), "watch", f, "3600", "--poll-interval", "1"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for f in files]
+    reader = LineReader(procs)
+    lost = twice = 0
+    rss = []
+
+    def expect(i, phase, deadline):
+        # Reads watcher i's lines up to the event for `phase`: anything before it is a
+        # repeat (or a stray event); none by the deadline is a lost event.
+        nonlocal lost, twice
+        while True:
+            line = reader.next_line(i, deadline)
+            if line is None:
+                lost += 1
+                return
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "event" and parts[1] == phase:
+                if int(parts[2]) != int(os.stat(files[i]).st_mtime):
+                    twice += 1  # counted as wrong: an event about another version
+                return
+            twice += 1
+
+    for w in range(writes):
+        phase = f"PHASE:step_{w}" if w < writes - 1 else "PHASE:done"
+        for i, f in enumerate(files):
+            text = f"{phase}\nwatcher {i} write {w}\n"
+            if w % 2:  # in place
+                with open(f, "w") as out:
+                    out.write(text)
+            else:  # atomic rename, as the hooks write
+                tmp = f + ".tmp"
+                with open(tmp, "w") as out:
+                    out.write(text)
+                os.rename(tmp, f)
+        deadline = time.monotonic() + 10  # for the whole round, so a broken watch cannot stall the check
+        for i in range(count):
+            expect(i, phase, deadline)
+        if w == writes - 2 or writes == 1:
+            rss = [proc_rss_kib(p.pid) for p in procs]
+    bad_exit = 0
+    deadline = time.monotonic() + 10
+    for i, p in enumerate(procs):
+        rest = []
+        while (line := reader.next_line(i, deadline)) is not None:
+            rest.append(line)
+        if rest != ["exit done"]:
+            twice += len([r for r in rest if r.startswith("event ")])
+            bad_exit += not rest or rest[-1] != "exit done"
+        try:
+            if p.wait(timeout=max(0.1, deadline - time.monotonic())) != 0:
+                bad_exit += 1
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            bad_exit += 1
+    polling = sum(b"polling" in p.stderr.read() for p in procs)
+    elapsed = time.monotonic() - start
+    rss.sort()
+    median = rss[len(rss) // 2] if rss else 0
+    report(f"load: {count} watchers, {writes} writes each", count * writes, lost + twice + bad_exit,
+           f"(lost {lost}, reported twice {twice}, bad ends {bad_exit}; RSS per watcher median {median} KiB, "
+           f"max {max(rss, default=0)} KiB; {polling} fell back to polling; {elapsed:.1f} s)")
+
+
+def lock_holder_pids(lock_file):
+    """The pids /proc/locks shows holding an flock on lock_file."""
+    try:
+        ino = os.stat(lock_file).st_ino
+    except OSError:
+        return []
+    pids = []
+    for line in open("/proc/locks"):
+        f = line.split()
+        if len(f) >= 6 and f[1] == "FLOCK" and f[2] != "->" and f[5].split(":")[-1] == str(ino):
+            pids.append(int(f[4]))
+    return pids
+
+
+def check_session_queue(bin_dir, work, count):
+    """`count` phase-monitor create at once through the session lock: all start, one at a time, none dropped."""
+    name = f"load: {count} sessions created at once"
+    if not shutil.which("tmux"):
+        print(f"{name:<44} (skipped: tmux is not installed)")
+        return
+    fake = os.path.join(ROOT, "tests", "lib", "fake_claude.py")
+    d = os.path.join(work, "queue")
+    home = os.path.join(d, "home")
+    markers = os.path.join(d, "markers")
+    wd = os.path.join(d, "work dir")
+    for p in (home, markers, wd):
+        os.makedirs(p)
+    tmux_dir = tempfile.mkdtemp(prefix="ahq.", dir="/tmp")  # short: socket paths are limited
+    env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(d, "config"), AGENT_HOOKS_MARKER_DIR=markers,
+               TMUX_TMPDIR=tmux_dir)
+    for k in ("TMUX", "TMUX_PANE", "AGENT_HOOKS_TMUX_SOCKET", "AGENT_HOOKS_LOCK_FILE", "CLAUDE_BIN", "CLAUDE_MODEL"):
+        env.pop(k, None)
+    lock_file = os.path.join(home, ".claude", "session.lock")
+    pm = os.path.join(bin_dir, "phase-monitor")
+    names = [f"q{i}" for i in range(count)]
+    start = time.monotonic()
+    procs = {n: subprocess.Popen([pm, "create", n, wd, "--no-install", "--claude-cmd", fake, "--lock-timeout", "600"],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=open(os.path.join(d, n + ".err"), "w"), env=env)
+             for n in names}
+    order, failed, two_held, holder_mismatch, samples = [], [], 0, 0, 0
+
+    def states():
+        out = {}
+        for n in names:
+            try:
+                out[n] = json.load(open(os.path.join(markers, f"agent-session-{n}.json")))
+            except (OSError, ValueError):
+                pass
+        return out
+
+    try:
+        deadline = time.monotonic() + 30 + 5 * count
+        while len(order) + len(failed) < count and time.monotonic() < deadline:
+            st = states()
+            held = [n for n, s in st.items() if s.get("lock") == "held"]
+            flocks = lock_holder_pids(lock_file)
+            samples += 1
+            two_held += len(held) > 1 or len(flocks) > 1
+            if len(held) == 1 and len(flocks) == 1 and st[held[0]].get("wrapper_pid") != flocks[0]:
+                holder_mismatch += 1
+            for n, p in procs.items():
+                if n in order or n in failed or p.poll() is None:
+                    continue
+                if p.returncode != 0:
+                    failed.append(n)
+                    continue
+                # Ready only while it holds the lock, and the only one ready and holding.
+                if held != [n] and states().get(n, {}).get("lock") != "held":
+                    holder_mismatch += 1
+                order.append(n)
+                r = subprocess.run([pm, "lock", "release", n], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+                failed += [n] if r.returncode else []
+            time.sleep(0.005)
+        elapsed = time.monotonic() - start
+        alive = sum(subprocess.run(["tmux", "has-session", "-t", f"={n}"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL).returncode == 0 for n in order)
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        wrappers = [s.get("wrapper_pid", 0) for s in states().values()]
+        subprocess.run(["tmux", "kill-server"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The lock wrappers end with their panes; let them finish writing their state first.
+        until = time.monotonic() + 5
+        while time.monotonic() < until and any(w and os.path.exists(f"/proc/{w}") for w in wrappers):
+            time.sleep(0.05)
+        shutil.rmtree(tmux_dir, ignore_errors=True)
+    dropped = count - len(order)
+    report(name, count, dropped + two_held + holder_mismatch + (count - alive),
+           f"(ready in turn: {len(order)}, dropped or failed: {dropped}, two holders seen: {two_held} of "
+           f"{samples} looks, holder mismatches: {holder_mismatch}, running at the end: {alive}; "
+           f"{elapsed:.1f} s, {elapsed / count:.2f} s per turn)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="folder of the built executables")
@@ -280,6 +504,8 @@ def main():
         check_planted(args.bin, work)
         check_names(args.bin, work)
         check_modes(args.bin, work)
+        check_watchers(args.bin, work, 100, 3 if args.quick else 10)
+        check_session_queue(args.bin, work, 10 if args.quick else 20)
     failed = sum(f for _, _, f in RESULTS)
     print(f"reliability: {sum(r for _, r, _ in RESULTS)} runs in {len(RESULTS)} checks, {failed} failures")
     return 1 if failed else 0
