@@ -1,5 +1,6 @@
 #include "common/shell_words.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace ah::shell {
@@ -140,6 +141,9 @@ class Parser {
 public:
   Parser(Script& out, std::string_view src, std::uint32_t scope, unsigned depth, const Limits& limits)
       : m_out(out), m_src(src), m_scope(scope), m_depth(depth), m_limits(limits) {}
+  ~Parser() { m_out.work += m_pos + m_looked; }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
 
   void parse_script() {
     parse_list(Until::end);
@@ -173,6 +177,7 @@ private:
   unsigned m_depth;
   const Limits& m_limits;
   std::vector<PendingHeredoc> m_heredocs;
+  mutable std::size_t m_looked = 0; // characters looked at ahead of the cursor (Script::work)
 
   // Enters one nesting level for its lifetime; refuses past the limit.
   class Nest {
@@ -262,6 +267,7 @@ private:
         break;
       }
     }
+    m_looked += end - m_pos;
     if (end == m_pos) return {};
     if (end < m_src.size() && !is_meta(m_src[end])) return {};
     return m_src.substr(m_pos, end - m_pos);
@@ -272,6 +278,7 @@ private:
   void fork_scope(std::size_t begin, std::size_t end) {
     if (begin >= end) return;
     std::uint32_t forked = m_out.new_scope(m_scope);
+    m_looked += end - begin;
     for (std::size_t i = begin; i < end; ++i)
       if (m_out.commands[i].scope == m_scope) m_out.commands[i].scope = forked;
   }
@@ -510,6 +517,7 @@ private:
     std::size_t p = m_pos;
     while (p < m_src.size() && is_digit(m_src[p]))
       ++p;
+    m_looked += p - m_pos;
     if (p >= m_src.size()) return false;
     char c = m_src[p];
     char next = p + 1 < m_src.size() ? m_src[p + 1] : '\0';
@@ -792,7 +800,13 @@ private:
   bool starts_brace_expansion() const noexcept {
     int depth = 0;
     bool separator = false;
-    for (std::size_t p = m_pos; p < m_src.size(); ++p) {
+    std::size_t p = m_pos;
+    struct Count { // adds the look-ahead to m_looked on every return
+      const Parser& parser;
+      const std::size_t& at;
+      ~Count() { parser.m_looked += at - parser.m_pos; }
+    } count{*this, p};
+    for (; p < m_src.size(); ++p) {
       char c = m_src[p];
       if (is_meta(c) || c == '\'' || c == '"' || c == '`' || c == '$') return false;
       if (c == '\\') {
@@ -1104,7 +1118,17 @@ private:
   // the text is a subshell inside a subshell or substitution.
   std::size_t arithmetic_end(std::size_t from) const noexcept {
     int depth = 0;
-    for (std::size_t p = from; p < m_src.size(); ++p) {
+    std::size_t p = from;
+    struct Count { // adds the look-ahead to m_looked on every return
+      const Parser& parser;
+      const std::size_t& at;
+      const std::size_t from;
+      ~Count() {
+        const std::size_t stop = std::min(at, parser.m_src.size());
+        parser.m_looked += stop > from ? stop - from : 0;
+      }
+    } count{*this, p, from};
+    for (; p < m_src.size(); ++p) {
       char c = m_src[p];
       if (c == '\\') {
         ++p;

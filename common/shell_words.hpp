@@ -104,6 +104,10 @@ struct Script {
   // so a `cd` in one does not move the others.
   std::vector<std::uint32_t> scope_parents{0};
   std::string error; // empty when the whole string was read
+  // How many characters the parser stepped over, counting look-ahead and
+  // the re-reading of heredoc bodies, backticks and arithmetic: a measure of
+  // its work that tests use to show it stays linear in the input.
+  std::size_t work = 0;
 
   bool ok() const noexcept { return error.empty(); }
   // Opens a new scope forked from `parent` and returns its number.

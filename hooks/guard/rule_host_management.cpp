@@ -96,7 +96,6 @@ bool tmux_manages_host(const CommandView& view) {
 } // namespace
 
 RuleResult check_host_management(const CommandView& view, const RuleContext& ctx) {
-  if (ctx.settings.session_class() == SessionClass::supervisor) return std::nullopt;
   const std::string_view name = view.name;
   bool manages = false;
   if (name == "kill")
@@ -110,7 +109,8 @@ RuleResult check_host_management(const CommandView& view, const RuleContext& ctx
                                   view.text(1) == "kill" || view.text(1) == "rm");
   else if (name == "tmux")
     manages = tmux_manages_host(view);
-  if (!manages) return std::nullopt;
+  // The session's class is looked at last: most commands manage nothing.
+  if (!manages || ctx.settings.session_class() == SessionClass::supervisor) return std::nullopt;
   return Denial{
       std::string(k_rule_host_management),
       fmt::format("`{}` manages processes, containers or tmux sessions of the host, which only the "

@@ -322,3 +322,63 @@ TEST_CASE("pipeline neighbours are marked", "[shell]") {
   CHECK_FALSE(s.commands[3].pipe_in);
   CHECK_FALSE(parse("a || b").commands[1].pipe_in);
 }
+
+namespace {
+
+// The parser's work (Script::work) for `copies` repetitions of `unit`
+// between `head` and `tail`.
+std::size_t work_for(std::string_view unit, std::size_t copies, std::string_view head = {},
+                     std::string_view tail = {}) {
+  std::string source(head);
+  for (std::size_t i = 0; i < copies; ++i)
+    source += unit;
+  source += tail;
+  Script script = parse(source);
+  INFO(source.substr(0, 200) << " → " << script.error);
+  CHECK(script.ok());
+  // Every character is stepped over at least once: the count is real.
+  CHECK(script.work >= source.size());
+  return script.work;
+}
+
+} // namespace
+
+TEST_CASE("the parser's work grows linearly with its input", "[shell]") {
+  // Eight times the input may cost at most about eight times the work
+  // (counted, not timed): a quadratic step would give ~64 times.
+  struct Case {
+    std::string_view name, unit, head, tail;
+  };
+  const Case cases[] = {
+      {"dense shell",
+       "cd src && grep -rn \"TODO($USER)\" --include='*.cpp' . | sort | head -n 20; "
+       "echo \"$(date +%s) built ${TARGET:-all}\" >> /tmp/bench.log && make -C build -j2 || true\n",
+       {},
+       {}},
+      {"one long word", "abc", "echo ", {}},
+      {"one word of braces", "{", "echo ", {}},
+      {"brace expansions", "x{a,b}{1..3} ", "echo ", {}},
+      {"arithmetic", "$((i + (j * 2))) ", "echo ", "; ((k++))"},
+      {"redirections", "2>&1 >>log 10<in ", "echo ", {}},
+      {"a heredoc body", "line $(date) `id` ${x}\n", "cat <<EOF\n", "EOF\n"},
+      {"a quoted heredoc body", "rm -rf / $(not run)\n", "cat <<'EOF'\n", "EOF\n"},
+      {"many heredocs", "cat <<A <<'B'\na\nA\nb\nB\n", {}, {}},
+      {"nested quoting", "x=\"$(echo \"${a:-`b \\`c\\``}\")\"; ", {}, {}},
+      {"pipelines", "a | b |& c | d; ", {}, {}},
+      {"subshells and groups", "( a; { b; } ) | c & ", {}, {}},
+      {"compound commands",
+       "if a; then b; elif c; then d; else e; fi; for i in 1 2; do f; done; "
+       "case $x in a|b) g;; *) h;; esac; [[ -n $y && $z == q* ]]; ",
+       {},
+       {}},
+      {"a long double-quoted string", "text $v \\\" ", "echo \"", "\""},
+      {"backslashes", "a\\ b\\\n", "echo ", {}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    const std::size_t n = 500;
+    const std::size_t small = work_for(c.unit, n, c.head, c.tail);
+    const std::size_t large = work_for(c.unit, 8 * n, c.head, c.tail);
+    CHECK(large <= small * 8 + small * 2); // 8x, with 25% slack
+  }
+}
