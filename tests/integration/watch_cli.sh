@@ -4,6 +4,7 @@
 # renames, delete and re-create, a folder that appears later, a kept mtime
 # announced by the marker). Fake sessions live on a private tmux server.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/watch.sh"
 
 PM="$AGENT_HOOKS_BIN/phase-monitor"
 export PHASE_POLL_INTERVAL=1
@@ -30,8 +31,11 @@ start_watch() {
   exec {ACK_FD}<>"$t/in"
   AGENT_HOOKS_MARKER_DIR="$t/m" "$PM" watch "$@" <"$t/in" >"$t/out" 2>"$t/err" &
   WATCH_PID=$!
-  sleep 0.2 # its watches are set up (inotify_add_watch) in well under this
+  local inotify=1
+  [[ " $* " != *" --poll-only "* ]] || inotify=0
+  wait_watch_ready "$inotify"
 }
+
 
 ack() { printf 'ack\n' >&"$ACK_FD"; }
 

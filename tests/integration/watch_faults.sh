@@ -7,6 +7,7 @@
 # (utime+stime from /proc/PID/stat) stays far below what a busy loop would
 # burn. That is a bound on spinning, not a measure of speed.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/watch.sh"
 
 PM="$AGENT_HOOKS_BIN/phase-monitor"
 FAKE_CLAUDE="$TESTS_DIR/lib/fake_claude.py"
@@ -75,7 +76,9 @@ start_watch() {
   if [[ -n "${AS_USER:-}" ]]; then run=(setpriv --reuid="$AS_USER" --regid="$AS_USER" --clear-groups); fi
   AGENT_HOOKS_MARKER_DIR="$MARKERS" "${run[@]}" "$PM" watch "$@" </dev/null >"$OUT" 2>"$ERR" &
   WATCH_PID=$!
-  sleep 0.3 # its watches are set up (inotify_add_watch) in well under this
+  local inotify=1
+  [[ " $* " != *" --poll-only "* ]] || inotify=0
+  wait_watch_ready "$inotify"
 }
 
 # wait_line PATTERN [SECONDS]: waits until a line of $OUT matches the extended regex PATTERN.
