@@ -159,6 +159,12 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
   auto finish_dead = [&](const ReadyResult& r) {
     result.ready_result = r;
     result.message = not_ready_message(o.session, r, o.ready_timeout);
+    // The wrapper's own account, when it could not start Claude at all.
+    try {
+      if (auto last = state::read_session_state(o.marker_dir, o.session); last && !last->start_error.empty())
+        result.message = last->start_error;
+    } catch (const Error&) {
+    }
     if (r.outcome == ReadyOutcome::dead) kill_session(tmux, o.marker_dir, o.session, 2s);
     remove_file(env_file);
     return result;
@@ -169,6 +175,7 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
   const auto lock_deadline = lock_start + o.lock_timeout + 10s;
   auto next_report = lock_start;
   std::string last_holder = "\x01";
+  int dead_looks = 0;
   while (true) {
     std::optional<state::SessionState> now;
     try {
@@ -177,7 +184,7 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
     }
     if (now && now->lock == state::LockState::held) break;
     PaneProbe p = probe_pane(tmux, o.session);
-    if (!p.exists || p.dead) {
+    if (!p.exists || report_dead(p, dead_looks)) {
       ReadyResult r;
       r.outcome = p.exists ? ReadyOutcome::dead : ReadyOutcome::gone;
       r.dead_status = p.dead_status;
@@ -192,7 +199,7 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
         o.say(holder
                   ? fmt::format("session '{}' waits for the session lock {}: held by session '{}' for {} s",
                                 o.session, o.lock_file.string(), holder->session,
-                                epoch_seconds() - holder->since)
+                                holder->held_for(epoch_seconds()))
                   : fmt::format("session '{}' waits for the session lock {}: held by a process that is not "
                                 "a phase-monitor session",
                                 o.session, o.lock_file.string()));

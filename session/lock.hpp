@@ -48,6 +48,9 @@ LockWait wait_for_lock(const std::function<bool()>& try_lock, Clock& clock, std:
 struct LockHolder {
   std::string session;
   std::int64_t since = 0; // epoch seconds
+  // How long it has held the lock at `now` (epoch seconds); never negative,
+  // even after the wall clock stepped back.
+  std::int64_t held_for(std::int64_t now) const { return now > since ? now - since : 0; }
 };
 std::optional<LockHolder> find_lock_holder(const std::filesystem::path& marker_dir,
                                            const std::filesystem::path& lock_file);

@@ -92,9 +92,11 @@ public:
     m_state.claude_pid = m_claude;
     set_lock(state::LockState::held);
     const int status = supervise();
+    // The state file stops saying "held" before the lock is free, so no
+    // reader ever sees two holders at once.
+    if (path_exists(marker_files(m_o.marker_dir, m_o.session).state)) set_lock(state::LockState::none);
     lock.unlock();
     m_lock = nullptr;
-    if (path_exists(marker_files(m_o.marker_dir, m_o.session).state)) set_lock(state::LockState::none);
     return status;
   }
 
@@ -155,7 +157,7 @@ private:
     std::fprintf(stderr, "phase-monitor: session '%s' waits for the session lock %s%s (up to %lld s)\n",
                  m_o.session.c_str(), m_o.lock_file.c_str(),
                  holder ? fmt::format(", held by session '{}' for {} s", holder->session,
-                                      epoch_seconds() - holder->since)
+                                      holder->held_for(epoch_seconds()))
                               .c_str()
                         : "",
                  static_cast<long long>(m_o.lock_timeout.count()));
@@ -204,10 +206,12 @@ private:
     posix_spawnattr_destroy(&attr);
     ::setenv("PATH", saved_path.c_str(), 1);
     if (rc != 0) {
-      std::fprintf(stderr,
-                   "phase-monitor: error: session '%s': cannot start %s: %s (install Claude Code, or name it "
-                   "with --claude-cmd, CLAUDE_BIN or the config key claude_cmd)\n",
-                   m_o.session.c_str(), argv[0], std::strerror(rc));
+      // On the pane for a person, and in the state file for `create`, which
+      // may not see the pane's last output before tmux marks it dead.
+      m_state.start_error = fmt::format("session '{}': cannot start {}: {} (install Claude Code, or name it "
+                                        "with --claude-cmd, CLAUDE_BIN or the config key claude_cmd)",
+                                        m_o.session, argv[0], std::strerror(rc));
+      std::fprintf(stderr, "phase-monitor: error: %s\n", m_state.start_error.c_str());
       return false;
     }
     m_claude = pid;
@@ -243,8 +247,8 @@ private:
       }
       if (sig == SIGUSR1) {
         if (m_lock->held()) {
+          set_lock(state::LockState::released); // first, as above
           m_lock->unlock();
-          set_lock(state::LockState::released);
         }
         continue;
       }

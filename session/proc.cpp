@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fmt/format.h>
 #include <string>
+#include <sys/wait.h>
 
 namespace ah::session {
 
@@ -28,7 +29,8 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) noexcept {
   std::string_view rest = text.substr(close + 1);
   // Fields from 3 on, separated by single spaces.
   int field = 2;
-  while (!rest.empty() && field < 22) {
+  bool complete = false; // the fields up to 22 were read
+  while (!rest.empty() && field < 52) {
     while (!rest.empty() && rest.front() == ' ')
       rest.remove_prefix(1);
     auto sp = rest.find(' ');
@@ -50,12 +52,29 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) noexcept {
       break;
     case 22:
       if (!parse_number(trim(word), s.start)) return std::nullopt;
-      return s;
+      complete = true;
+      break;
+    case 52: {
+      std::int64_t status = 0;
+      if (parse_number(trim(word), status) && status >= 0 && status <= 0xffff)
+        s.wait_status = static_cast<int>(status);
+      break;
+    }
     default: break;
     }
     if (sp == std::string_view::npos) break;
     rest.remove_prefix(sp);
   }
+  if (!complete) return std::nullopt;
+  return s;
+}
+
+std::optional<int> zombie_exit_status(std::int64_t pid) noexcept {
+  auto s = read_proc_stat(pid);
+  if (!s || s->state != 'Z' || !s->wait_status) return std::nullopt;
+  const int status = *s->wait_status;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return std::nullopt;
 }
 

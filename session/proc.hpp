@@ -16,7 +16,14 @@ struct ProcStat {
   std::int64_t pgrp = 0;
   std::int64_t sid = 0;
   std::uint64_t start = 0; // clock ticks since boot (field 22)
+  // Field 52, the wait status as waitpid() gives it: meaningful once the
+  // process is a zombie (Linux 3.5 on).
+  std::optional<int> wait_status;
 };
+
+// A zombie's exit status as a shell shows it: the exit code, or 128 + N
+// after signal N. nullopt when it is not a zombie or /proc does not say.
+std::optional<int> zombie_exit_status(std::int64_t pid) noexcept;
 
 // /proc/PID/stat, or nullopt when there is no such process.
 std::optional<ProcStat> read_proc_stat(std::int64_t pid) noexcept;

@@ -2,18 +2,22 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "session/proc.hpp"
 
 #include <cstdlib>
 
 #include <charconv>
+#include <cstdint>
 #include <fmt/format.h>
+#include <vector>
 
 namespace ah::session {
 
 PaneProbe probe_pane(const Tmux& tmux, std::string_view session) {
   PaneProbe p;
   const std::string target = Tmux::pane_target(session);
-  TmuxResult r = tmux.run({"display-message", "-p", "-t", target, "#{pane_dead}:#{pane_dead_status}", ";",
+  TmuxResult r = tmux.run({"display-message", "-p", "-t", target,
+                           "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{pane_pid}", ";",
                            "capture-pane", "-p", "-t", target});
   if (r.status != 0) {
     p.problem = Tmux::describe_failure(r, session, tmux.options());
@@ -23,10 +27,32 @@ PaneProbe probe_pane(const Tmux& tmux, std::string_view session) {
   p.exists = true;
   auto nl = r.out.find('\n');
   std::string_view head = std::string_view(r.out).substr(0, nl);
-  // tmux may see the pane's terminal close before it collected the exit
-  // status: dead counts once the status is there too (the next look).
-  p.dead = head.starts_with("1:") && head.size() > 2 &&
-           std::from_chars(head.data() + 2, head.data() + head.size(), p.dead_status).ec == std::errc();
+  // "DEAD:STATUS:SIGNAL:PID". tmux may see the pane's terminal close before
+  // it reaps the process (a fresh server was seen to leave it a zombie for
+  // minutes): then the zombie's own /proc entry gives the status.
+  p.dead = head.starts_with("1:");
+  if (p.dead) {
+    std::vector<std::string_view> fields;
+    for (std::string_view rest = head.substr(2);;) {
+      const auto colon = rest.find(':');
+      fields.push_back(rest.substr(0, colon));
+      if (colon == std::string_view::npos) break;
+      rest.remove_prefix(colon + 1);
+    }
+    fields.resize(3);
+    const auto parse = [](std::string_view field) -> std::optional<std::int64_t> {
+      std::int64_t value = 0;
+      auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
+      if (field.empty() || ec != std::errc() || end != field.data() + field.size()) return std::nullopt;
+      return value;
+    };
+    if (auto status = parse(fields[0]))
+      p.dead_status = static_cast<int>(*status);
+    else if (auto signal = parse(fields[1]))
+      p.dead_status = 128 + static_cast<int>(*signal);
+    else if (auto pid = parse(fields[2]))
+      p.dead_status = zombie_exit_status(*pid);
+  }
   p.text = nl == std::string::npos ? std::string() : r.out.substr(nl + 1);
   if (p.dead) {
     // tmux scrolls the pane to print "Pane is dead": the last lines are in
@@ -43,6 +69,7 @@ ReadyResult wait_ready(const Tmux& tmux, std::string_view session, const ReadyOp
   const auto start = clock.now();
   const auto deadline = start + options.timeout;
   auto answered_at = start - std::chrono::seconds(10);
+  int dead_looks = 0;
   while (true) {
     PaneProbe p = probe_pane(tmux, session);
     const auto now = clock.now();
@@ -53,7 +80,7 @@ ReadyResult wait_ready(const Tmux& tmux, std::string_view session, const ReadyOp
       return result;
     }
     result.screen = std::move(p.text);
-    if (p.dead) {
+    if (report_dead(p, dead_looks)) {
       result.outcome = ReadyOutcome::dead;
       result.dead_status = p.dead_status;
       return result;
@@ -97,9 +124,10 @@ std::string not_ready_message(std::string_view session, const ReadyResult& r,
   case ReadyOutcome::gone: return r.problem;
   case ReadyOutcome::dead:
     return fmt::format(
-        "Claude in session '{}' exited (status {}) before its prompt appeared; the pane's last "
+        "Claude in session '{}' exited ({}) before its prompt appeared; the pane's last "
         "lines:\n{}(check the claude command, its API key and network settings)",
-        session, r.dead_status, last_lines(r.screen));
+        session, r.dead_status ? fmt::format("status {}", *r.dead_status) : std::string("status unknown"),
+        last_lines(r.screen));
   case ReadyOutcome::timed_out: break;
   }
   std::string why;

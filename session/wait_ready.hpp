@@ -6,6 +6,7 @@
 #include "session/tmux.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,11 +16,20 @@ namespace ah::session {
 struct PaneProbe {
   bool exists = false; // the session is there
   bool dead = false;   // its pane's process ended (kept by remain-on-exit)
-  int dead_status = 0; // that process's exit status
+  // That process's exit status (128 + N for signal N), once tmux collected
+  // it: it may see the terminal close first.
+  std::optional<int> dead_status;
   std::string text;    // the visible pane
   std::string problem; // why it is not there (tmux's error, described)
 };
 PaneProbe probe_pane(const Tmux& tmux, std::string_view session);
+
+// Whether a dead pane is to be reported now: once its exit status is known,
+// or after `looks` looks without one (tmux lost it), so a caller never waits
+// for a status that will not come.
+inline bool report_dead(const PaneProbe& p, int& looks_without_status, int looks = 40) {
+  return p.dead && (p.dead_status || ++looks_without_status >= looks);
+}
 
 struct ReadyOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(120)};
@@ -33,9 +43,9 @@ struct ReadyResult {
   ReadyOutcome outcome = ReadyOutcome::timed_out;
   DialogKind dialog = DialogKind::none; // the dialog last seen
   int dialogs_answered = 0;
-  int dead_status = 0;
-  std::string screen;  // the last pane seen
-  std::string problem; // for `gone`
+  std::optional<int> dead_status; // unknown when tmux never collected it
+  std::string screen;             // the last pane seen
+  std::string problem;            // for `gone`
   std::chrono::milliseconds waited{0};
 };
 

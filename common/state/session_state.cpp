@@ -51,6 +51,7 @@ std::string to_json(const SessionState& s) {
               {"lock_since", s.lock_since},
               {"created", s.created},
               {"tmux_socket", s.tmux_socket}};
+  if (!s.start_error.empty()) doc["start_error"] = s.start_error;
   // Paths need not be UTF-8: replace what is not, rather than throw.
   return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
@@ -71,6 +72,7 @@ SessionState from_json(std::string_view text, const std::filesystem::path& origi
   s.lock_since = number_or<std::int64_t>(*doc, "lock_since", 0);
   s.created = number_or<std::int64_t>(*doc, "created", 0);
   s.tmux_socket = string_or(*doc, "tmux_socket");
+  s.start_error = string_or(*doc, "start_error");
   return s;
 }
 

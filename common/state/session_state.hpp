@@ -40,6 +40,7 @@ struct SessionState {
   std::int64_t lock_since = 0; // epoch seconds of the last lock state change
   std::int64_t created = 0;    // epoch seconds when `create` wrote the file
   std::string tmux_socket;     // the tmux server (-L name or -S path); empty: the default
+  std::string start_error;     // why the wrapper could not start Claude; empty otherwise
 
   bool operator==(const SessionState&) const = default;
 };

@@ -124,3 +124,10 @@ TEST_CASE("session clock: the lock, ready and paste waits count monotonic time")
   clock.sleep(1ms);
   CHECK(clock.now() > a);
 }
+
+TEST_CASE("LockHolder::held_for never goes negative when the wall clock stepped back", "[lock]") {
+  const LockHolder holder{.session = "a", .since = 1000};
+  CHECK(holder.held_for(1042) == 42);
+  CHECK(holder.held_for(1000) == 0);
+  CHECK(holder.held_for(400) == 0);
+}

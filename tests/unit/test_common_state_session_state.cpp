@@ -23,7 +23,8 @@ TEST_CASE("session state: written atomically with mode 0600, read back equal") {
                      .lock = st::LockState::released,
                      .lock_since = 1795250000,
                      .created = 1795249000,
-                     .tmux_socket = "private"};
+                     .tmux_socket = "private",
+                     .start_error = "cannot start /no/claude: No such file or directory"};
   st::write_session_state(dir.path(), s);
   const auto path = ah::marker_files(dir.path(), "dev-1").state;
   struct stat sb {};
