@@ -394,14 +394,17 @@ def check_watchers(bin_dir, work, count, writes):
 def lock_holder_pids(lock_file):
     """The pids /proc/locks shows holding an flock on lock_file."""
     try:
-        ino = os.stat(lock_file).st_ino
+        st = os.stat(lock_file)
     except OSError:
         return []
+    # "MAJ:MIN:INODE", the device numbers in hex: match the device too, or a
+    # lock on another file system's file with the same inode number counts.
+    key = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
     pids = []
     for line in open("/proc/locks"):
         f = line.split()
-        if len(f) >= 6 and f[1] == "FLOCK" and f[2] != "->" and f[5].split(":")[-1] == str(ino):
-            pids.append(int(f[4]))
+        if len(f) >= 6 and f[1] == "FLOCK" and f[5] == key and int(f[4]) not in pids:
+            pids.append(int(f[4]))  # one holder, even when the kernel lists its lock twice
     return pids
 
 
@@ -449,7 +452,16 @@ def check_session_queue(bin_dir, work, count):
             held = [n for n, s in st.items() if s.get("lock") == "held"]
             flocks = lock_holder_pids(lock_file)
             samples += 1
-            two_held += len(held) > 1 or len(flocks) > 1
+            # /proc/locks is one atomic look at the kernel's lock list. The
+            # state files are read one after the other, so a hand-over between
+            # two reads can look like two holders: count that only when a
+            # second look still shows both.
+            if len(held) > 1:
+                again = states()
+                held = [n for n in held if again.get(n, {}).get("lock") == "held"]
+            if len(held) > 1 or len(flocks) > 1:
+                two_held += 1
+                print(f"  two holders: state files {held}, flock holders {flocks}", file=sys.stderr)
             if len(held) == 1 and len(flocks) == 1 and st[held[0]].get("wrapper_pid") != flocks[0]:
                 holder_mismatch += 1
             for n, p in procs.items():
@@ -488,6 +500,93 @@ def check_session_queue(bin_dir, work, count):
            f"{elapsed:.1f} s, {elapsed / count:.2f} s per turn)")
 
 
+
+def max_rss_kib(argv, stdin_path):
+    """Peak resident memory of argv (KiB), run with stdin from a file, via wait4."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fd = os.open(stdin_path, os.O_RDONLY)
+            os.dup2(fd, 0)
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    return os.waitstatus_to_exitcode(status), usage.ru_maxrss
+
+
+def check_memory_bounds(bin_dir, work, sizes_mib):
+    """Peak memory of every hook on payloads up to the 64 MiB cap.
+
+    The bound documented in docs/reliability.md: at most 4 x the payload plus
+    16 MiB over a static no-op started the same way (this process's fork
+    shares its pages until exec, so the no-op's figure is the floor)."""
+    d = os.path.join(work, "memory")
+    os.makedirs(d)
+    hooks = [("idle-stop", [f"{d}/i.ts"]), ("phase-change", [f"{d}/p.phase", f"{d}/m.marker"]),
+             ("stop-failure", [f"{d}/s.phase", f"{d}/s.marker"]), ("session-end", [f"{d}/e.ts"]),
+             ("compact-reinject", [f"{d}/c.phase"]), ("pretooluse-guard", ["main", d])]
+    path = os.path.join(d, "payload.json")
+    open(path, "wb").close()
+    with open(os.path.join(bin_dir, "session-end"), "rb") as f:
+        if b"__asan_init" in f.read():
+            report("bounds: peak memory of every hook", 0, 0, "(not measured: a sanitizer build)")
+            return
+    _, floor = max_rss_kib([os.path.join(bin_dir, "noop-static")], path)
+    runs = failures = 0
+    worst = {}
+    for mib in sizes_mib:
+        # A Write of a big file: the shape of the largest payloads Claude Code sends.
+        content = "x" * (mib * 1024 * 1024 - 512)
+        with open(path, "wb") as f:
+            f.write(payload({"session_id": "m", "hook_event_name": "PreToolUse", "tool_name": "Write",
+                             "cwd": d, "tool_input": {"file_path": f"{d}/big", "content": content}}))
+        size_kib = os.path.getsize(path) // 1024
+        for hook, args in hooks:
+            runs += 1
+            rc, rss = max_rss_kib([os.path.join(bin_dir, hook)] + args, path)
+            extra = max(0, rss - floor)
+            worst[mib] = max(worst.get(mib, 0), extra)
+            if rc != 0 or extra > 4 * size_kib + 16 * 1024:
+                failures += 1
+                print(f"  {hook} on {mib} MiB: exit {rc}, {extra} KiB over the no-op", file=sys.stderr)
+    detail = ", ".join(f"{mib} MiB payload: at most {worst[mib] / 1024:.0f} MiB" for mib in sizes_mib)
+    report("bounds: peak memory of every hook", runs, failures, f"(over a no-op: {detail})")
+
+
+def check_pathological_nesting(bin_dir, work):
+    """The guard refuses (or reads) deeply nested commands at once, failing closed."""
+    cases = {
+        "$( x 100k": "$(" * 100000 + "rm -rf /" + ")" * 100000,
+        "( x 100k": "( " * 100000 + "rm -rf /" + " )" * 100000,
+        "{ x 100k": "{ " * 100000 + "rm -rf /;" + " }" * 100000,
+        "while x 50k": "while true; do " * 50000 + "rm -rf /" + "; done" * 50000,
+        "case x 20k": "case a in a) " * 20000 + "rm -rf /" + ";; esac" * 20000,
+        "${ x 100k": "echo ${a:-" * 100000 + "$(rm -rf /)" + "}" * 100000,
+        "bash -c x 12": None,
+    }
+    c = "rm -rf /"
+    for _ in range(12):
+        c = "bash -c '" + c.replace("'", "'\\''") + "'"
+    cases["bash -c x 12"] = c
+    failures = 0
+    slowest = 0.0
+    for name, command in cases.items():
+        start = time.monotonic()
+        p = subprocess.run([os.path.join(bin_dir, "pretooluse-guard"), "main", work],
+                           input=payload({"tool_name": "Bash", "cwd": work, "tool_input": {"command": command}}),
+                           capture_output=True, timeout=60)
+        slowest = max(slowest, time.monotonic() - start)
+        if p.returncode != 2 or not p.stderr.startswith(b"BLOCKED: "):
+            failures += 1
+            print(f"  {name}: exit {p.returncode}, {p.stderr[:200]!r}", file=sys.stderr)
+    report("bounds: guard on pathological nesting", len(cases), failures,
+           f"(all refused; slowest {slowest * 1000:.0f} ms)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="folder of the built executables")
@@ -506,6 +605,8 @@ def main():
         check_modes(args.bin, work)
         check_watchers(args.bin, work, 100, 3 if args.quick else 10)
         check_session_queue(args.bin, work, 10 if args.quick else 20)
+        check_memory_bounds(args.bin, work, [16] if args.quick else [1, 16, 63])
+        check_pathological_nesting(args.bin, work)
     failed = sum(f for _, _, f in RESULTS)
     print(f"reliability: {sum(r for _, r, _ in RESULTS)} runs in {len(RESULTS)} checks, {failed} failures")
     return 1 if failed else 0
