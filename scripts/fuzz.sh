@@ -2,8 +2,10 @@
 # Builds the libFuzzer targets (clang, ASan+UBSan) in their own build folder
 # and runs each: fuzz_hooks (the payload reader under every marker hook's
 # handler), fuzz_settings (the settings merger), fuzz_config (the TOML loader),
-# fuzz_state (the phase-file reader and the session state file) and
-# fuzz_shell_words (the shell-word parser and the guard's rules). Seeds come
+# fuzz_state (the phase-file reader and the session state file),
+# fuzz_shell_words (the shell-word parser and the guard's rules) and
+# fuzz_guard_payload (the guard's fast payload reader, which must agree with
+# nlohmann's parser on everything it accepts). Seeds come
 # from tests/fuzz/corpus/<name>/ (and the guard corpus); any crash, leak,
 # timeout or sanitizer report fails the script and leaves the input in
 # build-fuzz/fuzz/<target>/crashes/.
@@ -48,7 +50,7 @@ done
 limit=()
 [[ -z "$runs" ]] || limit+=(-runs="$runs")
 [[ -z "$seconds" ]] || limit+=(-max_total_time="$seconds")
-((${#targets[@]})) || targets=(fuzz_hooks fuzz_settings fuzz_config fuzz_state fuzz_shell_words)
+((${#targets[@]})) || targets=(fuzz_hooks fuzz_settings fuzz_config fuzz_state fuzz_shell_words fuzz_guard_payload)
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (scripts/setup.sh --fuzz installs it)" >&2; exit 1; }
 
 if ((build_first)); then
