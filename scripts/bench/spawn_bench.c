@@ -1,13 +1,18 @@
 /* spawn-bench: the cost of starting a program, as a ratio to a baseline
    program measured in the same run.
 
-   usage: spawn-bench --stdin FILE [--rounds R] [--batch B] --baseline BIN -- CMD [ARGS...]
+   usage: spawn-bench --stdin FILE [--rounds R] [--batch B] [--max-rss] --baseline BIN -- CMD [ARGS...]
 
    Each round runs a batch of B baseline executions and a batch of B command
    executions, alternating which goes first, each with FILE on standard input
    and output discarded. The per-execution time of a batch is its wall time
    divided by B; the result is the median over the rounds of each, and their
-   ratio:  baseline_ns=N command_ns=N ratio=X.XX command_exit=S */
+   ratio:  baseline_ns=N command_ns=N ratio=X.XX command_exit=S
+
+   With --max-rss it runs each once instead and prints their peak resident
+   memory: baseline_rss_kib=N command_rss_kib=N command_exit=S. This small
+   program is their parent, so its own pages hardly count (a Python parent's
+   would). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,8 +38,9 @@ static double now_ns(void) {
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* Runs argv once with stdin_fd on standard input; returns its exit status. */
-static int run_once(char** argv, int stdin_fd, int null_fd) {
+/* Runs argv once with stdin_fd on standard input; returns its exit status
+   and, when max_rss_kib is not NULL, its peak resident memory. */
+static int run_measured(char** argv, int stdin_fd, int null_fd, long* max_rss_kib) {
   if (lseek(stdin_fd, 0, SEEK_SET) < 0) die("lseek");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -48,9 +55,15 @@ static int run_once(char** argv, int stdin_fd, int null_fd) {
     die(argv[0]);
   }
   int status;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) die("waitpid");
+  struct rusage usage;
+  while (wait4(pid, &status, 0, &usage) < 0)
+    if (errno != EINTR) die("wait4");
+  if (max_rss_kib) *max_rss_kib = usage.ru_maxrss;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_once(char** argv, int stdin_fd, int null_fd) {
+  return run_measured(argv, stdin_fd, null_fd, NULL);
 }
 
 static double batch_ns(char** argv, int batch, int stdin_fd, int null_fd, int* exit_status) {
@@ -73,7 +86,7 @@ static double median(double* v, int n) {
 int main(int argc, char** argv) {
   const char* stdin_path = "/dev/null";
   const char* baseline = NULL;
-  int rounds = 15, batch = 100, i = 1;
+  int rounds = 15, batch = 100, i = 1, max_rss = 0;
   for (; i < argc; ++i) {
     if (!strcmp(argv[i], "--")) {
       ++i;
@@ -84,11 +97,14 @@ int main(int argc, char** argv) {
       rounds = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
       batch = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--max-rss"))
+      max_rss = 1;
     else if (!strcmp(argv[i], "--baseline") && i + 1 < argc)
       baseline = argv[++i];
     else {
       fprintf(stderr,
-              "usage: spawn-bench --stdin FILE [--rounds R] [--batch B] --baseline BIN -- CMD [ARGS...]\n");
+              "usage: spawn-bench --stdin FILE [--rounds R] [--batch B] [--max-rss] --baseline BIN -- CMD "
+              "[ARGS...]\n");
       return 64;
     }
   }
@@ -102,6 +118,13 @@ int main(int argc, char** argv) {
   if (null_fd < 0) die("/dev/null");
   char* base_argv[] = {(char*)baseline, NULL};
   char** cmd_argv = argv + i;
+  if (max_rss) {
+    long base_kib = 0, cmd_kib = 0;
+    run_measured(base_argv, stdin_fd, null_fd, &base_kib);
+    int status = run_measured(cmd_argv, stdin_fd, null_fd, &cmd_kib);
+    printf("baseline_rss_kib=%ld command_rss_kib=%ld command_exit=%d\n", base_kib, cmd_kib, status);
+    return 0;
+  }
   double* base = calloc((size_t)rounds, sizeof *base);
   double* cmd = calloc((size_t)rounds, sizeof *cmd);
   int base_exit = 0, cmd_exit = 0;
