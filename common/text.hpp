@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,14 @@ std::string_view trim(std::string_view s) noexcept;
 // Quotes `word` for a POSIX shell: unchanged when it holds only safe
 // characters, else wrapped in single quotes with embedded quotes escaped.
 std::string shell_quote(std::string_view word);
+
+// The value of hex digit `c` (0-9, a-f, A-F), or -1.
+int hex_value(char c) noexcept;
+
+// Appends code point `cp` to `out` as UTF-8; one above U+10FFFF becomes
+// U+FFFD. Surrogates are written as they are (escape decoding, not
+// validation).
+void append_utf8(std::string& out, std::uint32_t cp);
 
 // True when `haystack` contains `needle` (byte-wise).
 inline bool contains(std::string_view haystack, std::string_view needle) noexcept {

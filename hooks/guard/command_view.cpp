@@ -1,5 +1,7 @@
 #include "hooks/guard/command_view.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -451,32 +453,6 @@ int octal_digit(char c) noexcept {
   return c >= '0' && c <= '7' ? c - '0' : -1;
 }
 
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    cp = std::min<std::uint32_t>(cp, 0x10ffff);
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
-
 // Appends the escape at text[i] (a backslash) to `out` as bash's echo -e /
 // printf read it (\n, \t, \\, octal, \xHH, \uHHHH, …); returns the index
 // after it. Sets `stop` at a \c that ends all output (echo -e, %b).
@@ -510,8 +486,8 @@ std::size_t append_escape(std::string& out, std::string_view text, std::size_t i
     const std::size_t max = e == 'x' ? 2 : e == 'u' ? 4 : 8;
     std::uint32_t value = 0;
     std::size_t n = 0;
-    while (n < max && next < text.size() && hex_digit(text[next]) >= 0) {
-      value = value * 16 + static_cast<std::uint32_t>(hex_digit(text[next++]));
+    while (n < max && next < text.size() && hex_value(text[next]) >= 0) {
+      value = value * 16 + static_cast<std::uint32_t>(hex_value(text[next++]));
       ++n;
     }
     if (n == 0) {
