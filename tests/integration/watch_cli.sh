@@ -39,29 +39,6 @@ start_watch() {
 
 ack() { printf 'ack\n' >&"$ACK_FD"; }
 
-# wait_line PATTERN [SECONDS]: waits until a line of $t/out matches the
-# extended regex PATTERN.
-wait_line() {
-  local i
-  for ((i = 0; i < ${2:-5} * 20; i++)); do
-    grep -qE "$1" "$t/out" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  fail "no line matching [$1] in stdout: [$(cat "$t/out")] stderr: [$(cat "$t/err")]"
-}
-
-# wait_exit [SECONDS]: waits for the monitor to end; sets $rc.
-wait_exit() {
-  local i
-  for ((i = 0; i < ${1:-5} * 20; i++)); do
-    kill -0 "$WATCH_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -0 "$WATCH_PID" 2>/dev/null && fail "watch still runs: [$(cat "$t/out")] [$(cat "$t/err")]"
-  if wait "$WATCH_PID"; then rc=0; else rc=$?; fi
-  WATCH_PID=
-}
-
 events() { grep '^event ' "$t/out" | cut -d' ' -f2 | paste -sd' '; }
 
 test_phases_in_order_then_done() {

@@ -81,28 +81,6 @@ start_watch() {
   wait_watch_ready "$inotify"
 }
 
-# wait_line PATTERN [SECONDS]: waits until a line of $OUT matches the extended regex PATTERN.
-wait_line() {
-  local i
-  for ((i = 0; i < ${2:-5} * 20; i++)); do
-    grep -qE "$1" "$OUT" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  fail "no line matching [$1] in stdout: [$(cat "$OUT")] stderr: [$(cat "$ERR")]"
-}
-
-# wait_exit [SECONDS]: waits for the watch to end (fails if it still runs); sets $rc.
-wait_exit() {
-  local i
-  for ((i = 0; i < ${1:-5} * 20; i++)); do
-    kill -0 "$WATCH_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -0 "$WATCH_PID" 2>/dev/null && fail "watch still runs: [$(cat "$OUT")] [$(cat "$ERR")]"
-  if wait "$WATCH_PID"; then rc=0; else rc=$?; fi
-  WATCH_PID=
-}
-
 events() { grep '^event ' "$OUT" | cut -d' ' -f2 | paste -sd' '; }
 
 # cpu_ms PID: the CPU time (user + system) PID has used so far, in ms.
