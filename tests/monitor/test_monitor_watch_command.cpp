@@ -89,6 +89,13 @@ Wake files() {
   return Wake{.files = true};
 }
 
+// The crash was reported once, and the watch ended on it.
+void check_one_crash(const std::string& text) {
+  CHECK(text.find("event PHASE:crashed") != std::string::npos);
+  CHECK(text.find("event PHASE:crashed") == text.rfind("event PHASE:crashed"));
+  CHECK(text.ends_with("exit crashed\n"));
+}
+
 } // namespace
 
 TEST_CASE("run_watch: events in order, then exit done") {
@@ -164,9 +171,7 @@ TEST_CASE("run_watch: a followed Claude that exited, while tmux still has the se
   WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
   Capture out;
   CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 1);
-  const std::string text = out.text();
-  CHECK(text.find("event PHASE:crashed") == text.rfind("event PHASE:crashed"));
-  CHECK(text.ends_with("exit crashed\n"));
+  check_one_crash(out.text());
 }
 
 TEST_CASE("run_watch: an exit marker rewritten during the crash callback is still one crash") {
@@ -190,9 +195,7 @@ TEST_CASE("run_watch: an exit marker rewritten during the crash callback is stil
   WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
   Capture out;
   CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 1);
-  const std::string text = out.text();
-  CHECK(text.find("event PHASE:crashed") == text.rfind("event PHASE:crashed"));
-  CHECK(text.ends_with("exit crashed\n"));
+  check_one_crash(out.text());
 }
 
 TEST_CASE("run_watch: EOF while waiting for an ack ends cleanly") {
