@@ -26,6 +26,9 @@ namespace {
 // after this long, for writers that keep the file open.
 constexpr auto k_modify_settle = std::chrono::milliseconds(50);
 
+// How often a rebuild looks again when a folder vanished under it.
+constexpr int k_rebuild_attempts = 8;
+
 constexpr std::uint32_t k_dir_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
                                      IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
                                      IN_EXCL_UNLINK;
@@ -240,31 +243,52 @@ private:
   }
 
   // Points the inotify watches at the directories wanted now (called again
-  // whenever a directory on the way appears, goes or moves).
+  // whenever a directory on the way appears, goes or moves). A directory
+  // that vanishes between the look and the watch (ENOENT, ENOTDIR: a
+  // `rm -rf` still under way) means the wanted set is stale: look again at
+  // once rather than fall back to polling, which would hide the next write
+  // for a whole poll interval.
   void rebuild_watches() {
     if (m_inotify < 0) return;
-    std::vector<Watch> next = wanted();
+    std::vector<Watch> next;
     bool ok = true;
-    for (auto& w : next) {
-      w.wd = ::inotify_add_watch(m_inotify, w.dir.c_str(), k_dir_mask);
-      if (w.wd < 0) {
+    for (int attempt = 0; attempt < k_rebuild_attempts; ++attempt) {
+      next = wanted();
+      ok = true;
+      bool vanished = false;
+      for (auto& w : next) {
+        w.wd = ::inotify_add_watch(m_inotify, w.dir.c_str(), k_dir_mask);
+        if (w.wd >= 0) continue;
         const int err = errno;
-        if (err == ENOSPC || err == ENOMEM) {
+        ok = false;
+        if (err == ENOENT || err == ENOTDIR) {
+          vanished = true;
+        } else if (err == ENOSPC || err == ENOMEM) {
           if (!m_degraded)
             log::warn("cannot watch {} ({}: raise fs.inotify.max_user_watches); polling every {} s",
                       w.dir.string(), std::strerror(err), m_poll_interval.count() / 1000.0);
         } else {
           log::debug("cannot watch {}: {}; polling until it can", w.dir.string(), std::strerror(err));
         }
-        ok = false;
       }
+      if (ok || !vanished) break;
+      log::debug("a folder on the way to {} went while it was being watched; looking again",
+                 m_targets.phase_file.string());
+      drop_watches_not_in(next, m_watches); // those of this attempt that the next may not want
     }
-    for (const auto& old : m_watches)
-      if (old.wd >= 0 &&
-          std::none_of(next.begin(), next.end(), [&](const Watch& w) { return w.wd == old.wd; }))
-        ::inotify_rm_watch(m_inotify, old.wd);
+    drop_watches_not_in(m_watches, next);
     m_watches = std::move(next);
     m_degraded = !ok;
+  }
+
+  // Removes the watches of `from` that `keep` does not hold.
+  void drop_watches_not_in(std::vector<Watch>& from, const std::vector<Watch>& keep) {
+    for (auto& old : from)
+      if (old.wd >= 0 &&
+          std::none_of(keep.begin(), keep.end(), [&](const Watch& w) { return w.wd == old.wd; })) {
+        ::inotify_rm_watch(m_inotify, old.wd);
+        old.wd = -1;
+      }
   }
 
   void read_inotify(Wake& wake) {
