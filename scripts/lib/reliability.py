@@ -50,14 +50,27 @@ def run_killed(argv, stdin_bytes, delay, env=None):
     return p.wait()
 
 
+def kill_window(argv, stdin_bytes, env=None, floor=0.004):
+    """How long to wait before the kill: up to a little past the time an
+    unkilled run takes here (median of 3), so some runs are killed mid-way and
+    some finish, on a fast build and on a slow sanitizer build alike."""
+    times = []
+    for _ in range(3):
+        start = time.monotonic()
+        subprocess.run(argv, input=stdin_bytes, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        times.append(time.monotonic() - start)
+    return max(floor, sorted(times)[1] * 1.3)
+
+
 def check_marker_crash(bin_dir, work, runs):
     """kill -9 at random moments of session-end's write: the marker holds old or new, whole."""
     marker = os.path.join(work, "claude-exited-crash.ts")
     failures = killed = 0
+    window = kill_window([os.path.join(bin_dir, "session-end"), marker], payload({"reason": "reason_a"}))
     for i in range(runs):
         reason = "reason_a" if i % 2 else "reason_b_longer_text"
         killed += run_killed([os.path.join(bin_dir, "session-end"), marker], payload({"reason": reason}),
-                             random.uniform(0, 0.004)) == -signal.SIGKILL
+                             random.uniform(0, window)) == -signal.SIGKILL
         if os.path.lexists(marker):
             text = open(marker).read()
             parts = text.split()
@@ -66,7 +79,8 @@ def check_marker_crash(bin_dir, work, runs):
                 failures += 1
     leftovers = [n for n in os.listdir(work) if ".ah-tmp-" in n]
     report("crash: session-end marker under kill -9", runs, failures + len(leftovers),
-           f"(killed before finishing: {killed}, torn or empty: {failures}, temp files left: {len(leftovers)})")
+           f"(killed before finishing: {killed}, torn or empty: {failures}, temp files left: {len(leftovers)}, "
+           f"kills within {window * 1000:.1f} ms)")
 
 
 def check_phase_crash(bin_dir, work, runs):
@@ -74,11 +88,12 @@ def check_phase_crash(bin_dir, work, runs):
     phase = os.path.join(work, "crash.phase")
     failures = 0
     old = "PHASE:working\n"
+    argv = [os.path.join(bin_dir, "stop-failure"), phase]
+    window = kill_window(argv, payload({"error": "rate_limit"}))
     for _ in range(runs):
         with open(phase, "w") as f:
             f.write(old)
-        run_killed([os.path.join(bin_dir, "stop-failure"), phase], payload({"error": "rate_limit"}),
-                   random.uniform(0, 0.004))
+        run_killed(argv, payload({"error": "rate_limit"}), random.uniform(0, window))
         text = open(phase).read()
         if text != old and not text.startswith("PHASE:failed\nReason: api_error: rate_limit\n"):
             failures += 1
@@ -95,12 +110,14 @@ def check_installer_crash(bin_dir, work, runs):
         json.dump(user, f)
     failures = killed = 0
     env = dict(os.environ, AGENT_HOOKS_DIR=bin_dir)
+    window = kill_window([os.path.join(bin_dir, "phase-monitor"), "install-hooks", "--claude-version", "2.1.328",
+                          "s0", proj], b"", env=env, floor=0.02)
     for i in range(runs):
         argv = [os.path.join(bin_dir, "phase-monitor"), "install-hooks", "--claude-version", "2.1.328",
                 f"s{i % 3}", proj, os.path.join(work, "p.phase")]
         if i % 5 == 4:
             argv = [os.path.join(bin_dir, "phase-monitor"), "uninstall-hooks", proj]
-        killed += run_killed(argv, b"", random.uniform(0, 0.02), env=env) == -signal.SIGKILL
+        killed += run_killed(argv, b"", random.uniform(0, window), env=env) == -signal.SIGKILL
         try:
             doc = json.load(open(settings))
             if doc.get("permissions") != user["permissions"] or doc.get("env") != user["env"]:
@@ -126,15 +143,18 @@ def check_write_context_crash(bin_dir, work, runs):
         return
     texts = ["A" * 5000 + "\n", "B" * 70000 + "\n"]
     failures = killed = 0
+    argv = [os.path.join(bin_dir, "phase-monitor"), "write-context", phase, "-"]
+    window = kill_window(argv, texts[1].encode(), floor=0.006)
+    if os.path.lexists(ctx):
+        os.unlink(ctx)  # the calibration runs wrote it
     for i in range(runs):
-        status = run_killed([os.path.join(bin_dir, "phase-monitor"), "write-context", phase, "-"],
-                            texts[i % 2].encode(), random.uniform(0.001, 0.006))
+        status = run_killed(argv, texts[i % 2].encode(), random.uniform(0.001, window))
         killed += status == -signal.SIGKILL
         if os.path.lexists(ctx) and open(ctx).read() not in texts:
             failures += 1
     # Both outcomes must occur, or the check proved nothing.
     report("crash: write-context under kill -9", runs, failures + (killed in (0, runs)),
-           f"(killed before finishing: {killed})")
+           f"(killed before finishing: {killed}, kills within {window * 1000:.0f} ms)")
 
 
 def check_concurrent_hooks(bin_dir, work, count):
