@@ -4,7 +4,9 @@
 #include "common/text.hpp"
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 namespace ah::guard {
 
@@ -213,8 +215,9 @@ private:
     return true;
   }
 
-  // The escape after a backslash (m_p past it), appended to `out` if any.
-  bool escape(std::string* out) {
+  // The escape after a backslash (m_p past it), written at `w` (at most
+  // four bytes).
+  bool escape(char*& w) {
     if (m_p == m_end) return false;
     const char e = *m_p++;
     char plain = 0;
@@ -238,43 +241,83 @@ private:
         if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
         cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
       }
-      if (out) append_utf8(*out, cp);
+      std::string utf8;
+      append_utf8(utf8, cp);
+      std::memcpy(w, utf8.data(), utf8.size());
+      w += utf8.size();
       return true;
     }
     default: return false;
     }
-    if (out) out->push_back(plain);
+    *w++ = plain;
     return true;
+  }
+
+  static constexpr std::uint64_t k_ones = 0x0101010101010101u;
+  static constexpr std::uint64_t k_highs = 0x8080808080808080u;
+
+  // The high bit of each byte of `x` that is `c`, and maybe of bytes after
+  // it ("Bit Twiddling Hacks": exact up to the first such byte).
+  static constexpr std::uint64_t byte_is(std::uint64_t x, char c) noexcept {
+    const std::uint64_t v = x ^ (k_ones * static_cast<unsigned char>(c));
+    return (v - k_ones) & ~v & k_highs;
+  }
+
+  // The high bit of the bytes of `x` that end a plain run (below 0x20, '"',
+  // '\\', or 0x80 and up), exact for the first of them.
+  static constexpr std::uint64_t stops_in(std::uint64_t x) noexcept {
+    return ((((x - k_ones * 0x20) & ~x) | x) & k_highs) | byte_is(x, '"') | byte_is(x, '\\');
   }
 
   // A string with m_p on its opening quote, decoded into `out` if any.
   bool string(std::string* out) {
     ++m_p;
-    const char* run = m_p; // plain text not yet appended
+    // Decoded into `buf` and appended to `out` a buffer at a time. Plain
+    // text is copied eight bytes at a time (little-endian hosts); there is
+    // always room for such a word, or an escape, past `flush_at`.
+    char buf[4096];
+    char* w = buf;
+    char* const flush_at = buf + sizeof(buf) - 16;
     for (;;) {
-      while (m_p < m_end && k_plain_in_string[static_cast<unsigned char>(*m_p)])
-        ++m_p;
-      if (m_p == m_end) return false;
+      if (w > flush_at) {
+        if (out) out->append(buf, w);
+        w = buf;
+      }
+      if (std::endian::native == std::endian::little && m_end - m_p >= 8) {
+        std::uint64_t x;
+        std::memcpy(&x, m_p, 8);
+        std::memcpy(w, &x, 8);
+        const std::uint64_t stop = stops_in(x);
+        if (stop == 0) {
+          m_p += 8;
+          w += 8;
+          continue;
+        }
+        const auto plain = static_cast<std::size_t>(std::countr_zero(stop) / 8);
+        m_p += plain;
+        w += plain;
+      } else {
+        while (m_p < m_end && k_plain_in_string[static_cast<unsigned char>(*m_p)] && w <= flush_at)
+          *w++ = *m_p++;
+        if (m_p == m_end) return false;
+        if (w > flush_at) continue;
+      }
       const auto c = static_cast<unsigned char>(*m_p);
       if (c == '"') {
-        if (out) out->append(run, m_p);
+        if (out) out->append(buf, w);
         ++m_p;
         return true;
       }
       if (c == '\\') {
-        if (out) out->append(run, m_p);
         ++m_p;
-        if (!escape(out)) return false;
-        run = m_p;
+        if (!escape(w)) return false;
         continue;
       }
-      if (c < 0x20) return false;
-      if (c < 0x80) {
-        ++m_p;
-        continue;
-      }
+      if (c < 0x80) return false; // a control character
       const std::size_t n = utf8_length();
       if (n == 0) return false;
+      std::memcpy(w, m_p, n);
+      w += n;
       m_p += n;
     }
   }

@@ -55,6 +55,54 @@ TEST_CASE("the fast payload reader decodes escapes as JSON does", "[payload]") {
   CHECK(agrees(json));
 }
 
+TEST_CASE("the fast payload reader finds a quote, escape, control or UTF-8 byte at any offset", "[payload]") {
+  // Plain text is skipped a word (8 bytes) at a time: a byte that ends the
+  // plain run must be seen wherever it falls in or after such a word.
+  for (std::size_t before = 0; before < 20; ++before) {
+    for (std::size_t after = 0; after < 10; ++after) {
+      const std::string a(before, 'a'), b(after, 'b');
+      auto command_of = [](const std::string& text) {
+        return read_payload_fields_fast(R"({"tool_input":{"command":")" + text + R"("}})");
+      };
+      INFO("before " << before << ", after " << after);
+      auto escaped = command_of(a + "\\n" + b);
+      REQUIRE(escaped);
+      CHECK(*escaped->command == a + "\n" + b);
+      auto utf8 = command_of(a + "\xc3\xa9" + b);
+      REQUIRE(utf8);
+      CHECK(*utf8->command == a + "\xc3\xa9" + b);
+      CHECK_FALSE(command_of(a + "\xc3" + b)); // a cut UTF-8 sequence
+      CHECK_FALSE(command_of(a + "\x01" + b)); // a raw control character
+      CHECK_FALSE(command_of(a + "\x1f" + b));
+      auto ends = read_payload_fields_fast(R"({"tool_input":{"command":")" + a + R"("},"x":")" + b + R"("})");
+      REQUIRE(ends);
+      CHECK(*ends->command == a);
+      auto tilde = command_of(a + "\x7f~ " + b); // the last and first plain bytes
+      REQUIRE(tilde);
+      CHECK(*tilde->command == a + "\x7f~ " + b);
+    }
+  }
+}
+
+TEST_CASE("the fast payload reader decodes long strings across its buffer's end", "[payload]") {
+  // Decoded text is gathered a few kilobytes at a time: escapes, UTF-8 and
+  // plain runs falling on that boundary come out whole.
+  const std::string pieces[] = {"abc", "\\n", "\\\"", "\xc3\xa9", "\\u20ac", "\\ud83d\\ude00", "0123456789"};
+  const std::string decoded[] = {"abc",       "\n", "\"", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                 "0123456789"};
+  for (std::size_t shift = 0; shift < 40; ++shift) {
+    std::string text(4000 + shift, 'x'), want = text;
+    for (std::size_t k = 0; text.size() < 13000; ++k) {
+      text += pieces[(k * 3 + shift) % 7];
+      want += decoded[(k * 3 + shift) % 7];
+    }
+    auto fields = read_payload_fields_fast(R"({"tool_input":{"command":")" + text + R"("}})");
+    INFO("shift " << shift);
+    REQUIRE(fields);
+    CHECK(*fields->command == want);
+  }
+}
+
 TEST_CASE("the payload reader keeps the last value and drops what is not a string", "[payload]") {
   struct Case {
     std::string json;
