@@ -249,6 +249,23 @@ private:
     return m_src.substr(m_pos, end - m_pos);
   }
 
+  // False when `kw` (from peek_keyword) is none of the words parse_command
+  // treats apart: most command names are ruled out by their length and first
+  // letter alone.
+  static bool may_be_reserved(std::string_view kw) noexcept {
+    if (kw.empty()) return false;
+    switch (kw.size()) {
+    case 1: return kw[0] == '{' || kw[0] == '}' || kw[0] == '!';
+    case 2: return kw == "if" || kw == "do" || kw == "[[";
+    case 3: return kw == "for";
+    case 4: return kw == "then" || kw == "else" || kw == "elif" || kw == "case" || kw == "esac";
+    case 5: return kw == "while" || kw == "until";
+    case 6: return kw == "select" || kw == "coproc";
+    case 8: return kw == "function";
+    default: return false;
+    }
+  }
+
   // Pipeline elements and background commands run in subshells: a `cd`
   // there does not move the commands after them.
   void fork_scope(std::size_t begin, std::size_t end) {
@@ -345,6 +362,10 @@ private:
       return true;
     }
     std::string_view kw = peek_keyword();
+    if (!may_be_reserved(kw)) {
+      parse_simple_command();
+      return true;
+    }
     if (kw == "{") {
       Nest nest(*this);
       ++m_pos;
@@ -587,6 +608,11 @@ private:
         return;
       }
       std::string body;
+      // Without <<- the body is the source's lines as they are: taken at
+      // once after the delimiter line is found.
+      const std::size_t body_start = m_pos;
+      std::size_t body_end = m_pos;
+      bool newline_missing = false; // the last line ends the input without one
       while (!at_end()) {
         std::size_t eol = m_src.find('\n', m_pos);
         std::size_t line_end = eol == std::string_view::npos ? m_src.size() : eol;
@@ -596,8 +622,17 @@ private:
           while (!line.empty() && line.front() == '\t')
             line.remove_prefix(1);
         if (line == h.delimiter) break;
-        body.append(line);
-        body.push_back('\n');
+        if (h.strip_tabs) {
+          body.append(line);
+          body.push_back('\n');
+        } else {
+          body_end = m_pos;
+          newline_missing = eol == std::string_view::npos;
+        }
+      }
+      if (!h.strip_tabs) {
+        body.assign(m_src.substr(body_start, body_end - body_start));
+        if (newline_missing) body.push_back('\n');
       }
       if (!h.quoted) {
         Nest nest(*this);
@@ -668,6 +703,8 @@ private:
       if (cmd.words.empty() && is_assignment(w)) {
         cmd.assignments.push_back(std::move(w));
       } else {
+        // Most commands have a few words: room for them at once.
+        if (cmd.words.empty()) cmd.words.reserve(4);
         cmd.words.push_back(std::move(w));
       }
     }
@@ -1157,6 +1194,9 @@ bool parse_nested(Script& script, std::string_view source, std::uint32_t scope, 
 
 Script parse(std::string_view source, const Limits& limits) {
   Script script;
+  // Dense shell has a simple command every few dozen bytes: room for them
+  // up front instead of moving them all at each growth.
+  if (source.size() <= limits.max_input) script.commands.reserve(source.size() / 32 + 1);
   parse_nested(script, source, 0, 0, limits);
   return script;
 }

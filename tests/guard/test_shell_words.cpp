@@ -220,6 +220,88 @@ TEST_CASE("heredoc variants", "[shell]") {
   CHECK(parse_ok("x=$(cat <<EOF\ngit push -f\nEOF\n); echo y") == std::vector<Words>{{"cat"}, {"echo", "y"}});
 }
 
+TEST_CASE("a heredoc body is its lines, each ending in a newline", "[shell]") {
+  auto body = [](const std::string& source) {
+    Script script = parse(source);
+    REQUIRE(script.ok());
+    REQUIRE_FALSE(script.commands.empty());
+    REQUIRE_FALSE(script.commands.front().redirects.empty());
+    return script.commands.front().redirects[0].target.text;
+  };
+  CHECK(body("cat <<E\nE\n").empty());
+  CHECK(body("cat <<E\n\nE").empty() == false);
+  CHECK(body("cat <<E\n\nE") == "\n");
+  CHECK(body("cat <<E\na\n\nb\nE\nnext") == "a\n\nb\n");
+  CHECK(body("cat <<E\n EOF\nE \nE") == " EOF\nE \n"); // only the exact line ends it
+  // No delimiter line: the body runs to the end, and its last line gets a newline.
+  CHECK(body("cat <<E\nno end") == "no end\n");
+  CHECK(body("cat <<E\nno end\n") == "no end\n");
+  CHECK(body("cat <<E\na\n\n") == "a\n\n");
+  CHECK(body("cat <<E\n").empty());
+  CHECK(body("cat <<E").empty());
+  // <<- strips the tabs of every line, the delimiter's too.
+  CHECK(body("cat <<-E\n\ta\n\t\tb\n\tE\n") == "a\nb\n");
+  CHECK(body("cat <<-E\n\ta") == "a\n");
+  // The body outlives the source string it was read from.
+  Script script;
+  {
+    std::string source = "cat <<E\nkept\nE\n";
+    script = parse(source);
+    source.assign(source.size(), 'x');
+  }
+  REQUIRE(script.ok());
+  CHECK(script.commands.front().redirects[0].target.text == "kept\n");
+}
+
+TEST_CASE("names only like reserved words are commands", "[shell]") {
+  // Reserved words are recognised by length and letter first: the words
+  // next to them in length or spelling stay command names.
+  CHECK(parse_ok("iff a; fi b; fore c; whiles d; untill e; functions f; cased g; esacs h; thenx i; dos j; "
+                 "selects k; coprocs l; [[[ m; elsif n; doo o") == std::vector<Words>{{"iff", "a"},
+                                                                                      {"fi", "b"},
+                                                                                      {"fore", "c"},
+                                                                                      {"whiles", "d"},
+                                                                                      {"untill", "e"},
+                                                                                      {"functions", "f"},
+                                                                                      {"cased", "g"},
+                                                                                      {"esacs", "h"},
+                                                                                      {"thenx", "i"},
+                                                                                      {"dos", "j"},
+                                                                                      {"selects", "k"},
+                                                                                      {"coprocs", "l"},
+                                                                                      {"[[[", "m"},
+                                                                                      {"elsif", "n"},
+                                                                                      {"doo", "o"}});
+  // And the reserved words still are.
+  CHECK(parse_ok("if a; then b; elif c; then d; else e; fi; while f; do g; done; until h; do i; done; "
+                 "for x in 1; do j; done; select y in 1; do k; done; case z in p) l;; esac; { m; }; ! n; "
+                 "function q { o; }; [[ -n $(p) ]]; coproc r") ==
+        std::vector<Words>{{"a"},
+                           {"b"},
+                           {"c"},
+                           {"d"},
+                           {"e"},
+                           {"fi"},
+                           {"f"},
+                           {"g"},
+                           {"done"},
+                           {"h"},
+                           {"i"},
+                           {"done"},
+                           {"for", "x", "in", "1"},
+                           {"j"},
+                           {"done"},
+                           {"select", "y", "in", "1"},
+                           {"k"},
+                           {"done"},
+                           {"l"},
+                           {"m"},
+                           {"n"},
+                           {"o"},
+                           {"p"},
+                           {"r"}});
+}
+
 TEST_CASE("leading assignments are set apart", "[shell]") {
   Script script = parse("A=1 B=\"x y\" C+=2 arr=(1 $(date) 3) git push");
   REQUIRE(script.ok());
