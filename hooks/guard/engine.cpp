@@ -55,6 +55,22 @@ std::string_view leading_name(std::string_view text) noexcept {
   return text.substr(0, n);
 }
 
+// False for names that are surely none of the programs note_reassignments
+// looks at (source, ., export, declare, read, set, for, …), by length.
+bool may_set_variables(std::string_view name) noexcept {
+  switch (name.size()) {
+  case 1: return name[0] == '.';
+  case 3: return name == "let" || name == "set" || name == "for";
+  case 4: return name == "read";
+  case 5: return name == "local" || name == "unset";
+  case 6: return name == "source" || name == "export" || name == "printf" || name == "select";
+  case 7: return name == "declare" || name == "typeset" || name == "mapfile" || name == "getopts";
+  case 8: return name == "readonly";
+  case 9: return name == "readarray";
+  default: return false;
+  }
+}
+
 // Notes when `command` may give HOME, PWD or FACTORY_ROOT a value the guard
 // cannot follow (an assignment, export/declare/read/…, or sourcing a file),
 // so that later expansions of them count as unknown.
@@ -67,6 +83,7 @@ void note_reassignments(const shell::SimpleCommand& command, const CommandView& 
   for (const shell::Word& w : command.assignments)
     note(leading_name(w.text));
   const std::string_view name = view.name;
+  if (!may_set_variables(name)) return;
   if (name == "source" || name == ".") {
     env.home_reassigned = env.pwd_reassigned = env.factory_root_reassigned = true;
     return;

@@ -97,6 +97,9 @@ bool tmux_manages_host(const CommandView& view) {
 
 RuleResult check_host_management(const CommandView& view, const RuleContext& ctx) {
   const std::string_view name = view.name;
+  // Every program this rule knows starts with one of these letters.
+  if (name.empty() || (name[0] != 'k' && name[0] != 'p' && name[0] != 'd' && name[0] != 't'))
+    return std::nullopt;
   bool manages = false;
   if (name == "kill")
     manages = kill_manages_host(view);

@@ -147,3 +147,37 @@ TEST_CASE("visible_output: printf's format, conversions and repetition", "[comma
   CHECK(out("printf -v var '%s' a") == "\n");
   CHECK(out("printf 'x%' a") == "x%\n");
 }
+
+TEST_CASE("every wrapper is seen through, and names only like one are programs", "[view]") {
+  // Wrappers are told apart from other programs by their length and first
+  // letter before any comparison: each one, and near misses, pin that.
+  for (const char* wrapper :
+       {"builtin", "nohup", "chronic", "unbuffer", "nocorrect", "noglob", "setsid", "sudo", "doas", "env",
+        "command", "exec", "nice", "stdbuf", "ionice", "time", "xargs", "/usr/bin/env", "/bin/nohup"}) {
+    INFO(wrapper);
+    const Viewed v = view_of(std::string(wrapper) + " rm -rf x");
+    CHECK(v.view.name == "rm");
+  }
+  CHECK(view_of("timeout 5 rm -rf x").view.name == "rm");
+  for (const char* other :
+       {"en", "envy", "sudoku", "nohups", "xarg", "times", "nocorrects", "bnohup", "Sudo"}) {
+    INFO(other);
+    CHECK(view_of(std::string(other) + " rm -rf x").view.name == other);
+  }
+}
+
+TEST_CASE("every shell runs its -c script, other programs do not", "[view]") {
+  for (const char* shell : {"bash", "sh", "zsh", "dash", "ksh", "ash", "mksh", "/bin/sh"}) {
+    INFO(shell);
+    const Viewed v = view_of(std::string(shell) + " -c 'rm -rf x'");
+    REQUIRE(v.view.nested_scripts.size() == 1);
+    CHECK(v.view.nested_scripts[0] == "rm -rf x");
+    CHECK(view_of(std::string(shell)).view.script_from_stdin);
+  }
+  for (const char* other : {"fish", "ssh", "csh", "tcsh", "bsh", "push", "hsh", "s", "h"}) {
+    INFO(other);
+    const Viewed v = view_of(std::string(other) + " -c 'rm -rf x'");
+    CHECK(v.view.nested_scripts.empty());
+    CHECK_FALSE(v.view.script_from_stdin);
+  }
+}
