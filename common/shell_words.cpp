@@ -44,6 +44,15 @@ struct Refusal {
   std::string reason;
 };
 
+// a == b for reserved words, compared inline: most command names differ
+// from one in length or first byte.
+constexpr bool same_name(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 bool is_blank(char c) noexcept {
   return c == ' ' || c == '\t';
 }
@@ -256,12 +265,14 @@ private:
     if (kw.empty()) return false;
     switch (kw.size()) {
     case 1: return kw[0] == '{' || kw[0] == '}' || kw[0] == '!';
-    case 2: return kw == "if" || kw == "do" || kw == "[[";
-    case 3: return kw == "for";
-    case 4: return kw == "then" || kw == "else" || kw == "elif" || kw == "case" || kw == "esac";
-    case 5: return kw == "while" || kw == "until";
-    case 6: return kw == "select" || kw == "coproc";
-    case 8: return kw == "function";
+    case 2: return same_name(kw, "if") || same_name(kw, "do") || same_name(kw, "[[");
+    case 3: return same_name(kw, "for");
+    case 4:
+      return same_name(kw, "then") || same_name(kw, "else") || same_name(kw, "elif") ||
+             same_name(kw, "case") || same_name(kw, "esac");
+    case 5: return same_name(kw, "while") || same_name(kw, "until");
+    case 6: return same_name(kw, "select") || same_name(kw, "coproc");
+    case 8: return same_name(kw, "function");
     default: return false;
     }
   }
@@ -366,7 +377,7 @@ private:
       parse_simple_command();
       return true;
     }
-    if (kw == "{") {
+    if (same_name(kw, "{")) {
       Nest nest(*this);
       ++m_pos;
       parse_list(Until::brace);
@@ -375,12 +386,12 @@ private:
       parse_trailing_redirects();
       return true;
     }
-    if (kw == "}") {
+    if (same_name(kw, "}")) {
       if (until == Until::brace) return false;
       refuse("unexpected '}'");
     }
-    if (kw == "esac" && until == Until::case_item) return false;
-    if (kw == "for" || kw == "select") {
+    if (same_name(kw, "esac") && until == Until::case_item) return false;
+    if (same_name(kw, "for") || same_name(kw, "select")) {
       // `for ((…))` is arithmetic; `for NAME in WORDS` stays a command of its
       // own ("for NAME in …") so callers see which variable the loop sets.
       std::size_t p = m_pos + kw.size();
@@ -393,17 +404,18 @@ private:
       parse_simple_command();
       return true;
     }
-    if (kw == "if" || kw == "then" || kw == "else" || kw == "elif" || kw == "do" || kw == "while" ||
-        kw == "until" || kw == "!" || kw == "coproc") {
+    if (same_name(kw, "if") || same_name(kw, "then") || same_name(kw, "else") || same_name(kw, "elif") ||
+        same_name(kw, "do") || same_name(kw, "while") || same_name(kw, "until") || same_name(kw, "!") ||
+        same_name(kw, "coproc")) {
       m_pos += kw.size();
       return true;
     }
-    if (kw == "case") {
+    if (same_name(kw, "case")) {
       m_pos += kw.size();
       parse_case();
       return true;
     }
-    if (kw == "function") {
+    if (same_name(kw, "function")) {
       m_pos += kw.size();
       skip_blanks();
       Word name;
@@ -418,7 +430,7 @@ private:
       skip_space_and_newlines();
       return true;
     }
-    if (kw == "[[") {
+    if (same_name(kw, "[[")) {
       parse_double_bracket();
       return true;
     }

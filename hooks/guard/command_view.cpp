@@ -339,14 +339,14 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
     std::string_view name = program_name(first.text);
     if (!may_be_wrapper(name)) break;
     std::size_t next = i + 1;
-    if (name == "sudo" || name == "doas") {
+    if (same_name(name, "sudo") || same_name(name, "doas")) {
       next = skip_options(words, next,
                           {"ugCDhprtTUa",
                            {"user", "group", "chdir", "host", "prompt", "role", "type", "close-from",
                             "other-user", "command-timeout"}});
       while (next < words.size() && is_assignment_word(words[next]))
         ++next;
-    } else if (name == "env") {
+    } else if (same_name(name, "env")) {
       while (next < words.size()) {
         const std::string_view t = words[next].text;
         if (t == "--") {
@@ -375,7 +375,7 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
           break;
         }
       }
-    } else if (name == "command") {
+    } else if (same_name(name, "command")) {
       bool lookup = false;
       while (next < words.size() && words[next].text.size() > 1 && words[next].text[0] == '-') {
         const std::string_view t = words[next].text;
@@ -391,25 +391,25 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
         view.name = "command";
         return view;
       }
-    } else if (name == "builtin" || name == "nohup" || name == "chronic" || name == "unbuffer" ||
-               name == "nocorrect" || name == "noglob") {
+    } else if (same_name(name, "builtin") || same_name(name, "nohup") || same_name(name, "chronic") ||
+               same_name(name, "unbuffer") || same_name(name, "nocorrect") || same_name(name, "noglob")) {
       // no options to skip
-    } else if (name == "exec") {
+    } else if (same_name(name, "exec")) {
       next = skip_options(words, next, {"a", {}});
-    } else if (name == "nice") {
+    } else if (same_name(name, "nice")) {
       next = skip_options(words, next, {"n", {"adjustment"}});
-    } else if (name == "setsid") {
+    } else if (same_name(name, "setsid")) {
       next = skip_options(words, next, {"", {}});
-    } else if (name == "stdbuf") {
+    } else if (same_name(name, "stdbuf")) {
       next = skip_options(words, next, {"ioe", {"input", "output", "error"}});
-    } else if (name == "ionice") {
+    } else if (same_name(name, "ionice")) {
       next = skip_options(words, next, {"cnpPu", {"class", "classdata", "pid", "pgid", "uid"}});
-    } else if (name == "time") {
+    } else if (same_name(name, "time")) {
       next = skip_options(words, next, {"fo", {"format", "output"}});
-    } else if (name == "timeout") {
+    } else if (same_name(name, "timeout")) {
       next = skip_options(words, next, {"ks", {"kill-after", "signal"}});
       if (next < words.size()) ++next; // DURATION
-    } else if (name == "xargs") {
+    } else if (same_name(name, "xargs")) {
       view.args_from_stdin = true;
       next = skip_options(
           words, next,
@@ -431,7 +431,7 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
   if (view.args.empty() || view.args[0].has_expansion()) return view;
   view.name = std::string(program_name(view.args[0].text));
 
-  if (view.name == "git") expand_git_alias(view);
+  if (same_name(view.name, "git")) expand_git_alias(view);
 
   // Code that the command runs as a script of its own.
   if (is_shell(view.name)) {
@@ -444,7 +444,7 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
         if (r.op == shell::RedirectOp::heredoc || r.op == shell::RedirectOp::here_string)
           view.nested_scripts.push_back(r.target.text);
     }
-  } else if (view.name == "eval") {
+  } else if (same_name(view.name, "eval")) {
     std::string script;
     for (std::size_t k = 1; k < view.args.size(); ++k) {
       if (k > 1) script.push_back(' ');
@@ -619,7 +619,7 @@ std::string visible_output(const CommandView& view) {
       out.push_back('\n');
     }
   }
-  if (view.name == "echo") {
+  if (same_name(view.name, "echo")) {
     // Options are -n, -e, -E and their clusters; the last of e and E wins.
     std::size_t i = 1;
     bool escapes = false;
@@ -638,7 +638,7 @@ std::string visible_output(const CommandView& view) {
         out += view.text(k);
     }
     out.push_back('\n'); // with -n the next writer continues the line: a separator is safer
-  } else if (view.name == "printf" && view.size() > 1) {
+  } else if (same_name(view.name, "printf") && view.size() > 1) {
     std::size_t i = 1;
     if (view.text(i) == "--") ++i;
     // printf -v VAR writes to a variable, not to stdout.
@@ -649,8 +649,8 @@ std::string visible_output(const CommandView& view) {
 }
 
 bool passes_input_through(const CommandView& view) {
-  if (view.name == "tee") return true;
-  if (view.name != "cat") return false;
+  if (same_name(view.name, "tee")) return true;
+  if (!same_name(view.name, "cat")) return false;
   for (std::size_t i = 1; i < view.size(); ++i) {
     const std::string_view t = view.text(i);
     if (t != "-" && (t.size() < 2 || t[0] != '-')) return false; // a file: cat prints that instead

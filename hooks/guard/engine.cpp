@@ -60,13 +60,17 @@ std::string_view leading_name(std::string_view text) noexcept {
 bool may_set_variables(std::string_view name) noexcept {
   switch (name.size()) {
   case 1: return name[0] == '.';
-  case 3: return name == "let" || name == "set" || name == "for";
-  case 4: return name == "read";
-  case 5: return name == "local" || name == "unset";
-  case 6: return name == "source" || name == "export" || name == "printf" || name == "select";
-  case 7: return name == "declare" || name == "typeset" || name == "mapfile" || name == "getopts";
-  case 8: return name == "readonly";
-  case 9: return name == "readarray";
+  case 3: return same_name(name, "let") || same_name(name, "set") || same_name(name, "for");
+  case 4: return same_name(name, "read");
+  case 5: return same_name(name, "local") || same_name(name, "unset");
+  case 6:
+    return same_name(name, "source") || same_name(name, "export") || same_name(name, "printf") ||
+           same_name(name, "select");
+  case 7:
+    return same_name(name, "declare") || same_name(name, "typeset") || same_name(name, "mapfile") ||
+           same_name(name, "getopts");
+  case 8: return same_name(name, "readonly");
+  case 9: return same_name(name, "readarray");
   default: return false;
   }
 }
@@ -76,21 +80,23 @@ bool may_set_variables(std::string_view name) noexcept {
 // so that later expansions of them count as unknown.
 void note_reassignments(const shell::SimpleCommand& command, const CommandView& view, PathEnv& env) {
   auto note = [&env](std::string_view name) {
-    if (name == "HOME") env.home_reassigned = true;
-    if (name == "PWD") env.pwd_reassigned = true;
-    if (name == "FACTORY_ROOT") env.factory_root_reassigned = true;
+    if (same_name(name, "HOME")) env.home_reassigned = true;
+    if (same_name(name, "PWD")) env.pwd_reassigned = true;
+    if (same_name(name, "FACTORY_ROOT")) env.factory_root_reassigned = true;
   };
   for (const shell::Word& w : command.assignments)
     note(leading_name(w.text));
   const std::string_view name = view.name;
   if (!may_set_variables(name)) return;
-  if (name == "source" || name == ".") {
+  if (same_name(name, "source") || same_name(name, ".")) {
     env.home_reassigned = env.pwd_reassigned = env.factory_root_reassigned = true;
     return;
   }
-  if (name == "export" || name == "declare" || name == "typeset" || name == "local" || name == "readonly" ||
-      name == "read" || name == "mapfile" || name == "readarray" || name == "getopts" || name == "unset" ||
-      name == "let" || name == "printf" || name == "set" || name == "for" || name == "select") {
+  if (same_name(name, "export") || same_name(name, "declare") || same_name(name, "typeset") ||
+      same_name(name, "local") || same_name(name, "readonly") || same_name(name, "read") ||
+      same_name(name, "mapfile") || same_name(name, "readarray") || same_name(name, "getopts") ||
+      same_name(name, "unset") || same_name(name, "let") || same_name(name, "printf") ||
+      same_name(name, "set") || same_name(name, "for") || same_name(name, "select")) {
     for (std::size_t i = 1; i < view.size(); ++i)
       note(leading_name(view.text(i)));
   }
@@ -156,8 +162,9 @@ std::optional<Denial> evaluate_command(std::string_view command, const Settings&
         if (script.commands[k].scope != scope) continue;
         CommandView inner = make_view(script.commands[k]);
         note_reassignments(script.commands[k], inner, reassigned);
-        if ((inner.name.empty() && !inner.args.empty()) || inner.name == "cd" || inner.name == "pushd" ||
-            inner.name == "popd" || inner.name == "eval" || inner.name == "source" || inner.name == ".")
+        if ((inner.name.empty() && !inner.args.empty()) || same_name(inner.name, "cd") ||
+            same_name(inner.name, "pushd") || same_name(inner.name, "popd") ||
+            same_name(inner.name, "eval") || same_name(inner.name, "source") || same_name(inner.name, "."))
           tracker.set(scope, std::nullopt);
       }
     }

@@ -161,10 +161,11 @@ RuleResult check_close_issue(const CommandView& view, const RuleContext&) {
   auto arg = [&](std::size_t i) -> std::string_view {
     return i < view.size() ? view.text(i) : std::string_view();
   };
-  if (name == "gh" && arg(1) == "issue" && arg(2) == "close") return deny("gh issue close");
-  if (name == "tea" && (arg(1) == "issues" || arg(1) == "issue" || arg(1) == "i") && arg(2) == "close")
+  if (same_name(name, "gh") && arg(1) == "issue" && arg(2) == "close") return deny("gh issue close");
+  if (same_name(name, "tea") && (arg(1) == "issues" || arg(1) == "issue" || arg(1) == "i") &&
+      arg(2) == "close")
     return deny("tea issues close");
-  if (name == "glab" && arg(1) == "issue" && arg(2) == "close") return deny("glab issue close");
+  if (same_name(name, "glab") && arg(1) == "issue" && arg(2) == "close") return deny("glab issue close");
   if (is_data_only_program(name)) return std::nullopt;
 
   bool issue_path = false;

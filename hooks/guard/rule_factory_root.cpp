@@ -17,9 +17,9 @@ bool is_path_program(std::string_view name) noexcept {
 
 // Options of these programs whose value is the next word and not a path.
 bool takes_non_path_value(std::string_view name, std::string_view option) noexcept {
-  if (name == "head" || name == "tail") return option == "-n" || option == "-c";
-  if (name == "cp" || name == "mv") return option == "-S";
-  if (name == "read")
+  if (same_name(name, "head") || same_name(name, "tail")) return option == "-n" || option == "-c";
+  if (same_name(name, "cp") || same_name(name, "mv")) return option == "-S";
+  if (same_name(name, "read"))
     return option.size() == 2 && std::string_view("adinNptu").find(option[1]) != std::string_view::npos;
   return false;
 }
@@ -45,7 +45,7 @@ RuleResult check_factory_root(const CommandView& view, const RuleContext& ctx) {
     if (r.opens_file() && inside(r.target))
       return deny(fmt::format("the redirection to '{}'", r.target.text));
 
-  if (!is_path_program(view.name) || view.name == "read") return std::nullopt;
+  if (!is_path_program(view.name) || same_name(view.name, "read")) return std::nullopt;
   bool options_done = false;
   for (std::size_t i = 1; i < view.size(); ++i) {
     const std::string_view t = view.text(i);
@@ -55,7 +55,7 @@ RuleResult check_factory_root(const CommandView& view, const RuleContext& ctx) {
     }
     if (!options_done && t.size() > 1 && t[0] == '-') {
       if (takes_non_path_value(view.name, t)) ++i;
-      if (view.name == "cp" || view.name == "mv") {
+      if (same_name(view.name, "cp") || same_name(view.name, "mv")) {
         if ((t == "-t" || t == "--target-directory") && i + 1 < view.size() && inside(view.args[i + 1]))
           return deny(fmt::format("`{}`", describe(view)));
         if (t.rfind("--target-directory=", 0) == 0) {

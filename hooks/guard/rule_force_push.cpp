@@ -31,7 +31,7 @@ bool abbreviates(std::string_view written, std::string_view full) noexcept {
 } // namespace
 
 RuleResult check_force_push(const CommandView& view, const RuleContext& ctx) {
-  if (view.name != "git") return std::nullopt;
+  if (!same_name(view.name, "git")) return std::nullopt;
   auto sub = git_subcommand(view);
   if (!sub || view.text(*sub) != "push") return std::nullopt;
   const std::string& primary = ctx.settings.primary_branch;
@@ -60,19 +60,20 @@ RuleResult check_force_push(const CommandView& view, const RuleContext& ctx) {
     }
     if (t[1] == '-') {
       std::string_view name = std::string_view(t).substr(0, t.find('='));
-      if (name == "--force" || abbreviates(name, "--force-with-lease") ||
+      if (same_name(name, "--force") || abbreviates(name, "--force-with-lease") ||
           abbreviates(name, "--force-if-includes") || (name.size() >= 4 && starts_with("--force", name))) {
         forcing = true;
         force_spelling = std::string(name);
       } else if (abbreviates(name, "--mirror")) {
         forcing = every_branch = true;
         force_spelling = "--mirror";
-      } else if (name == "--all" || abbreviates(name, "--branches")) {
+      } else if (same_name(name, "--all") || abbreviates(name, "--branches")) {
         every_branch = true;
       } else if (abbreviates(name, "--delete")) {
         deleting = true;
-      } else if (t.find('=') == std::string::npos && (name == "--repo" || name == "--push-option" ||
-                                                      name == "--receive-pack" || name == "--exec")) {
+      } else if (t.find('=') == std::string::npos &&
+                 (same_name(name, "--repo") || same_name(name, "--push-option") ||
+                  same_name(name, "--receive-pack") || same_name(name, "--exec"))) {
         ++i; // the option's value
       }
       continue;

@@ -24,7 +24,7 @@ bool is_data_only_program(std::string_view name) noexcept {
   }
   static constexpr std::array<std::string_view, 14> data{
       "echo", "printf", "grep", "egrep", "fgrep", "rg", "ag", "ack", "git", "test", "[", "[[", ":", "true"};
-  return std::find(data.begin(), data.end(), name) != data.end() || name == "false";
+  return std::find(data.begin(), data.end(), name) != data.end() || same_name(name, "false");
 }
 
 namespace {
@@ -66,10 +66,11 @@ RuleResult check_forge_merge(const CommandView& view, const RuleContext&) {
   auto arg = [&](std::size_t i) -> std::string_view {
     return i < view.size() ? view.text(i) : std::string_view();
   };
-  if (name == "gh" && arg(1) == "pr" && arg(2) == "merge") return deny("gh pr merge");
-  if (name == "tea" && (arg(1) == "pulls" || arg(1) == "pull" || arg(1) == "pr") && arg(2) == "merge")
+  if (same_name(name, "gh") && arg(1) == "pr" && arg(2) == "merge") return deny("gh pr merge");
+  if (same_name(name, "tea") && (arg(1) == "pulls" || arg(1) == "pull" || arg(1) == "pr") &&
+      arg(2) == "merge")
     return deny("tea pulls merge");
-  if (name == "glab" && arg(1) == "mr" && arg(2) == "merge") return deny("glab mr merge");
+  if (same_name(name, "glab") && arg(1) == "mr" && arg(2) == "merge") return deny("glab mr merge");
   if (is_data_only_program(name)) return std::nullopt;
   for (std::size_t i = 1; i < view.size(); ++i) {
     const std::string_view t = view.text(i);

@@ -101,16 +101,16 @@ RuleResult check_host_management(const CommandView& view, const RuleContext& ctx
   if (name.empty() || (name[0] != 'k' && name[0] != 'p' && name[0] != 'd' && name[0] != 't'))
     return std::nullopt;
   bool manages = false;
-  if (name == "kill")
+  if (same_name(name, "kill"))
     manages = kill_manages_host(view);
-  else if (name == "pkill" || name == "killall")
+  else if (same_name(name, "pkill") || same_name(name, "killall"))
     manages = true;
-  else if (name == "docker" || name == "podman")
+  else if (same_name(name, "docker") || same_name(name, "podman"))
     manages = docker_manages_host(view);
-  else if (name == "docker-compose" || name == "podman-compose")
+  else if (same_name(name, "docker-compose") || same_name(name, "podman-compose"))
     manages = view.size() > 1 && (view.text(1) == "down" || view.text(1) == "stop" ||
                                   view.text(1) == "kill" || view.text(1) == "rm");
-  else if (name == "tmux")
+  else if (same_name(name, "tmux"))
     manages = tmux_manages_host(view);
   // The session's class is looked at last: most commands manage nothing.
   if (!manages || ctx.settings.session_class() == SessionClass::supervisor) return std::nullopt;

@@ -43,7 +43,7 @@ std::optional<Targets> rm_targets(const CommandView& view) {
 }
 
 bool is_rm_like(std::string_view name) noexcept {
-  return name == "rm" || name == "unlink" || name == "rmdir";
+  return same_name(name, "rm") || same_name(name, "unlink") || same_name(name, "rmdir");
 }
 
 // find's start points when it deletes (-delete, or -exec/-ok running rm or a shell).
@@ -119,10 +119,10 @@ RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ct
   const Settings& s = ctx.settings;
   std::optional<Targets> targets;
   std::string_view verb;
-  if (view.name == "rm") {
+  if (same_name(view.name, "rm")) {
     targets = rm_targets(view);
     verb = "rm -r";
-  } else if (view.name == "find") {
+  } else if (same_name(view.name, "find")) {
     targets = find_targets(view);
     verb = "find … -delete";
     if (targets && targets->words.empty()) {
@@ -134,7 +134,7 @@ RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ct
 
   const std::string_view worktree = ctx.worktree;
   const bool formula = s.session_class() != SessionClass::ordinary;
-  if (view.args_from_stdin && view.name == "rm") {
+  if (view.args_from_stdin && same_name(view.name, "rm")) {
     return Denial{std::string(k_rule_recursive_delete),
                   fmt::format("xargs {} takes its targets from its input, so the guard cannot tell what it "
                               "deletes; name the paths on the command line ({}), or use find PATH … -delete",

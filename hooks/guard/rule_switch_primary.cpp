@@ -38,7 +38,7 @@ bool names_primary_branch(std::string_view ref, const Settings& s) {
 } // namespace
 
 RuleResult check_switch_primary(const CommandView& view, const RuleContext& ctx) {
-  if (view.name != "git") return std::nullopt;
+  if (!same_name(view.name, "git")) return std::nullopt;
   auto sub = git_subcommand(view);
   if (!sub) return std::nullopt;
   const std::string& verb = view.text(*sub);
@@ -67,13 +67,15 @@ RuleResult check_switch_primary(const CommandView& view, const RuleContext& ctx)
     std::optional<std::string_view> created;
     if (t[1] == '-') {
       std::string_view name = std::string_view(t).substr(0, t.find('='));
-      if (name == "--orphan" || name == "--create" || name == "--force-create") {
+      if (same_name(name, "--orphan") || same_name(name, "--create") || same_name(name, "--force-create")) {
         if (t.find('=') != std::string::npos)
           created = std::string_view(t).substr(t.find('=') + 1);
         else
           created = i + 1 < view.size() ? std::string_view(view.text(i + 1)) : std::string_view();
       } else {
-        if (t.find('=') == std::string::npos && (name == "--conflict" || name == "--pathspec-from-file")) ++i;
+        if (t.find('=') == std::string::npos &&
+            (same_name(name, "--conflict") || same_name(name, "--pathspec-from-file")))
+          ++i;
         continue;
       }
     } else {

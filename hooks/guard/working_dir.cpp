@@ -27,7 +27,7 @@ void CwdTracker::set(std::uint32_t scope, std::optional<std::string> dir, bool n
 }
 
 bool changes_directory(const CommandView& view) noexcept {
-  return view.name == "cd" || view.name == "pushd" || view.name == "popd";
+  return same_name(view.name, "cd") || same_name(view.name, "pushd") || same_name(view.name, "popd");
 }
 
 namespace {
@@ -35,7 +35,7 @@ constexpr std::size_t k_max_path = 4096;
 }
 
 std::optional<std::string> directory_after(const CommandView& view, const PathEnv& env) {
-  if (view.name == "popd") return std::nullopt;
+  if (same_name(view.name, "popd")) return std::nullopt;
   std::size_t i = 1;
   while (i < view.size() && view.text(i).size() > 1 && view.text(i)[0] == '-' && view.text(i) != "--")
     ++i;
