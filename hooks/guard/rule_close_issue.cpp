@@ -13,6 +13,8 @@ bool is_id_char(char c) noexcept {
 
 // True when `text` holds a path ending in issues/<n> (not issues/<n>/comments).
 bool holds_issue_path(std::string_view text) {
+  // The path holds a slash: a word without one is passed over in one scan.
+  if (text.find('/') == std::string_view::npos) return false;
   std::size_t at = 0;
   while ((at = text.find("issues/", at)) != std::string_view::npos) {
     bool boundary = at == 0 || text[at - 1] == '/';

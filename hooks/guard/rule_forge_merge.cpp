@@ -74,6 +74,8 @@ RuleResult check_forge_merge(const CommandView& view, const RuleContext&) {
   if (is_data_only_program(name)) return std::nullopt;
   for (std::size_t i = 1; i < view.size(); ++i) {
     const std::string_view t = view.text(i);
+    // Both paths hold a slash: a word without one is passed over in one scan.
+    if (t.find('/') == std::string_view::npos) continue;
     if (holds_merge_path(t, "pulls/") || holds_merge_path(t, "merge_requests/"))
       return deny("a forge API merge request");
   }
