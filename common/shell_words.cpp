@@ -548,44 +548,42 @@ private:
     }
     bool heredoc = false;
     bool strip_tabs = false;
-    if (looking_at("<<<")) {
-      r.op = RedirectOp::here_string;
-      m_pos += 3;
-    } else if (looking_at("<<-")) {
-      r.op = RedirectOp::heredoc;
-      heredoc = strip_tabs = true;
-      m_pos += 3;
-    } else if (looking_at("<<")) {
-      r.op = RedirectOp::heredoc;
-      heredoc = true;
-      m_pos += 2;
-    } else if (looking_at("<>")) {
-      r.op = RedirectOp::read_write;
-      m_pos += 2;
-    } else if (looking_at("<&")) {
-      r.op = RedirectOp::dup_input;
-      m_pos += 2;
-    } else if (looking_at("<")) {
-      r.op = RedirectOp::input;
-      m_pos += 1;
-    } else if (looking_at(">>")) {
-      r.op = RedirectOp::append;
-      m_pos += 2;
-    } else if (looking_at(">|")) {
-      r.op = RedirectOp::clobber;
-      m_pos += 2;
-    } else if (looking_at(">&")) {
-      r.op = RedirectOp::dup_output;
-      m_pos += 2;
-    } else if (looking_at(">")) {
-      r.op = RedirectOp::output;
-      m_pos += 1;
-    } else if (looking_at("&>>")) {
-      r.op = RedirectOp::append_all;
-      m_pos += 3;
-    } else if (looking_at("&>")) {
-      r.op = RedirectOp::output_all;
-      m_pos += 2;
+    // The operator, longest first, by its characters.
+    const char c0 = cur(), c1 = peek(1), c2 = peek(2);
+    auto take = [&](RedirectOp op, std::size_t length) {
+      r.op = op;
+      m_pos += length;
+    };
+    if (c0 == '<') {
+      if (c1 == '<') {
+        if (c2 == '<') {
+          take(RedirectOp::here_string, 3);
+        } else {
+          heredoc = true;
+          strip_tabs = c2 == '-';
+          take(RedirectOp::heredoc, strip_tabs ? 3 : 2);
+        }
+      } else if (c1 == '>') {
+        take(RedirectOp::read_write, 2);
+      } else if (c1 == '&') {
+        take(RedirectOp::dup_input, 2);
+      } else {
+        take(RedirectOp::input, 1);
+      }
+    } else if (c0 == '>') {
+      if (c1 == '>')
+        take(RedirectOp::append, 2);
+      else if (c1 == '|')
+        take(RedirectOp::clobber, 2);
+      else if (c1 == '&')
+        take(RedirectOp::dup_output, 2);
+      else
+        take(RedirectOp::output, 1);
+    } else if (c0 == '&' && c1 == '>') {
+      if (c2 == '>')
+        take(RedirectOp::append_all, 3);
+      else
+        take(RedirectOp::output_all, 2);
     } else {
       refuse("bad redirection");
     }
@@ -710,14 +708,15 @@ private:
       }
       if (c == '(') refuse("unexpected '('");
       if (is_meta(c) && !((c == '<' || c == '>') && peek(1) == '(')) break;
-      Word w;
+      // Read in place (`cmd` is not in m_out.commands yet, so the commands
+      // of a substitution in the word cannot move it). Most commands have a
+      // few words: room for them at once.
+      if (cmd.words.empty()) cmd.words.reserve(4);
+      Word& w = cmd.words.emplace_back();
       if (!read_word(w)) refuse("unreadable word");
-      if (cmd.words.empty() && is_assignment(w)) {
+      if (cmd.words.size() == 1 && is_assignment(w)) {
         cmd.assignments.push_back(std::move(w));
-      } else {
-        // Most commands have a few words: room for them at once.
-        if (cmd.words.empty()) cmd.words.reserve(4);
-        cmd.words.push_back(std::move(w));
+        cmd.words.pop_back();
       }
     }
     m_out.commands[index] = std::move(cmd);
