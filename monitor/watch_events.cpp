@@ -243,22 +243,26 @@ private:
   }
 
   // Points the inotify watches at the directories wanted now (called again
-  // whenever a directory on the way appears, goes or moves). A directory
-  // that vanishes between the look and the watch (ENOENT, ENOTDIR: a
-  // `rm -rf` still under way) means the wanted set is stale: look again at
-  // once rather than fall back to polling, which would hide the next write
-  // for a whole poll interval.
+  // whenever a directory on the way appears, goes or moves). The wanted set
+  // is looked at again once the watches are in place, until it holds still:
+  // a folder created between the look and the watch on its parent (`mkdir
+  // -p a/b` while `a` is being watched) sends no event, and the phase file
+  // written in it next would then be seen only at the next poll. So does a
+  // folder that vanishes in between (ENOENT, ENOTDIR: a `rm -rf` under way).
   void rebuild_watches() {
     if (m_inotify < 0) return;
-    std::vector<Watch> next;
+    std::vector<Watch> next = wanted();
+    std::vector<int> added; // every watch this rebuild made, kept or not
     bool ok = true;
-    for (int attempt = 0; attempt < k_rebuild_attempts; ++attempt) {
-      next = wanted();
+    for (int attempt = 0;; ++attempt) {
       ok = true;
       bool vanished = false;
       for (auto& w : next) {
         w.wd = ::inotify_add_watch(m_inotify, w.dir.c_str(), k_dir_mask);
-        if (w.wd >= 0) continue;
+        if (w.wd >= 0) {
+          added.push_back(w.wd);
+          continue;
+        }
         const int err = errno;
         ok = false;
         if (err == ENOENT || err == ENOTDIR) {
@@ -271,24 +275,32 @@ private:
           log::debug("cannot watch {}: {}; polling until it can", w.dir.string(), std::strerror(err));
         }
       }
-      if (ok || !vanished) break;
-      log::debug("a folder on the way to {} went while it was being watched; looking again",
+      if (attempt + 1 == k_rebuild_attempts) break;
+      std::vector<Watch> now = wanted();
+      if (!vanished && same_places(now, next)) break;
+      log::debug("the folders on the way to {} changed while they were being watched; looking again",
                  m_targets.phase_file.string());
-      drop_watches_not_in(next, m_watches); // those of this attempt that the next may not want
+      next = std::move(now);
     }
-    drop_watches_not_in(m_watches, next);
+    auto kept = [&](int wd) {
+      return std::any_of(next.begin(), next.end(), [&](const Watch& w) { return w.wd == wd; });
+    };
+    for (const auto& old : m_watches)
+      if (old.wd >= 0 && !kept(old.wd)) ::inotify_rm_watch(m_inotify, old.wd);
+    std::sort(added.begin(), added.end());
+    added.erase(std::unique(added.begin(), added.end()), added.end());
+    for (int wd : added)
+      if (!kept(wd) &&
+          std::none_of(m_watches.begin(), m_watches.end(), [&](const Watch& w) { return w.wd == wd; }))
+        ::inotify_rm_watch(m_inotify, wd);
     m_watches = std::move(next);
     m_degraded = !ok;
   }
 
-  // Removes the watches of `from` that `keep` does not hold.
-  void drop_watches_not_in(std::vector<Watch>& from, const std::vector<Watch>& keep) {
-    for (auto& old : from)
-      if (old.wd >= 0 &&
-          std::none_of(keep.begin(), keep.end(), [&](const Watch& w) { return w.wd == old.wd; })) {
-        ::inotify_rm_watch(m_inotify, old.wd);
-        old.wd = -1;
-      }
+  // Whether two wanted sets name the same folders and names.
+  static bool same_places(const std::vector<Watch>& a, const std::vector<Watch>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const Watch& x, const Watch& y) { return x.dir == y.dir && x.names == y.names; });
   }
 
   void read_inotify(Wake& wake) {

@@ -258,7 +258,7 @@ test_folder_created_after_the_watch_started_path_with_spaces() {
   # The folders go away and come back, again and again, as fast as the shell
   # can: a folder that vanishes while the watch re-arms must not cost a poll
   # interval (it once did, under ASan on a loaded machine).
-  for ((i = 0; i < 12; i++)); do
+  for ((i = 0; i < 30; i++)); do
     rm -rf "$t/not yet"
     mkdir -p "$t/not yet/deep er"
     echo "PHASE:step$i" >"$phase"
