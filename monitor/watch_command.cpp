@@ -32,6 +32,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t k_phase_read_cap = 1024 * 1024; // what is read of a phase file (and digested)
+constexpr int k_phase_read_attempts = 4;              // reads of a phase file that changes while it is read
 constexpr std::size_t k_max_details = 64;             // detail lines reported with --json
 
 std::int64_t ns_of(const struct timespec& t) noexcept {
@@ -287,13 +288,27 @@ PhaseSnapshot read_phase_snapshot(const fs::path& phase_file) {
     return snap;
   }
   resolved(Source::phase_file);
+  // The stamp must be that of the text read. A write landing between the
+  // fstat and the read (the new text under the old mtime and size) was
+  // reported once then and once more at the next look, so the file is read
+  // again until its stamp holds still across a read (a few tries at most).
   std::string content;
   char buf[8192];
-  while (content.size() < k_phase_read_cap) {
-    const ssize_t got = ::read(fd, buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    content.append(buf, static_cast<std::size_t>(got));
+  for (int attempt = 0;; ++attempt) {
+    content.clear();
+    if (attempt > 0 && ::lseek(fd, 0, SEEK_SET) != 0) break;
+    while (content.size() < k_phase_read_cap) {
+      const ssize_t got = ::read(fd, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      content.append(buf, static_cast<std::size_t>(got));
+    }
+    struct stat after {};
+    if (::fstat(fd, &after) != 0) break;
+    const FileStamp read_under = stamp_from(after);
+    const bool still = read_under == snap.stamp;
+    snap.stamp = read_under;
+    if (still || attempt == k_phase_read_attempts - 1) break;
   }
   ::close(fd);
   if (content.size() > k_phase_read_cap) content.resize(k_phase_read_cap);
