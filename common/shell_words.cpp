@@ -44,15 +44,6 @@ struct Refusal {
   std::string reason;
 };
 
-// a == b for reserved words, compared inline: most command names differ
-// from one in length or first byte.
-constexpr bool same_name(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
 bool is_blank(char c) noexcept {
   return c == ' ' || c == '\t';
 }

@@ -24,6 +24,16 @@ int hex_value(char c) noexcept;
 // validation).
 void append_utf8(std::string& out, std::uint32_t cp);
 
+// a == b, compared inline: for the short names of programs, options and
+// reserved words, which mostly differ from the one asked for in length or
+// first byte, this beats the out-of-line compare behind string_view's ==.
+constexpr bool same_name(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 // True when `haystack` contains `needle` (byte-wise).
 inline bool contains(std::string_view haystack, std::string_view needle) noexcept {
   return haystack.find(needle) != std::string_view::npos;

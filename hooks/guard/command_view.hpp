@@ -3,6 +3,7 @@
 // xargs, …) and leading assignments seen through, brace expansions applied,
 // and the program named by its base name.
 #include "common/shell_words.hpp"
+#include "common/text.hpp" // same_name, for the users of the view
 
 #include <optional>
 #include <string>
@@ -36,15 +37,6 @@ CommandView take_view(shell::SimpleCommand& command);
 // Brace expansion of one word (a{b,c}d → abd acd), at most `limit` results;
 // words without a brace come back unchanged.
 std::vector<shell::Word> expand_braces(const shell::Word& word, std::size_t limit = 64);
-
-// a == b for the short names of programs and options, compared inline:
-// most names differ from the one asked for in length or first byte.
-constexpr bool same_name(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
 
 // The base name of a program path (/usr/bin/git → git).
 std::string_view program_name(std::string_view path) noexcept;

@@ -55,8 +55,9 @@ std::string_view leading_name(std::string_view text) noexcept {
   return text.substr(0, n);
 }
 
-// False for names that are surely none of the programs note_reassignments
-// looks at (source, ., export, declare, read, set, for, …), by length.
+// True for the programs that may set variables the guard follows: source and
+// ., and those that take NAME or NAME=VALUE words (export, declare, read, set,
+// for, …). Switched on the length first: most names are ruled out at once.
 bool may_set_variables(std::string_view name) noexcept {
   switch (name.size()) {
   case 1: return name[0] == '.';
@@ -92,14 +93,8 @@ void note_reassignments(const shell::SimpleCommand& command, const CommandView& 
     env.home_reassigned = env.pwd_reassigned = env.factory_root_reassigned = true;
     return;
   }
-  if (same_name(name, "export") || same_name(name, "declare") || same_name(name, "typeset") ||
-      same_name(name, "local") || same_name(name, "readonly") || same_name(name, "read") ||
-      same_name(name, "mapfile") || same_name(name, "readarray") || same_name(name, "getopts") ||
-      same_name(name, "unset") || same_name(name, "let") || same_name(name, "printf") ||
-      same_name(name, "set") || same_name(name, "for") || same_name(name, "select")) {
-    for (std::size_t i = 1; i < view.size(); ++i)
-      note(leading_name(view.text(i)));
-  }
+  for (std::size_t i = 1; i < view.size(); ++i)
+    note(leading_name(view.text(i)));
 }
 
 Denial parse_denial(const std::string& error) {
