@@ -26,7 +26,7 @@ namespace {
 // after this long, for writers that keep the file open.
 constexpr auto k_modify_settle = std::chrono::milliseconds(50);
 
-// How often a rebuild looks again when a folder vanished under it.
+// How often a rebuild looks again while the folders on the way keep changing.
 constexpr int k_rebuild_attempts = 8;
 
 constexpr std::uint32_t k_dir_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
@@ -252,7 +252,7 @@ private:
   void rebuild_watches() {
     if (m_inotify < 0) return;
     std::vector<Watch> next = wanted();
-    std::vector<int> added; // every watch this rebuild made, kept or not
+    std::vector<int> held; // every watch held before or made on the way: those not kept go
     bool ok = true;
     for (int attempt = 0;; ++attempt) {
       ok = true;
@@ -260,7 +260,7 @@ private:
       for (auto& w : next) {
         w.wd = ::inotify_add_watch(m_inotify, w.dir.c_str(), k_dir_mask);
         if (w.wd >= 0) {
-          added.push_back(w.wd);
+          held.push_back(w.wd);
           continue;
         }
         const int err = errno;
@@ -282,16 +282,12 @@ private:
                  m_targets.phase_file.string());
       next = std::move(now);
     }
-    auto kept = [&](int wd) {
-      return std::any_of(next.begin(), next.end(), [&](const Watch& w) { return w.wd == wd; });
-    };
     for (const auto& old : m_watches)
-      if (old.wd >= 0 && !kept(old.wd)) ::inotify_rm_watch(m_inotify, old.wd);
-    std::sort(added.begin(), added.end());
-    added.erase(std::unique(added.begin(), added.end()), added.end());
-    for (int wd : added)
-      if (!kept(wd) &&
-          std::none_of(m_watches.begin(), m_watches.end(), [&](const Watch& w) { return w.wd == wd; }))
+      if (old.wd >= 0) held.push_back(old.wd);
+    std::sort(held.begin(), held.end());
+    held.erase(std::unique(held.begin(), held.end()), held.end());
+    for (int wd : held)
+      if (std::none_of(next.begin(), next.end(), [&](const Watch& w) { return w.wd == wd; }))
         ::inotify_rm_watch(m_inotify, wd);
     m_watches = std::move(next);
     m_degraded = !ok;
