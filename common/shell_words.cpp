@@ -121,6 +121,9 @@ public:
   Parser(const Parser&) = delete;
   Parser& operator=(const Parser&) = delete;
 
+  // Hands complete top-level lines to `batch` (see parse_in_batches).
+  void hand_lines_to(const std::function<void(Script&)>& batch) noexcept { m_batch = &batch; }
+
   void parse_script() {
     parse_list(Until::end);
     finish_heredocs();
@@ -153,6 +156,7 @@ private:
   unsigned m_depth;
   const Limits& m_limits;
   std::vector<PendingHeredoc> m_heredocs;
+  const std::function<void(Script&)>* m_batch = nullptr; // only on the top-level parser
   mutable std::size_t m_looked = 0; // characters looked at ahead of the cursor (Script::work)
 
   // Enters one nesting level for its lifetime; refuses past the limit.
@@ -281,6 +285,7 @@ private:
   void parse_list(Until until) {
     std::size_t last_begin = 0, last_end = 0; // the commands of the previous element
     bool after_pipe = false;
+    bool line_ended = false; // a newline since the last command
     for (;;) {
       skip_blanks();
       if (at_end()) {
@@ -295,8 +300,9 @@ private:
         continue;
       }
       if (c == '\n') {
+        // `a |` continues on the next line (after any blank or comment lines).
         consume_newline();
-        after_pipe = false;
+        line_ended = true;
         continue;
       }
       if (c == ')') {
@@ -330,6 +336,14 @@ private:
         m_pos += (peek(1) == '|' || peek(1) == '&') ? 2 : 1;
         continue;
       }
+      if (line_ended && m_batch && until == Until::end && !after_pipe && m_heredocs.empty() &&
+          !m_out.commands.empty()) {
+        // Nothing refers back to the commands before this line any more.
+        (*m_batch)(m_out);
+        m_out.commands.clear();
+        last_end = 0;
+      }
+      line_ended = false;
       last_begin = m_out.commands.size();
       if (!parse_command(until)) return;
       last_end = m_out.commands.size();
@@ -337,6 +351,7 @@ private:
         fork_scope(last_begin, last_end);
         for (std::size_t i = last_begin; i < last_end; ++i)
           m_out.commands[i].pipe_in = true;
+        after_pipe = false;
       }
     }
   }
@@ -1192,6 +1207,21 @@ bool parse_nested(Script& script, std::string_view source, std::uint32_t scope, 
     return false;
   }
   return true;
+}
+
+void parse_in_batches(Script& script, std::string_view source, const std::function<void(Script&)>& batch,
+                      const Limits& limits) {
+  if (source.size() > limits.max_input) {
+    script.error = fmt::format("the command is longer than {} bytes", limits.max_input);
+    return;
+  }
+  try {
+    Parser parser(script, source, 0, 0, limits);
+    parser.hand_lines_to(batch);
+    parser.parse_script();
+  } catch (const Refusal& r) {
+    script.error = r.reason;
+  }
 }
 
 Script parse(std::string_view source, const Limits& limits) {

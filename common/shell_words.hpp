@@ -16,6 +16,7 @@
 // Limits::max_depth is refused with a reason, and every step consumes input.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,6 +118,16 @@ struct Script {
 // Parses `source`. On refusal (syntax error, limits) `error` says why; commands
 // read before the error are kept.
 Script parse(std::string_view source, const Limits& limits = {});
+
+// parse(), handing the commands read so far to `batch` each time a new
+// top-level command starts on a line of its own (no pipeline or heredoc body
+// open across the line break), and then dropping them from script.commands.
+// A caller that judges commands as they come so holds one line's worth, not
+// the whole string. `batch` may append to the script (parse_nested, new
+// scopes) but keeps no reference into script.commands; the commands after
+// the last batch are left in script.commands. On refusal `error` says why.
+void parse_in_batches(Script& script, std::string_view source, const std::function<void(Script&)>& batch,
+                      const Limits& limits = {});
 
 // Parses `source` as a script run in `scope` at nesting `depth` (e.g. the
 // string given to `bash -c`), appending to `script`. Returns false and sets

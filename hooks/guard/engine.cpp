@@ -107,93 +107,145 @@ Denial parse_denial(const std::string& error) {
 
 } // namespace
 
-std::optional<Denial> evaluate_command(std::string_view command, const Settings& settings,
-                                       std::string_view cwd) {
-  shell::Script script = shell::parse(command);
-  if (!script.ok()) return parse_denial(script.error);
+namespace {
 
-  std::optional<std::string> initial;
-  if (!cwd.empty() && cwd.front() == '/') initial = normalize_path(cwd);
-  CwdTracker tracker(script, initial);
+// Judges the commands of one script as the parser hands them over, line by
+// line: what a line does to the shell (cd, HOME=…, what a pipeline carries)
+// counts for the lines after it. Stops judging at the first denial.
+class Judge {
+public:
+  Judge(shell::Script& script, const Settings& settings, std::string_view cwd)
+      : m_script(script), m_tracker(script, initial_cwd(cwd)),
+        m_stand_in(settings.worktree.empty() ? worktree_stand_in(cwd, settings.home) : std::string()),
+        m_reassigned{std::nullopt, settings.home, settings.factory_root},
+        m_rules(settings), m_ctx{settings, m_reassigned,
+                                 settings.worktree.empty() ? m_stand_in : settings.worktree} {}
+  Judge(const Judge&) = delete;
+  Judge& operator=(const Judge&) = delete;
+
+  // Judges script.commands (which grows while it is walked: nested scripts
+  // are appended to it).
+  void judge_commands() {
+    for (std::size_t i = 0; i < m_script.commands.size() && !m_denial; ++i)
+      m_denial = judge(i);
+  }
+
+  // Judges a complete top-level line (see shell::parse_in_batches): only
+  // the top level's directory matters for the lines after it.
+  void judge_line() {
+    judge_commands();
+    m_tracker.forget_inner_scopes();
+  }
+
+  std::optional<Denial>& denial() noexcept { return m_denial; }
+
+private:
+  static std::optional<std::string> initial_cwd(std::string_view cwd) {
+    if (!cwd.empty() && cwd.front() == '/') return normalize_path(cwd);
+    return std::nullopt;
+  }
+
+  std::optional<Denial> judge(std::size_t i);
+
+  shell::Script& m_script;
+  CwdTracker m_tracker;
   // Rule 2's worktree: the configured one, else the payload's cwd.
-  const std::string stand_in =
-      settings.worktree.empty() ? worktree_stand_in(cwd, settings.home) : std::string();
-  const std::string_view delete_worktree = settings.worktree.empty() ? stand_in : settings.worktree;
-  PathEnv reassigned{std::nullopt, settings.home, settings.factory_root};
-  const EnabledRules rules(settings);
+  const std::string m_stand_in;
+  PathEnv m_reassigned;
+  const EnabledRules m_rules;
   // One context for every command: only its cwd (when the command runs in
   // another directory than the one before) and the reassignment flags
   // change, so a long cwd is not copied for each command.
-  RuleContext ctx{settings, reassigned, delete_worktree};
-  std::size_t ctx_dir = static_cast<std::size_t>(-1); // tracker's number of ctx.paths.cwd
-  std::size_t nested_budget = 2 * shell::Limits{}.max_input;
-  std::string pipe_data; // what the current pipeline element was seen to write
+  RuleContext m_ctx;
+  std::size_t m_ctx_dir = static_cast<std::size_t>(-1); // tracker's number of m_ctx.paths.cwd
+  std::size_t m_nested_budget = 2 * shell::Limits{}.max_input;
+  std::string m_pipe_data; // what the current pipeline element was seen to write
+  std::optional<Denial> m_denial;
+};
 
-  // script.commands grows while we walk it (nested scripts are appended), so
-  // each command is moved out by index before anything is added.
-  for (std::size_t i = 0; i < script.commands.size(); ++i) {
-    shell::SimpleCommand command_i = std::move(script.commands[i]);
-    CommandView view = take_view(command_i);
-    // `echo … | bash`, `cat <<EOF | sh`: what flows into a shell is its script.
-    if (command_i.pipe_in) {
-      if (view.script_from_stdin && !pipe_data.empty()) view.nested_scripts.push_back(pipe_data);
-      // tee and cat pass what they read on to the next command.
-      if (!command_i.pipe_out || !passes_input_through(view)) pipe_data.clear();
+std::optional<Denial> Judge::judge(std::size_t i) {
+  // Moved out by index before anything is added to script.commands.
+  shell::SimpleCommand command_i = std::move(m_script.commands[i]);
+  CommandView view = take_view(command_i);
+  // `echo … | bash`, `cat <<EOF | sh`: what flows into a shell is its script.
+  if (command_i.pipe_in) {
+    if (view.script_from_stdin && !m_pipe_data.empty()) view.nested_scripts.push_back(m_pipe_data);
+    // tee and cat pass what they read on to the next command.
+    if (!command_i.pipe_out || !passes_input_through(view)) m_pipe_data.clear();
+  }
+  if (command_i.pipe_out) m_pipe_data += visible_output(view);
+  for (const std::string& nested : view.nested_scripts) {
+    // Nested scripts re-read text already read once (eval eval eval …);
+    // their total is bounded so a chain of them stays cheap.
+    if (nested.size() > m_nested_budget)
+      return parse_denial("its nested scripts (bash -c, eval, …) repeat too much text");
+    m_nested_budget -= nested.size();
+    std::uint32_t scope = view.nested_in_same_scope ? command_i.scope : m_script.new_scope(command_i.scope);
+    const std::size_t first_new = m_script.commands.size();
+    if (!shell::parse_nested(m_script, nested, scope, command_i.depth + 1)) {
+      // Not the top-level parser's error: keep that free for it.
+      std::optional<Denial> denial = parse_denial(m_script.error);
+      m_script.error.clear();
+      return denial;
     }
-    if (command_i.pipe_out) pipe_data += visible_output(view);
-    for (const std::string& nested : view.nested_scripts) {
-      // Nested scripts re-read text already read once (eval eval eval …);
-      // their total is bounded so a chain of them stays cheap.
-      if (nested.size() > nested_budget)
-        return parse_denial("its nested scripts (bash -c, eval, …) repeat too much text");
-      nested_budget -= nested.size();
-      std::uint32_t scope = view.nested_in_same_scope ? command_i.scope : script.new_scope(command_i.scope);
-      const std::size_t first_new = script.commands.size();
-      if (!shell::parse_nested(script, nested, scope, command_i.depth + 1)) return parse_denial(script.error);
-      if (!view.nested_in_same_scope) continue;
-      // eval's commands run now but are judged after the ones that follow
-      // it: what they do to this shell (cd, HOME=…) must count from here on.
-      for (std::size_t k = first_new; k < script.commands.size(); ++k) {
-        if (script.commands[k].scope != scope) continue;
-        CommandView inner = make_view(script.commands[k]);
-        note_reassignments(script.commands[k], inner, reassigned);
-        if ((inner.name.empty() && !inner.args.empty()) || same_name(inner.name, "cd") ||
-            same_name(inner.name, "pushd") || same_name(inner.name, "popd") ||
-            same_name(inner.name, "eval") || same_name(inner.name, "source") || same_name(inner.name, "."))
-          tracker.set(scope, std::nullopt);
-      }
-    }
-    note_reassignments(command_i, view, reassigned);
-    ctx.paths.home_reassigned = reassigned.home_reassigned;
-    ctx.paths.pwd_reassigned = reassigned.pwd_reassigned;
-    ctx.paths.factory_root_reassigned = reassigned.factory_root_reassigned;
-    if (const std::size_t dir = tracker.dir_of(command_i.scope); dir != ctx_dir) {
-      ctx.paths.cwd = tracker.cwd(command_i.scope);
-      ctx.paths.cwd_normal = tracker.normal(command_i.scope);
-      ctx_dir = dir;
-    }
-    if (auto denial = check_rules(view, ctx, rules)) return denial;
-    if (view.name.empty() && !view.args.empty()) {
-      // The program comes from an expansion ($GIT, $(which rm)): judge the
-      // arguments as if it were each program the rules know to be dangerous.
-      for (std::string_view candidate : k_unknown_program_candidates) {
-        view.name = candidate;
-        if (auto denial = check_rules(view, ctx, rules)) {
-          denial->reason =
-              fmt::format("the program '{}' is not known to the guard, and as {} this is refused: {}",
-                          view.text(0), candidate, denial->reason);
-          return denial;
-        }
-      }
-      view.name.clear();
-    }
-    if (changes_directory(view)) {
-      std::optional<std::string> dir = directory_after(view, ctx.paths);
-      const bool normal = directory_is_normal(dir, ctx.paths);
-      tracker.set(command_i.scope, std::move(dir), normal);
+    if (!view.nested_in_same_scope) continue;
+    // eval's commands run now but are judged after the ones that follow
+    // it: what they do to this shell (cd, HOME=…) must count from here on.
+    for (std::size_t k = first_new; k < m_script.commands.size(); ++k) {
+      if (m_script.commands[k].scope != scope) continue;
+      CommandView inner = make_view(m_script.commands[k]);
+      note_reassignments(m_script.commands[k], inner, m_reassigned);
+      if ((inner.name.empty() && !inner.args.empty()) || same_name(inner.name, "cd") ||
+          same_name(inner.name, "pushd") || same_name(inner.name, "popd") || same_name(inner.name, "eval") ||
+          same_name(inner.name, "source") || same_name(inner.name, "."))
+        m_tracker.set(scope, std::nullopt);
     }
   }
+  note_reassignments(command_i, view, m_reassigned);
+  m_ctx.paths.home_reassigned = m_reassigned.home_reassigned;
+  m_ctx.paths.pwd_reassigned = m_reassigned.pwd_reassigned;
+  m_ctx.paths.factory_root_reassigned = m_reassigned.factory_root_reassigned;
+  if (const std::size_t dir = m_tracker.dir_of(command_i.scope); dir != m_ctx_dir) {
+    m_ctx.paths.cwd = m_tracker.cwd(command_i.scope);
+    m_ctx.paths.cwd_normal = m_tracker.normal(command_i.scope);
+    m_ctx_dir = dir;
+  }
+  if (auto denial = check_rules(view, m_ctx, m_rules)) return denial;
+  if (view.name.empty() && !view.args.empty()) {
+    // The program comes from an expansion ($GIT, $(which rm)): judge the
+    // arguments as if it were each program the rules know to be dangerous.
+    for (std::string_view candidate : k_unknown_program_candidates) {
+      view.name = candidate;
+      if (auto denial = check_rules(view, m_ctx, m_rules)) {
+        denial->reason =
+            fmt::format("the program '{}' is not known to the guard, and as {} this is refused: {}",
+                        view.text(0), candidate, denial->reason);
+        return denial;
+      }
+    }
+    view.name.clear();
+  }
+  if (changes_directory(view)) {
+    std::optional<std::string> dir = directory_after(view, m_ctx.paths);
+    const bool normal = directory_is_normal(dir, m_ctx.paths);
+    m_tracker.set(command_i.scope, std::move(dir), normal);
+  }
   return std::nullopt;
+}
+
+} // namespace
+
+std::optional<Denial> evaluate_command(std::string_view command, const Settings& settings,
+                                       std::string_view cwd) {
+  // Judged line by line while it is read, so that a long command is never
+  // held whole in memory; after a denial the rest is only read, since a
+  // string the guard cannot read is refused as such wherever the error is.
+  shell::Script script;
+  Judge judge(script, settings, cwd);
+  shell::parse_in_batches(script, command, [&judge](shell::Script&) { judge.judge_line(); });
+  if (!script.ok()) return parse_denial(script.error);
+  judge.judge_commands();
+  return std::move(judge.denial());
 }
 
 } // namespace ah::guard

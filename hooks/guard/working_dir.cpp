@@ -4,26 +4,60 @@
 
 namespace ah::guard {
 
-std::size_t CwdTracker::dir_of(std::uint32_t scope) {
-  if (scope >= m_state.size())
-    m_state.resize(std::max<std::size_t>(m_script.scope_parents.size(), scope + 1));
-  if (!m_state[scope].seen) {
-    m_state[scope].seen = true;
+CwdTracker::CwdTracker(const shell::Script& script, std::optional<std::string> initial) : m_script(script) {
+  const bool normal = initial && is_normal_path(*initial);
+  m_dirs.push_back(Dir{std::move(initial), normal, 0});
+}
+
+CwdTracker::State& CwdTracker::state(std::uint32_t scope) {
+  if (scope == 0) return m_top;
+  const std::size_t k = scope - m_first;
+  if (k >= m_state.size())
+    m_state.resize(std::max(m_script.scope_parents.size(), std::size_t{scope} + 1) - m_first);
+  return m_state[k];
+}
+
+std::size_t CwdTracker::slot_of(std::uint32_t scope) {
+  if (scope != 0 && scope < m_first) {
+    // Forgotten: not expected, and then the directory is not known.
+    if (m_unknown == 0) {
+      m_dirs.push_back(Dir{std::nullopt, false, m_next_id++});
+      m_unknown = m_dirs.size();
+    }
+    return m_unknown - 1;
+  }
+  State& st = state(scope);
+  if (!st.seen) {
     std::size_t dir = 0;
     if (scope != 0 && scope < m_script.scope_parents.size()) {
-      std::uint32_t parent = m_script.scope_parents[scope];
-      if (parent < scope) dir = dir_of(parent);
+      const std::uint32_t parent = m_script.scope_parents[scope];
+      if (parent < scope) dir = slot_of(parent);
     }
-    m_state[scope].dir = dir;
+    // slot_of(parent) may have grown m_state: look the state up again.
+    State& fresh = state(scope);
+    fresh.seen = true;
+    fresh.dir = dir;
+    return dir;
   }
-  return m_state[scope].dir;
+  return st.dir;
 }
 
 void CwdTracker::set(std::uint32_t scope, std::optional<std::string> dir, bool normal) {
-  dir_of(scope);
-  m_normal.push_back(normal && dir);
-  m_dirs.push_back(std::move(dir));
-  m_state[scope].dir = m_dirs.size() - 1;
+  if (scope != 0 && scope < m_first) return; // forgotten: stays unknown
+  slot_of(scope);
+  const bool is_normal = normal && dir;
+  m_dirs.push_back(Dir{std::move(dir), is_normal, m_next_id++});
+  state(scope).dir = m_dirs.size() - 1;
+}
+
+void CwdTracker::forget_inner_scopes() {
+  Dir top = std::move(m_dirs[slot_of(0)]);
+  m_dirs.clear();
+  m_dirs.push_back(std::move(top));
+  m_top = State{true, 0};
+  m_state.clear();
+  m_unknown = 0;
+  m_first = static_cast<std::uint32_t>(std::max<std::size_t>(m_script.scope_parents.size(), 1));
 }
 
 bool changes_directory(const CommandView& view) noexcept {

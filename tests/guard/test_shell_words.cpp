@@ -405,6 +405,69 @@ TEST_CASE("pipeline neighbours are marked", "[shell]") {
   CHECK_FALSE(parse("a || b").commands[1].pipe_in);
 }
 
+TEST_CASE("a pipeline goes on after a newline that follows its |", "[shell]") {
+  // `echo … |⏎bash` pipes as `echo … | bash` does; the newline of a finished
+  // pipeline ends it.
+  Script s = parse("echo 'rm -rf /' |\n\n# to the shell\n  bash\nd");
+  REQUIRE(s.ok());
+  REQUIRE(s.commands.size() == 3);
+  CHECK(s.commands[0].pipe_out);
+  CHECK(s.commands[1].pipe_in);
+  CHECK(s.commands[1].scope != 0);
+  CHECK_FALSE(s.commands[2].pipe_in);
+  CHECK(s.commands[2].scope == 0);
+}
+
+namespace {
+
+// The words of each batch parse_in_batches hands over, then of what is left.
+std::vector<std::vector<Words>> batches_of(std::string_view source, Script& script) {
+  std::vector<std::vector<Words>> out;
+  parse_in_batches(script, source, [&out](Script& s) { out.push_back(commands_of(s)); });
+  out.push_back(commands_of(script));
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("parse_in_batches hands over one complete top-level line at a time", "[shell]") {
+  Script script;
+  auto batches = batches_of("a 1; b 2 &&\nc 3\n\n( d\ne ) | f\ng |\nh\ncat <<EOF; i\nbody\nEOF\nj", script);
+  REQUIRE(script.ok());
+  const std::vector<std::vector<Words>> want = {
+      {{"a", "1"}, {"b", "2"}}, // cut where the next command starts a line
+      {{"c", "3"}},
+      {{"d"}, {"e"}, {"f"}}, // a subshell spanning lines is one batch
+      {{"g"}, {"h"}},        // so is a pipeline continued after its |
+      {{"cat"}, {"i"}},      // the heredoc body is read before the next line starts
+      {{"j"}},
+  };
+  CHECK(batches == want);
+}
+
+TEST_CASE("parse_in_batches lets each batch parse nested scripts and keeps the last for the caller",
+          "[shell]") {
+  Script script;
+  std::size_t nested = 0;
+  parse_in_batches(script, "bash -c 'x; y'\nz", [&nested](Script& s) {
+    const std::uint32_t scope = s.new_scope(s.commands.front().scope);
+    REQUIRE(parse_nested(s, "x; y", scope, 1));
+    nested = s.commands.size();
+  });
+  REQUIRE(script.ok());
+  CHECK(nested == 3);
+  REQUIRE(commands_of(script) == std::vector<Words>{{"z"}});
+  // A refusal after some batches is still the whole string's.
+  Script bad;
+  std::size_t handed = 0;
+  parse_in_batches(bad, "a\nb\necho 'open", [&handed](Script&) { ++handed; });
+  CHECK(handed == 2);
+  CHECK_FALSE(bad.ok());
+  Script big;
+  parse_in_batches(big, std::string(Limits{}.max_input + 1, 'x'), [](Script&) {});
+  CHECK_THAT(big.error, Catch::Contains("longer than"));
+}
+
 namespace {
 
 // The parser's work (Script::work) for `copies` repetitions of `unit`
