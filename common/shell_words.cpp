@@ -3,7 +3,9 @@
 #include "common/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
+#include <type_traits>
 
 namespace ah::shell {
 
@@ -44,56 +46,70 @@ struct Refusal {
   std::string reason;
 };
 
+// What each byte is to the parser, looked up in one table.
+enum CharClass : std::uint8_t {
+  k_blank = 1,         // space, tab
+  k_meta = 2,          // ends an unquoted word
+  k_plain_word = 4,    // copied as it is in the middle of an unquoted word
+  k_plain_quoted = 8,  // copied as it is inside double quotes
+  k_name_start = 16,   // starts a variable name
+  k_name = 32,         // continues one
+  k_digit = 64,
+};
+
+constexpr std::array<std::uint8_t, 256> make_char_classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t v = k_plain_word | k_plain_quoted;
+    const char ch = static_cast<char>(c);
+    if (ch == ' ' || ch == '\t') v |= k_blank;
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == ';' || ch == '&' || ch == '|' || ch == '(' || ch == ')' ||
+        ch == '<' || ch == '>')
+      v = static_cast<std::uint8_t>((v | k_meta) & ~k_plain_word);
+    if (ch == '\\' || ch == '\'' || ch == '"' || ch == '$' || ch == '`' || ch == '*' || ch == '?' || ch == '[' ||
+        ch == '~' || ch == '{')
+      v = static_cast<std::uint8_t>(v & ~k_plain_word);
+    if (ch == '"' || ch == '\\' || ch == '$' || ch == '`') v = static_cast<std::uint8_t>(v & ~k_plain_quoted);
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_') v |= k_name_start | k_name;
+    if (ch >= '0' && ch <= '9') v |= k_name | k_digit;
+    t[static_cast<std::size_t>(c)] = v;
+  }
+  return t;
+}
+
+constexpr std::array<std::uint8_t, 256> k_char_classes = make_char_classes();
+
+constexpr bool has_class(char c, std::uint8_t cls) noexcept {
+  return (k_char_classes[static_cast<unsigned char>(c)] & cls) != 0;
+}
+
 bool is_blank(char c) noexcept {
-  return c == ' ' || c == '\t';
+  return has_class(c, k_blank);
 }
 
 // Characters that end an unquoted word.
 bool is_meta(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '(' || c == ')' ||
-         c == '<' || c == '>';
+  return has_class(c, k_meta);
 }
 
 bool is_name_start(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  return has_class(c, k_name_start);
 }
 bool is_name_char(char c) noexcept {
-  return is_name_start(c) || (c >= '0' && c <= '9');
+  return has_class(c, k_name);
 }
 bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
+  return has_class(c, k_digit);
 }
 
 // Characters read_word copies as they are (in the middle of a word).
 bool is_plain_in_word(char c) noexcept {
-  switch (c) {
-  case ' ':
-  case '\t':
-  case '\n':
-  case ';':
-  case '&':
-  case '|':
-  case '(':
-  case ')':
-  case '<':
-  case '>':
-  case '\\':
-  case '\'':
-  case '"':
-  case '$':
-  case '`':
-  case '*':
-  case '?':
-  case '[':
-  case '~':
-  case '{': return false;
-  default: return true;
-  }
+  return has_class(c, k_plain_word);
 }
 
 // Characters read_double_quoted copies as they are.
 bool is_plain_in_double_quotes(char c) noexcept {
-  return c != '"' && c != '\\' && c != '$' && c != '`';
+  return has_class(c, k_plain_quoted);
 }
 
 // What ends the list being read.
@@ -111,7 +127,13 @@ struct PendingHeredoc {
   std::string delimiter;
   bool strip_tabs;
   bool quoted;
+  bool ready = false; // its command has been read to the end
 };
+
+// Commands are read in place in Script::commands while a substitution in
+// one of their words appends more: the vector may move them, but moving a
+// command keeps its words where they are, so a Word& being read stays good.
+static_assert(std::is_nothrow_move_constructible_v<SimpleCommand>);
 
 class Parser {
 public:
@@ -514,17 +536,33 @@ private:
 
   // Redirections after a compound command: kept as a command without words.
   void parse_trailing_redirects() {
-    SimpleCommand cmd;
-    std::size_t index = m_out.commands.size();
-    m_out.commands.emplace_back();
+    const std::size_t index = start_command();
     for (;;) {
       skip_blanks();
       if (!at_redirect()) break;
-      parse_redirect(cmd, index);
+      parse_redirect(index);
     }
+    finish_command(index);
+  }
+
+  // Appends the command about to be read (with a word vector the caller
+  // gave back, when there is one) and returns its index.
+  std::size_t start_command() {
+    SimpleCommand& cmd = m_out.commands.emplace_back();
     cmd.scope = m_scope;
     cmd.depth = m_depth;
-    m_out.commands[index] = std::move(cmd);
+    if (!m_out.spare_words.empty()) {
+      cmd.words = std::move(m_out.spare_words.back());
+      cmd.words.clear();
+      m_out.spare_words.pop_back();
+    }
+    return m_out.commands.size() - 1;
+  }
+
+  // The command at `index` is read: its heredoc bodies may come now.
+  void finish_command(std::size_t index) noexcept {
+    for (PendingHeredoc& h : m_heredocs)
+      if (h.command == index) h.ready = true;
   }
 
   // True when a redirection operator (with an optional fd number) starts here.
@@ -541,7 +579,7 @@ private:
     return next != '(' || p != m_pos; // <( and >( are process substitutions
   }
 
-  void parse_redirect(SimpleCommand& cmd, std::size_t cmd_index) {
+  void parse_redirect(std::size_t cmd_index) {
     Redirect r;
     std::size_t digits = m_pos;
     while (is_digit(cur()))
@@ -602,6 +640,8 @@ private:
         number = number && (is_digit(c) || c == '-');
       if (!number && r.op == RedirectOp::dup_output) r.op = RedirectOp::output_all;
     }
+    // Fetched after the target is read: its substitutions may have moved it.
+    SimpleCommand& cmd = m_out.commands[cmd_index];
     if (heredoc) {
       PendingHeredoc h{cmd_index, cmd.redirects.size(), r.target.text, strip_tabs, r.target.quoted};
       r.quoted_body = r.target.quoted;
@@ -619,7 +659,8 @@ private:
     pending.swap(m_heredocs);
     for (std::size_t i = 0; i < pending.size(); ++i) {
       const PendingHeredoc& h = pending[i];
-      if (h.command >= m_out.commands.size() || m_out.commands[h.command].redirects.size() <= h.redirect) {
+      if (!h.ready || h.command >= m_out.commands.size() ||
+          m_out.commands[h.command].redirects.size() <= h.redirect) {
         m_heredocs.assign(pending.begin() + static_cast<std::ptrdiff_t>(i), pending.end());
         return;
       }
@@ -685,11 +726,7 @@ private:
   }
 
   void parse_simple_command() {
-    std::size_t index = m_out.commands.size();
-    m_out.commands.emplace_back();
-    SimpleCommand cmd;
-    cmd.scope = m_scope;
-    cmd.depth = m_depth;
+    const std::size_t index = start_command();
     bool function_definition = false;
     for (;;) {
       skip_blanks();
@@ -700,9 +737,10 @@ private:
         break;
       }
       if (at_redirect()) {
-        parse_redirect(cmd, index);
+        parse_redirect(index);
         continue;
       }
+      SimpleCommand& cmd = m_out.commands[index];
       if (c == '(' && cmd.words.size() == 1 && cmd.assignments.empty()) {
         // name() body
         ++m_pos;
@@ -714,18 +752,17 @@ private:
       }
       if (c == '(') refuse("unexpected '('");
       if (is_meta(c) && !((c == '<' || c == '>') && peek(1) == '(')) break;
-      // Read in place (`cmd` is not in m_out.commands yet, so the commands
-      // of a substitution in the word cannot move it). Most commands have a
-      // few words: room for them at once.
-      if (cmd.words.empty()) cmd.words.reserve(4);
+      // Most commands have a few words: room for them at once.
+      if (cmd.words.capacity() == 0) cmd.words.reserve(4);
       Word& w = cmd.words.emplace_back();
       if (!read_word(w)) refuse("unreadable word");
-      if (cmd.words.size() == 1 && is_assignment(w)) {
-        cmd.assignments.push_back(std::move(w));
-        cmd.words.pop_back();
+      SimpleCommand& read = m_out.commands[index]; // `cmd` may have moved, `w` not
+      if (read.words.size() == 1 && is_assignment(w)) {
+        read.assignments.push_back(std::move(w));
+        read.words.pop_back();
       }
     }
-    m_out.commands[index] = std::move(cmd);
+    finish_command(index);
     if (function_definition) skip_space_and_newlines();
   }
 

@@ -109,6 +109,9 @@ struct Script {
   // the re-reading of heredoc bodies, backticks and arithmetic: a measure of
   // its work that tests use to show it stays linear in the input.
   std::size_t work = 0;
+  // Word vectors a caller is done with (cleared or not), which the parser
+  // reuses for the commands it reads next instead of allocating new ones.
+  std::vector<std::vector<Word>> spare_words;
 
   bool ok() const noexcept { return error.empty(); }
   // Opens a new scope forked from `parent` and returns its number.

@@ -147,6 +147,11 @@ private:
 
   std::optional<Denial> judge(std::size_t i);
 
+  // Lets the parser reuse a word vector for a later command.
+  void give_back(std::vector<shell::Word>& words) {
+    if (words.capacity() != 0 && m_script.spare_words.size() < 16) m_script.spare_words.push_back(std::move(words));
+  }
+
   shell::Script& m_script;
   CwdTracker m_tracker;
   // Rule 2's worktree: the configured one, else the payload's cwd.
@@ -230,6 +235,8 @@ std::optional<Denial> Judge::judge(std::size_t i) {
     const bool normal = directory_is_normal(dir, m_ctx.paths);
     m_tracker.set(command_i.scope, std::move(dir), normal);
   }
+  give_back(view.args);
+  give_back(command_i.words);
   return std::nullopt;
 }
 

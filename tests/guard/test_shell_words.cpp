@@ -218,6 +218,13 @@ TEST_CASE("heredoc variants", "[shell]") {
   CHECK(parse("cat <<EOF\nno end").ok());
   // Inside a substitution.
   CHECK(parse_ok("x=$(cat <<EOF\ngit push -f\nEOF\n); echo y") == std::vector<Words>{{"cat"}, {"echo", "y"}});
+  // A newline inside a later word of the heredoc's own command: the body
+  // starts after the line that ends the command.
+  Script late = parse("cat <<EOF \"$(echo a\necho b)\"\nbody $(id)\nEOF\necho z");
+  REQUIRE(late.ok());
+  CHECK(commands_of(late) == std::vector<Words>{{"cat", "$(echo a\necho b)"}, {"echo", "a"}, {"echo", "b"},
+                                                 {"id"}, {"echo", "z"}});
+  CHECK(late.commands.front().redirects.at(0).target.text == "body $(id)\n");
 }
 
 TEST_CASE("a heredoc body is its lines, each ending in a newline", "[shell]") {
