@@ -83,7 +83,7 @@ std::optional<std::string> directory_after(const CommandView& view, const PathEn
   // Past PATH_MAX the shell's cd fails; refusing to follow also keeps a long
   // chain of cd's from growing the path (and each resolution) without bound.
   if (!p.resolved() || p.pattern || p.path.size() > k_max_path) return std::nullopt;
-  return p.path;
+  return std::move(p.path);
 }
 
 } // namespace ah::guard
