@@ -140,30 +140,90 @@ bool is_shell(std::string_view name) noexcept {
   return std::find(shells.begin(), shells.end(), name) != shells.end();
 }
 
-// False for names that are surely none of the wrappers view_of sees
-// through (sudo, env, command, nohup, …), by their length and first letter.
-bool may_be_wrapper(std::string_view name) noexcept {
-  if (name.size() < 3 || name.size() > 9) return false;
-  switch (name[0]) {
-  case 'b':              // builtin
-  case 'c':              // command, chronic
-  case 'd':              // doas
-  case 'e':              // env, exec
-  case 'i':              // ionice
-  case 'n':              // nohup, nocorrect, noglob, nice
-  case 's':              // sudo, setsid, stdbuf
-  case 't':              // time, timeout
-  case 'u':              // unbuffer
-  case 'x': return true; // xargs
-  default: return false;
-  }
-}
-
 // Options of a wrapper: which take a separate value.
 struct WrapperOptions {
-  std::string_view short_with_value; // letters, e.g. "ugCDhprtTU" for sudo
-  std::initializer_list<std::string_view> long_with_value;
+  std::string_view short_with_value = {}; // letters, e.g. "ugCDhprtTU" for sudo
+  std::string_view long_with_value = {};  // names between commas, e.g. ",user,group,"
 };
+
+// How view_of sees through a wrapper to the command it runs.
+enum class WrapperKind : std::uint8_t {
+  sudo,    // options, then NAME=VALUE words
+  env,     // options and NAME=VALUE words; -S runs a script of its own
+  command, // options; with -v or -V it only looks the name up
+  options, // options only (none for builtin, nohup, …)
+  timeout, // options, then the duration
+  xargs,   // options; more arguments come from stdin
+};
+
+struct Wrapper {
+  std::string_view name;
+  WrapperKind kind;
+  WrapperOptions options = {};
+};
+
+// Every wrapper view_of sees through, in one table: the quick filter below
+// is worked out from it.
+constexpr WrapperOptions k_sudo_options{
+    "ugCDhprtTUa", ",user,group,chdir,host,prompt,role,type,close-from,other-user,command-timeout,"};
+constexpr Wrapper k_wrappers[] = {
+    {"sudo", WrapperKind::sudo, k_sudo_options},
+    {"doas", WrapperKind::sudo, k_sudo_options},
+    {"env", WrapperKind::env},
+    {"command", WrapperKind::command},
+    {"builtin", WrapperKind::options},
+    {"nohup", WrapperKind::options},
+    {"chronic", WrapperKind::options},
+    {"unbuffer", WrapperKind::options},
+    {"nocorrect", WrapperKind::options},
+    {"noglob", WrapperKind::options},
+    {"exec", WrapperKind::options, {"a"}},
+    {"nice", WrapperKind::options, {"n", ",adjustment,"}},
+    {"setsid", WrapperKind::options},
+    {"stdbuf", WrapperKind::options, {"ioe", ",input,output,error,"}},
+    {"ionice", WrapperKind::options, {"cnpPu", ",class,classdata,pid,pgid,uid,"}},
+    {"time", WrapperKind::options, {"fo", ",format,output,"}},
+    {"timeout", WrapperKind::timeout, {"ks", ",kill-after,signal,"}},
+    {"xargs",
+     WrapperKind::xargs,
+     {"aEdILnPs", ",arg-file,delimiter,max-chars,max-args,max-procs,process-slot-var,max-lines,"}},
+};
+
+// The lengths and first letters of the wrappers' names: most programs are
+// ruled out by these before any comparison.
+struct WrapperFilter {
+  std::size_t min_length = 64, max_length = 0;
+  std::uint32_t first_letters = 0; // bit c - 'a'
+};
+
+constexpr WrapperFilter make_wrapper_filter() {
+  WrapperFilter f;
+  for (const Wrapper& w : k_wrappers) {
+    f.min_length = std::min(f.min_length, w.name.size());
+    f.max_length = std::max(f.max_length, w.name.size());
+    f.first_letters |= std::uint32_t{1} << (w.name[0] - 'a');
+  }
+  return f;
+}
+
+constexpr WrapperFilter k_wrapper_filter = make_wrapper_filter();
+
+const Wrapper* find_wrapper(std::string_view name) noexcept {
+  if (name.size() < k_wrapper_filter.min_length || name.size() > k_wrapper_filter.max_length) return nullptr;
+  if (name[0] < 'a' || name[0] > 'z' || ((k_wrapper_filter.first_letters >> (name[0] - 'a')) & 1) == 0)
+    return nullptr;
+  for (const Wrapper& w : k_wrappers)
+    if (same_name(w.name, name)) return &w;
+  return nullptr;
+}
+
+// True when `name` is one of the comma-framed names of `list` (",a,b,").
+bool in_list(std::string_view list, std::string_view name) noexcept {
+  for (std::size_t at = list.find(name); at != std::string_view::npos; at = list.find(name, at + 1))
+    if (at > 0 && list[at - 1] == ',' && at + name.size() < list.size() && list[at + name.size()] == ',')
+      return true;
+  return false;
+}
 
 // Skips the options of a wrapper starting at `i` (just after its name);
 // returns the index of the first non-option word.
@@ -173,9 +233,8 @@ std::size_t skip_options(const std::vector<Word>& w, std::size_t i, const Wrappe
     if (t == "--") return i + 1;
     if (t.size() < 2 || t[0] != '-') return i;
     if (t[1] == '-') {
-      bool takes_value = t.find('=') == std::string::npos &&
-                         std::find(opts.long_with_value.begin(), opts.long_with_value.end(), t.substr(2)) !=
-                             opts.long_with_value.end();
+      const bool takes_value =
+          t.size() > 2 && t.find('=') == std::string::npos && in_list(opts.long_with_value, t.substr(2));
       i += takes_value ? 2 : 1;
       continue;
     }
@@ -336,17 +395,16 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
   while (i < words.size()) {
     const Word& first = words[i];
     if (first.has_expansion()) break;
-    std::string_view name = program_name(first.text);
-    if (!may_be_wrapper(name)) break;
+    const Wrapper* wrapper = find_wrapper(program_name(first.text));
+    if (!wrapper) break;
     std::size_t next = i + 1;
-    if (same_name(name, "sudo") || same_name(name, "doas")) {
-      next = skip_options(words, next,
-                          {"ugCDhprtTUa",
-                           {"user", "group", "chdir", "host", "prompt", "role", "type", "close-from",
-                            "other-user", "command-timeout"}});
+    switch (wrapper->kind) {
+    case WrapperKind::sudo:
+      next = skip_options(words, next, wrapper->options);
       while (next < words.size() && is_assignment_word(words[next]))
         ++next;
-    } else if (same_name(name, "env")) {
+      break;
+    case WrapperKind::env:
       while (next < words.size()) {
         const std::string_view t = words[next].text;
         if (t == "--") {
@@ -375,7 +433,8 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
           break;
         }
       }
-    } else if (same_name(name, "command")) {
+      break;
+    case WrapperKind::command: {
       bool lookup = false;
       while (next < words.size() && words[next].text.size() > 1 && words[next].text[0] == '-') {
         const std::string_view t = words[next].text;
@@ -391,31 +450,16 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
         view.name = "command";
         return view;
       }
-    } else if (same_name(name, "builtin") || same_name(name, "nohup") || same_name(name, "chronic") ||
-               same_name(name, "unbuffer") || same_name(name, "nocorrect") || same_name(name, "noglob")) {
-      // no options to skip
-    } else if (same_name(name, "exec")) {
-      next = skip_options(words, next, {"a", {}});
-    } else if (same_name(name, "nice")) {
-      next = skip_options(words, next, {"n", {"adjustment"}});
-    } else if (same_name(name, "setsid")) {
-      next = skip_options(words, next, {"", {}});
-    } else if (same_name(name, "stdbuf")) {
-      next = skip_options(words, next, {"ioe", {"input", "output", "error"}});
-    } else if (same_name(name, "ionice")) {
-      next = skip_options(words, next, {"cnpPu", {"class", "classdata", "pid", "pgid", "uid"}});
-    } else if (same_name(name, "time")) {
-      next = skip_options(words, next, {"fo", {"format", "output"}});
-    } else if (same_name(name, "timeout")) {
-      next = skip_options(words, next, {"ks", {"kill-after", "signal"}});
+      break;
+    }
+    case WrapperKind::options: next = skip_options(words, next, wrapper->options); break;
+    case WrapperKind::timeout:
+      next = skip_options(words, next, wrapper->options);
       if (next < words.size()) ++next; // DURATION
-    } else if (same_name(name, "xargs")) {
+      break;
+    case WrapperKind::xargs:
       view.args_from_stdin = true;
-      next = skip_options(
-          words, next,
-          {"aEdILnPs",
-           {"arg-file", "delimiter", "max-chars", "max-args", "max-procs", "process-slot-var", "max-lines"}});
-    } else {
+      next = skip_options(words, next, wrapper->options);
       break;
     }
     if (next <= i) next = i + 1;
