@@ -167,53 +167,62 @@ struct Wrapper {
 constexpr WrapperOptions k_sudo_options{
     "ugCDhprtTUa", ",user,group,chdir,host,prompt,role,type,close-from,other-user,command-timeout,"};
 constexpr Wrapper k_wrappers[] = {
-    {"sudo", WrapperKind::sudo, k_sudo_options},
+    {"builtin", WrapperKind::options},
+    {"command", WrapperKind::command},
+    {"chronic", WrapperKind::options},
     {"doas", WrapperKind::sudo, k_sudo_options},
     {"env", WrapperKind::env},
-    {"command", WrapperKind::command},
-    {"builtin", WrapperKind::options},
+    {"exec", WrapperKind::options, {"a"}},
+    {"ionice", WrapperKind::options, {"cnpPu", ",class,classdata,pid,pgid,uid,"}},
     {"nohup", WrapperKind::options},
-    {"chronic", WrapperKind::options},
-    {"unbuffer", WrapperKind::options},
     {"nocorrect", WrapperKind::options},
     {"noglob", WrapperKind::options},
-    {"exec", WrapperKind::options, {"a"}},
     {"nice", WrapperKind::options, {"n", ",adjustment,"}},
+    {"sudo", WrapperKind::sudo, k_sudo_options},
     {"setsid", WrapperKind::options},
     {"stdbuf", WrapperKind::options, {"ioe", ",input,output,error,"}},
-    {"ionice", WrapperKind::options, {"cnpPu", ",class,classdata,pid,pgid,uid,"}},
     {"time", WrapperKind::options, {"fo", ",format,output,"}},
     {"timeout", WrapperKind::timeout, {"ks", ",kill-after,signal,"}},
+    {"unbuffer", WrapperKind::options},
     {"xargs",
      WrapperKind::xargs,
      {"aEdILnPs", ",arg-file,delimiter,max-chars,max-args,max-procs,process-slot-var,max-lines,"}},
 };
 
-// The lengths and first letters of the wrappers' names: most programs are
-// ruled out by these before any comparison.
-struct WrapperFilter {
+// Where the wrappers of each first letter are in k_wrappers (grouped by
+// it), and their shortest and longest names: most programs are ruled out
+// by these before any comparison.
+struct WrapperIndex {
+  std::array<std::uint8_t, 27> first{}; // wrappers starting with 'a' + c: [first[c], first[c + 1])
   std::size_t min_length = 64, max_length = 0;
-  std::uint32_t first_letters = 0; // bit c - 'a'
+  bool grouped = true;
 };
 
-constexpr WrapperFilter make_wrapper_filter() {
-  WrapperFilter f;
+constexpr WrapperIndex make_wrapper_index() {
+  WrapperIndex index;
+  std::array<std::uint8_t, 26> count{};
+  char last = 'a';
   for (const Wrapper& w : k_wrappers) {
-    f.min_length = std::min(f.min_length, w.name.size());
-    f.max_length = std::max(f.max_length, w.name.size());
-    f.first_letters |= std::uint32_t{1} << (w.name[0] - 'a');
+    index.min_length = std::min(index.min_length, w.name.size());
+    index.max_length = std::max(index.max_length, w.name.size());
+    index.grouped = index.grouped && w.name[0] >= last && w.name[0] <= 'z';
+    last = w.name[0];
+    ++count[static_cast<std::size_t>(w.name[0] - 'a')];
   }
-  return f;
+  for (std::size_t c = 0; c < 26; ++c)
+    index.first[c + 1] = static_cast<std::uint8_t>(index.first[c] + count[c]);
+  return index;
 }
 
-constexpr WrapperFilter k_wrapper_filter = make_wrapper_filter();
+constexpr WrapperIndex k_wrapper_index = make_wrapper_index();
+static_assert(k_wrapper_index.grouped, "keep k_wrappers grouped by first letter, in alphabetical order");
 
 const Wrapper* find_wrapper(std::string_view name) noexcept {
-  if (name.size() < k_wrapper_filter.min_length || name.size() > k_wrapper_filter.max_length) return nullptr;
-  if (name[0] < 'a' || name[0] > 'z' || ((k_wrapper_filter.first_letters >> (name[0] - 'a')) & 1) == 0)
-    return nullptr;
-  for (const Wrapper& w : k_wrappers)
-    if (same_name(w.name, name)) return &w;
+  if (name.size() < k_wrapper_index.min_length || name.size() > k_wrapper_index.max_length) return nullptr;
+  if (name[0] < 'a' || name[0] > 'z') return nullptr;
+  const auto c = static_cast<std::size_t>(name[0] - 'a');
+  for (std::size_t k = k_wrapper_index.first[c]; k < k_wrapper_index.first[c + 1]; ++k)
+    if (same_name(k_wrappers[k].name, name)) return &k_wrappers[k];
   return nullptr;
 }
 
