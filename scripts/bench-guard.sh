@@ -4,13 +4,27 @@
 # batches, median of the rounds), for an allowed command, a denied force push
 # and a 100 KB command.
 #
-# usage: scripts/bench-guard.sh [--rounds R] [--batch B] [--build-dir DIR] [--max-ratio X]
-#   --max-ratio X   exit 1 when the allow or deny case costs more than X times the no-op
+# It also prints the peak memory of the 100 KB and 1 MB commands, and with
+# --instructions the instructions each case executes (valgrind's callgrind:
+# a count that does not depend on the machine's load).
+#
+# usage: scripts/bench-guard.sh [--rounds R] [--batch B] [--build-dir DIR] [--max-ratio X] [--instructions]
+#   --max-ratio X    exit 1 when the allow or deny case costs more than X times the no-op
+#   --instructions   also count instructions (needs valgrind; slow: about a minute)
 set -euo pipefail
 
 BENCH_TARGETS="pretooluse-guard"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
-bench_init "$0" "$@"
+want_instructions=0
+args=()
+for arg in "$@"; do
+  if [[ "$arg" == --instructions ]]; then want_instructions=1; else args+=("$arg"); fi
+done
+bench_init "$0" "${args[@]}"
+if ((want_instructions)) && ! command -v valgrind >/dev/null; then
+  echo "bench-guard.sh: --instructions needs valgrind (apt-get install valgrind)" >&2
+  exit 1
+fi
 root=$bench_root
 bin=$bench_bin
 dir=$(mktemp -d "${TMPDIR:-/tmp}/agent-hooks-bench-guard.XXXXXX")
@@ -91,4 +105,23 @@ print(f"{sorted(times)[2]:.1f}")
 PY
 )
 printf '%-26s %21s ms\n' "1 MB command (one run)" "$mega_ms"
+
+# Peak memory (one run each, spawn-bench as the parent).
+printf '\n%-26s %10s %10s\n' "peak memory" "no-op KiB" "guard KiB"
+for entry in "100 KB command|$dir/big.json" "1 MB command|$dir/mega.json"; do
+  IFS='|' read -r label payload <<<"$entry"
+  eval "$("$bin/spawn-bench" --stdin "$payload" --max-rss --baseline "$bin/noop-static" -- \
+    "$bin/pretooluse-guard" main /work/wt dev-bench)"
+  printf '%-26s %10d %10d\n' "$label" "$baseline_rss_kib" "$command_rss_kib"
+done
+
+if ((want_instructions)); then
+  printf '\n%-26s %14s\n' "instructions (callgrind)" "guard"
+  for entry in "${cases[@]}" "1 MB command|$dir/mega.json|0"; do
+    IFS='|' read -r label payload _ <<<"$entry"
+    refs=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/pretooluse-guard" main /work/wt dev-bench \
+      <"$payload" 2>&1 >/dev/null | sed -n 's/.*refs: *//p' || true)
+    printf '%-26s %14s\n' "$label" "$refs"
+  done
+fi
 bench_finish "allow and deny"
