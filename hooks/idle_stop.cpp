@@ -4,9 +4,9 @@
 #include "common/io.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
-#include "common/markers.hpp"
-#include "common/phase_file.hpp"
-#include "common/session_name.hpp"
+#include "common/state/markers.hpp"
+#include "common/state/phase_file.hpp"
+#include "common/state/session_name.hpp"
 #include "common/state/state_read.hpp"
 #include "common/text.hpp"
 

@@ -4,7 +4,7 @@
 #include "common/io.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
-#include "common/phase_file.hpp"
+#include "common/state/phase_file.hpp"
 
 #include "common/text.hpp"
 #include <algorithm>

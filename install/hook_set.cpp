@@ -2,9 +2,9 @@
 
 #include "common/error.hpp"
 #include "common/io.hpp"
-#include "common/markers.hpp"
-#include "common/phase_file.hpp"
-#include "common/session_name.hpp"
+#include "common/state/markers.hpp"
+#include "common/state/phase_file.hpp"
+#include "common/state/session_name.hpp"
 #include "common/text.hpp"
 
 #include <array>

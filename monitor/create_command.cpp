@@ -2,7 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/json.hpp"
-#include "common/session_name.hpp"
+#include "common/state/session_name.hpp"
 #include "monitor/settings.hpp"
 #include "session/create.hpp"
 

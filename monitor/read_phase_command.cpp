@@ -1,7 +1,7 @@
 #include "monitor/read_phase_command.hpp"
 
 #include "common/io.hpp"
-#include "common/phase_file.hpp"
+#include "common/state/phase_file.hpp"
 
 #include <fmt/format.h>
 #include <memory>

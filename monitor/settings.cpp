@@ -3,7 +3,7 @@
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/io.hpp"
-#include "common/markers.hpp"
+#include "common/state/markers.hpp"
 
 #include <charconv>
 #include <fmt/format.h>

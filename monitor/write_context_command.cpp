@@ -3,7 +3,7 @@
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/io.hpp"
-#include "common/phase_file.hpp"
+#include "common/state/phase_file.hpp"
 #include "common/state/state_read.hpp"
 
 #include <fmt/format.h>

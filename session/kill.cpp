@@ -2,8 +2,8 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
-#include "common/markers.hpp"
-#include "common/session_name.hpp"
+#include "common/state/markers.hpp"
+#include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
 #include "session/proc.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/io.hpp"
-#include "common/markers.hpp"
+#include "common/state/markers.hpp"
 #include "common/state/session_state.hpp"
 
 #include <algorithm>

@@ -3,7 +3,7 @@
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/json.hpp"
-#include "common/markers.hpp"
+#include "common/state/markers.hpp"
 #include "common/state/state_read.hpp"
 
 #include <cerrno>

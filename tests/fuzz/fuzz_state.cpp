@@ -2,7 +2,7 @@
 // bytes as a phase file give a phase without whitespace; any bytes as a state
 // file give a state or an Error, and a state written back reads back equal.
 #include "common/error.hpp"
-#include "common/phase_file.hpp"
+#include "common/state/phase_file.hpp"
 #include "common/state/session_state.hpp"
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 #include "common/atomic_file.hpp"
-#include "common/markers.hpp"
+#include "common/state/markers.hpp"
 #include "common/state/session_state.hpp"
 #include "session/kill.hpp"
 #include "session/proc.hpp"

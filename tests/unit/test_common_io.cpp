@@ -1,6 +1,6 @@
 #include "common/error.hpp"
 #include "common/io.hpp"
-#include "common/phase_file.hpp"
+#include "common/state/phase_file.hpp"
 #include "common/text.hpp"
 #include "testutil.hpp"
 

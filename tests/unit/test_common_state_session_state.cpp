@@ -1,5 +1,5 @@
 #include "common/error.hpp"
-#include "common/markers.hpp"
+#include "common/state/markers.hpp"
 #include "common/state/session_state.hpp"
 #include "testutil.hpp"
 

@@ -1,4 +1,4 @@
-#include "common/phase_file.hpp"
+#include "common/state/phase_file.hpp"
 
 #include "common/io.hpp"
 #include "common/text.hpp"

@@ -1,8 +1,8 @@
-#include "common/markers.hpp"
+#include "common/state/markers.hpp"
 
 #include "common/error.hpp"
 #include "common/io.hpp"
-#include "common/session_name.hpp"
+#include "common/state/session_name.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,4 +1,4 @@
-#include "common/session_name.hpp"
+#include "common/state/session_name.hpp"
 
 #include "common/error.hpp"
 

@@ -1,6 +1,6 @@
 #include "common/error.hpp"
-#include "common/markers.hpp"
-#include "common/session_name.hpp"
+#include "common/state/markers.hpp"
+#include "common/state/session_name.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
