@@ -48,12 +48,12 @@ struct Refusal {
 
 // What each byte is to the parser, looked up in one table.
 enum CharClass : std::uint8_t {
-  k_blank = 1,         // space, tab
-  k_meta = 2,          // ends an unquoted word
-  k_plain_word = 4,    // copied as it is in the middle of an unquoted word
-  k_plain_quoted = 8,  // copied as it is inside double quotes
-  k_name_start = 16,   // starts a variable name
-  k_name = 32,         // continues one
+  k_blank = 1,        // space, tab
+  k_meta = 2,         // ends an unquoted word
+  k_plain_word = 4,   // copied as it is in the middle of an unquoted word
+  k_plain_quoted = 8, // copied as it is inside double quotes
+  k_name_start = 16,  // starts a variable name
+  k_name = 32,        // continues one
   k_digit = 64,
 };
 
@@ -63,11 +63,11 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() {
     std::uint8_t v = k_plain_word | k_plain_quoted;
     const char ch = static_cast<char>(c);
     if (ch == ' ' || ch == '\t') v |= k_blank;
-    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == ';' || ch == '&' || ch == '|' || ch == '(' || ch == ')' ||
-        ch == '<' || ch == '>')
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == ';' || ch == '&' || ch == '|' || ch == '(' ||
+        ch == ')' || ch == '<' || ch == '>')
       v = static_cast<std::uint8_t>((v | k_meta) & ~k_plain_word);
-    if (ch == '\\' || ch == '\'' || ch == '"' || ch == '$' || ch == '`' || ch == '*' || ch == '?' || ch == '[' ||
-        ch == '~' || ch == '{')
+    if (ch == '\\' || ch == '\'' || ch == '"' || ch == '$' || ch == '`' || ch == '*' || ch == '?' ||
+        ch == '[' || ch == '~' || ch == '{')
       v = static_cast<std::uint8_t>(v & ~k_plain_word);
     if (ch == '"' || ch == '\\' || ch == '$' || ch == '`') v = static_cast<std::uint8_t>(v & ~k_plain_quoted);
     if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_') v |= k_name_start | k_name;
@@ -1226,8 +1226,11 @@ private:
 
 } // namespace
 
-bool parse_nested(Script& script, std::string_view source, std::uint32_t scope, unsigned depth,
-                  const Limits& limits) {
+namespace {
+
+// parse_nested, handing complete top-level lines to `batch` when there is one.
+bool run_parser(Script& script, std::string_view source, std::uint32_t scope, unsigned depth,
+                const Limits& limits, const std::function<void(Script&)>* batch) {
   if (source.size() > limits.max_input) {
     script.error = fmt::format("the command is longer than {} bytes", limits.max_input);
     return false;
@@ -1238,6 +1241,7 @@ bool parse_nested(Script& script, std::string_view source, std::uint32_t scope, 
   }
   try {
     Parser parser(script, source, scope, depth, limits);
+    if (batch) parser.hand_lines_to(*batch);
     parser.parse_script();
   } catch (const Refusal& r) {
     script.error = r.reason;
@@ -1246,19 +1250,16 @@ bool parse_nested(Script& script, std::string_view source, std::uint32_t scope, 
   return true;
 }
 
+} // namespace
+
+bool parse_nested(Script& script, std::string_view source, std::uint32_t scope, unsigned depth,
+                  const Limits& limits) {
+  return run_parser(script, source, scope, depth, limits, nullptr);
+}
+
 void parse_in_batches(Script& script, std::string_view source, const std::function<void(Script&)>& batch,
                       const Limits& limits) {
-  if (source.size() > limits.max_input) {
-    script.error = fmt::format("the command is longer than {} bytes", limits.max_input);
-    return;
-  }
-  try {
-    Parser parser(script, source, 0, 0, limits);
-    parser.hand_lines_to(batch);
-    parser.parse_script();
-  } catch (const Refusal& r) {
-    script.error = r.reason;
-  }
+  run_parser(script, source, 0, 0, limits, &batch);
 }
 
 Script parse(std::string_view source, const Limits& limits) {

@@ -207,9 +207,8 @@ std::optional<Denial> Judge::judge(std::size_t i) {
       if (m_script.commands[k].scope != scope) continue;
       CommandView inner = make_view(m_script.commands[k]);
       note_reassignments(m_script.commands[k], inner, m_reassigned);
-      if ((inner.name.empty() && !inner.args.empty()) || same_name(inner.name, "cd") ||
-          same_name(inner.name, "pushd") || same_name(inner.name, "popd") || same_name(inner.name, "eval") ||
-          same_name(inner.name, "source") || same_name(inner.name, "."))
+      if ((inner.name.empty() && !inner.args.empty()) || changes_directory(inner) ||
+          same_name(inner.name, "eval") || same_name(inner.name, "source") || same_name(inner.name, "."))
         m_tracker.set(scope, std::nullopt);
     }
   }
