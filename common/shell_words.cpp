@@ -9,18 +9,6 @@
 
 namespace ah::shell {
 
-bool Word::has_expansion() const noexcept {
-  for (const Span& s : spans)
-    if (s.kind != SpanKind::glob && s.kind != SpanKind::brace) return true;
-  return false;
-}
-
-bool Word::has(SpanKind kind) const noexcept {
-  for (const Span& s : spans)
-    if (s.kind == kind) return true;
-  return false;
-}
-
 bool Redirect::opens_file() const noexcept {
   switch (op) {
   case RedirectOp::input:
@@ -55,6 +43,7 @@ enum CharClass : std::uint8_t {
   k_name_start = 16,  // starts a variable name
   k_name = 32,        // continues one
   k_digit = 64,
+  k_redirect_start = 128, // may start a redirection: a digit, < > or &
 };
 
 constexpr std::array<std::uint8_t, 256> make_char_classes() {
@@ -71,7 +60,8 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() {
       v = static_cast<std::uint8_t>(v & ~k_plain_word);
     if (ch == '"' || ch == '\\' || ch == '$' || ch == '`') v = static_cast<std::uint8_t>(v & ~k_plain_quoted);
     if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_') v |= k_name_start | k_name;
-    if (ch >= '0' && ch <= '9') v |= k_name | k_digit;
+    if (ch >= '0' && ch <= '9') v |= k_name | k_digit | k_redirect_start;
+    if (ch == '<' || ch == '>' || ch == '&') v |= k_redirect_start;
     t[static_cast<std::size_t>(c)] = v;
   }
   return t;
@@ -567,6 +557,8 @@ private:
 
   // True when a redirection operator (with an optional fd number) starts here.
   bool at_redirect() const noexcept {
+    // Most words start with none of 0-9 < > &: ruled out by one look.
+    if (!has_class(cur(), k_redirect_start)) return false;
     std::size_t p = m_pos;
     while (p < m_src.size() && is_digit(m_src[p]))
       ++p;
@@ -769,6 +761,20 @@ private:
   // Reads one word at the cursor into `w`. False when no character was read.
   bool read_word(Word& w) {
     const std::size_t start = m_pos;
+    {
+      // Most words are one run of plain characters up to a blank or an
+      // operator: taken in one piece. (A '(' after one may start an extglob
+      // or an array: the loop below reads those.)
+      std::size_t end = m_pos;
+      while (end < m_src.size() && is_plain_in_word(m_src[end]))
+        ++end;
+      if (end > m_pos && (end == m_src.size() || (is_meta(m_src[end]) && m_src[end] != '('))) {
+        w.text.append(m_src.data() + m_pos, end - m_pos);
+        m_pos = end;
+        return true;
+      }
+      m_looked += end - m_pos; // read again below
+    }
     // Looking ahead for a brace expansion's } costs up to the rest of the
     // word; past this many looks per word every { counts as one (which only
     // makes callers more careful), so a word of many braces stays linear.
