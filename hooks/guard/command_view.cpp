@@ -375,11 +375,19 @@ void expand_git_alias(CommandView& view) {
 
 namespace {
 
+// Removes the first `n` words (the wrappers view_of saw through).
+void drop_front(std::vector<Word>& words, std::size_t n) {
+  if (n != 0)
+    words.erase(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(std::min(n, words.size())));
+}
+
 // make_view and take_view: `take` is command.words when they may be moved.
 CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take) {
   CommandView view;
   view.command = &command;
-  std::vector<Word> words;
+  // The words go straight into view.args; the wrappers are cut off the
+  // front at the end.
+  std::vector<Word>& words = view.args;
   const bool braces = std::any_of(command.words.begin(), command.words.end(),
                                   [](const Word& w) { return w.has(SpanKind::brace); });
   if (take && !braces) {
@@ -400,12 +408,18 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
   }
 
   std::size_t i = 0;
+  bool named = false; // the loop stopped at a program of known name
   // Each pass strips one wrapper; every pass consumes at least one word.
   while (i < words.size()) {
     const Word& first = words[i];
     if (first.has_expansion()) break;
-    const Wrapper* wrapper = find_wrapper(program_name(first.text));
-    if (!wrapper) break;
+    const std::string_view program = program_name(first.text);
+    const Wrapper* wrapper = find_wrapper(program);
+    if (!wrapper) {
+      view.name.assign(program);
+      named = true;
+      break;
+    }
     std::size_t next = i + 1;
     switch (wrapper->kind) {
     case WrapperKind::sudo:
@@ -423,13 +437,13 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
         if (t == "-S" || t == "--split-string") {
           if (next + 1 < words.size()) view.nested_scripts.push_back(words[next + 1].text);
           view.name = "env";
-          view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+          drop_front(words, i);
           return view;
         }
         if (starts_with(t, "-S") || starts_with(t, "--split-string=")) {
           view.nested_scripts.emplace_back(t.substr(t[1] == 'S' ? 2 : 15));
           view.name = "env";
-          view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+          drop_front(words, i);
           return view;
         }
         if (t == "-u" || t == "-C" || t == "--unset" || t == "--chdir" || t == "-P") {
@@ -455,7 +469,7 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
         ++next;
       }
       if (lookup) { // command -v NAME only looks the name up
-        view.args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+        drop_front(words, i);
         view.name = "command";
         return view;
       }
@@ -475,14 +489,9 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
     i = next;
   }
 
-  if (i == 0)
-    view.args = std::move(words);
-  else
-    view.args.assign(
-        std::make_move_iterator(words.begin() + static_cast<std::ptrdiff_t>(std::min(i, words.size()))),
-        std::make_move_iterator(words.end()));
-  if (view.args.empty() || view.args[0].has_expansion()) return view;
-  view.name = std::string(program_name(view.args[0].text));
+  drop_front(words, i);
+  // No program (only wrappers), or one named by an expansion: no name.
+  if (!named) return view;
 
   if (same_name(view.name, "git")) expand_git_alias(view);
 

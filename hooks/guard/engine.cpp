@@ -146,6 +146,10 @@ private:
   }
 
   std::optional<Denial> judge(std::size_t i);
+  // Parses and notes the nested scripts of `view` (bash -c, eval, …).
+  std::optional<Denial> judge_nested(const shell::SimpleCommand& command, const CommandView& view);
+  // The rules and the directory tracking for one command.
+  std::optional<Denial> judge_view(shell::SimpleCommand& command, CommandView& view);
 
   // Lets the parser reuse a word vector for a later command.
   void give_back(std::vector<shell::Word>& words) {
@@ -170,31 +174,35 @@ private:
 };
 
 std::optional<Denial> Judge::judge(std::size_t i) {
-  shell::SimpleCommand* command = &m_script.commands[i];
-  CommandView view = take_view(*command);
+  shell::SimpleCommand& command = m_script.commands[i];
+  CommandView view = take_view(command);
   // `echo … | bash`, `cat <<EOF | sh`: what flows into a shell is its script.
-  if (command->pipe_in) {
+  if (command.pipe_in) {
     if (view.script_from_stdin && !m_pipe_data.empty()) view.nested_scripts.push_back(m_pipe_data);
     // tee and cat pass what they read on to the next command.
-    if (!command->pipe_out || !passes_input_through(view)) m_pipe_data.clear();
+    if (!command.pipe_out || !passes_input_through(view)) m_pipe_data.clear();
   }
-  if (command->pipe_out) m_pipe_data += visible_output(view);
+  if (command.pipe_out) m_pipe_data += visible_output(view);
+  if (view.nested_scripts.empty()) return judge_view(command, view);
   // Nested scripts are appended to script.commands, which may move its
-  // commands: this one is moved out first.
-  std::optional<shell::SimpleCommand> held;
-  if (!view.nested_scripts.empty()) {
-    command = &held.emplace(std::move(*command));
-    view.command = command;
-  }
+  // commands: this one is moved out first. (Only here: a std::optional
+  // holding it on every path costs a zero-fill per command.)
+  shell::SimpleCommand held(std::move(command));
+  view.command = &held;
+  if (auto denial = judge_nested(held, view)) return denial;
+  return judge_view(held, view);
+}
+
+std::optional<Denial> Judge::judge_nested(const shell::SimpleCommand& command, const CommandView& view) {
   for (const std::string& nested : view.nested_scripts) {
     // Nested scripts re-read text already read once (eval eval eval …);
     // their total is bounded so a chain of them stays cheap.
     if (nested.size() > m_nested_budget)
       return parse_denial("its nested scripts (bash -c, eval, …) repeat too much text");
     m_nested_budget -= nested.size();
-    std::uint32_t scope = view.nested_in_same_scope ? command->scope : m_script.new_scope(command->scope);
+    std::uint32_t scope = view.nested_in_same_scope ? command.scope : m_script.new_scope(command.scope);
     const std::size_t first_new = m_script.commands.size();
-    if (!shell::parse_nested(m_script, nested, scope, command->depth + 1)) {
+    if (!shell::parse_nested(m_script, nested, scope, command.depth + 1)) {
       // Not the top-level parser's error: keep that free for it.
       std::optional<Denial> denial = parse_denial(m_script.error);
       m_script.error.clear();
@@ -212,13 +220,17 @@ std::optional<Denial> Judge::judge(std::size_t i) {
         m_tracker.set(scope, std::nullopt);
     }
   }
-  note_reassignments(*command, view, m_reassigned);
+  return std::nullopt;
+}
+
+std::optional<Denial> Judge::judge_view(shell::SimpleCommand& command, CommandView& view) {
+  note_reassignments(command, view, m_reassigned);
   m_ctx.paths.home_reassigned = m_reassigned.home_reassigned;
   m_ctx.paths.pwd_reassigned = m_reassigned.pwd_reassigned;
   m_ctx.paths.factory_root_reassigned = m_reassigned.factory_root_reassigned;
-  if (const std::size_t dir = m_tracker.dir_of(command->scope); dir != m_ctx_dir) {
-    m_ctx.paths.cwd = m_tracker.cwd(command->scope);
-    m_ctx.paths.cwd_normal = m_tracker.normal(command->scope);
+  if (const std::size_t dir = m_tracker.dir_of(command.scope); dir != m_ctx_dir) {
+    m_ctx.paths.cwd = m_tracker.cwd(command.scope);
+    m_ctx.paths.cwd_normal = m_tracker.normal(command.scope);
     m_ctx_dir = dir;
   }
   if (auto denial = check_rules(view, m_ctx, m_rules)) return denial;
@@ -239,10 +251,10 @@ std::optional<Denial> Judge::judge(std::size_t i) {
   if (changes_directory(view)) {
     std::optional<std::string> dir = directory_after(view, m_ctx.paths);
     const bool normal = directory_is_normal(dir, m_ctx.paths);
-    m_tracker.set(command->scope, std::move(dir), normal);
+    m_tracker.set(command.scope, std::move(dir), normal);
   }
   give_back(view.args);
-  give_back(command->words);
+  give_back(command.words);
   return std::nullopt;
 }
 

@@ -51,9 +51,10 @@ void CwdTracker::set(std::uint32_t scope, std::optional<std::string> dir, bool n
 }
 
 void CwdTracker::forget_inner_scopes() {
-  Dir top = std::move(m_dirs[slot_of(0)]);
-  m_dirs.clear();
-  m_dirs.push_back(std::move(top));
+  // Called after every line: most lines leave the top level where it was,
+  // in m_dirs[0], and then only the inner scopes' directories go.
+  if (const std::size_t top = slot_of(0); top != 0) std::swap(m_dirs[0], m_dirs[top]);
+  m_dirs.erase(m_dirs.begin() + 1, m_dirs.end());
   m_top = State{true, 0};
   m_state.clear();
   m_unknown = 0;
