@@ -9,9 +9,11 @@
 #include <ctime>
 #include <fcntl.h>
 #include <limits>
+#include <new>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace ah {
 
@@ -112,17 +114,50 @@ std::string read_regular(int fd, const fs::path& path, std::size_t max_bytes) {
 
 } // namespace
 
-std::string read_all(int fd, std::chrono::milliseconds stall_timeout, std::size_t max_bytes) {
-  std::string data;
+InputBuffer::InputBuffer(InputBuffer&& other) noexcept
+    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)),
+      m_capacity(std::exchange(other.m_capacity, 0)) {}
+
+InputBuffer& InputBuffer::operator=(InputBuffer&& other) noexcept {
+  if (this != &other) {
+    std::free(m_data);
+    m_data = std::exchange(other.m_data, nullptr);
+    m_size = std::exchange(other.m_size, 0);
+    m_capacity = std::exchange(other.m_capacity, 0);
+  }
+  return *this;
+}
+
+InputBuffer::~InputBuffer() {
+  std::free(m_data);
+}
+
+char* InputBuffer::room(std::size_t n) {
+  if (m_capacity - m_size < n) {
+    if (n > SIZE_MAX - m_size) throw std::bad_alloc();
+    const std::size_t grown = m_capacity <= SIZE_MAX / 3 * 2 ? m_capacity + m_capacity / 2 : SIZE_MAX;
+    const std::size_t capacity = std::max(m_size + n, grown);
+    void* p = std::realloc(m_data, capacity);
+    if (!p) throw std::bad_alloc();
+    m_data = static_cast<char*>(p);
+    m_capacity = capacity;
+  }
+  return m_data + m_size;
+}
+
+InputBuffer read_input(int fd, std::chrono::milliseconds stall_timeout, std::size_t max_bytes) {
+  InputBuffer data;
   struct stat st {};
   // Regular files never block; pipes and terminals are watched for stalls.
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (regular && st.st_size > 0) data.reserve(static_cast<std::size_t>(st.st_size) + 1);
+  // One byte more than a regular file holds, to see its end in one read.
+  if (regular && st.st_size > 0 && static_cast<std::uintmax_t>(st.st_size) < max_bytes)
+    data.room(static_cast<std::size_t>(st.st_size) + 1);
   const bool may_block = !regular;
   // poll() takes an int: a longer wait is as good as forever.
   const int poll_ms = static_cast<int>(
       std::clamp<std::chrono::milliseconds::rep>(stall_timeout.count(), 0, std::numeric_limits<int>::max()));
-  char buffer[65536];
+  constexpr std::size_t chunk = 65536;
   for (;;) {
     if (may_block) {
       pollfd p{fd, POLLIN, 0};
@@ -135,7 +170,10 @@ std::string read_all(int fd, std::chrono::milliseconds stall_timeout, std::size_
         throw Error("no input for " + std::to_string(stall_timeout.count() / 1000) +
                     " s and no end of input; giving up");
     }
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    // Read straight into the buffer, never more than one byte past the cap.
+    const std::size_t allowed = max_bytes - data.size() + (max_bytes == SIZE_MAX ? 0 : 1);
+    char* at = data.room(std::min(chunk, allowed));
+    ssize_t n = ::read(fd, at, std::min(data.spare(), allowed));
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       throw_errno("cannot read input");
@@ -143,8 +181,12 @@ std::string read_all(int fd, std::chrono::milliseconds stall_timeout, std::size_
     if (n == 0) return data;
     if (static_cast<std::size_t>(n) > max_bytes - data.size())
       throw Error("input is larger than " + std::to_string(max_bytes) + " bytes; giving up");
-    data.append(buffer, static_cast<std::size_t>(n));
+    data.commit(static_cast<std::size_t>(n));
   }
+}
+
+std::string read_all(int fd, std::chrono::milliseconds stall_timeout, std::size_t max_bytes) {
+  return std::string(read_input(fd, stall_timeout, max_bytes).view());
 }
 
 void write_all(int fd, std::string_view data) {

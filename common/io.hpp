@@ -19,6 +19,39 @@ namespace fs = std::filesystem;
 std::string read_all(int fd, std::chrono::milliseconds stall_timeout = std::chrono::seconds(30),
                      std::size_t max_bytes = SIZE_MAX);
 
+// Bytes read by read_input. The memory grows with realloc, which moves the
+// pages of a large block instead of copying them: a payload of megabytes
+// from a pipe is written to memory once, not once more at every doubling
+// (each copy into fresh pages costs a page fault per 4 KiB).
+class InputBuffer {
+public:
+  InputBuffer() = default;
+  InputBuffer(InputBuffer&& other) noexcept;
+  InputBuffer& operator=(InputBuffer&& other) noexcept;
+  InputBuffer(const InputBuffer&) = delete;
+  InputBuffer& operator=(const InputBuffer&) = delete;
+  ~InputBuffer();
+
+  std::string_view view() const noexcept { return {m_data, m_size}; }
+  std::size_t size() const noexcept { return m_size; }
+
+  // Room for at least `n` more bytes after the content, growing by at
+  // least half; returns where they go. Throws std::bad_alloc.
+  char* room(std::size_t n);
+  // Counts `n` bytes written at room() as content.
+  void commit(std::size_t n) noexcept { m_size += n; }
+  std::size_t spare() const noexcept { return m_capacity - m_size; }
+
+private:
+  char* m_data = nullptr;
+  std::size_t m_size = 0;
+  std::size_t m_capacity = 0;
+};
+
+// read_all, into an InputBuffer: what the hooks read their payload with.
+InputBuffer read_input(int fd, std::chrono::milliseconds stall_timeout = std::chrono::seconds(30),
+                       std::size_t max_bytes = SIZE_MAX);
+
 // Writes all of `data` to `fd`, retrying short writes and EINTR. Throws Error.
 void write_all(int fd, std::string_view data);
 

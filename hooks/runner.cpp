@@ -57,8 +57,8 @@ std::size_t stdin_max_bytes() {
   return k_max_payload_bytes;
 }
 
-std::string read_payload() {
-  return read_all(0, stdin_stall_timeout(), stdin_max_bytes());
+InputBuffer read_payload() {
+  return read_input(0, stdin_stall_timeout(), stdin_max_bytes());
 }
 
 // A payload past the size cap or from a stalled writer is dismissed like a
@@ -111,14 +111,14 @@ int run_hook(int argc, char** argv, const HookProgram& program) {
   try {
     // A terminal on stdin means a person ran us by hand: there is no payload
     // to wait for.
-    std::optional<std::string> payload;
+    std::optional<InputBuffer> payload;
     try {
-      payload = ::isatty(0) ? std::string() : read_payload();
+      payload = ::isatty(0) ? InputBuffer() : read_payload();
     } catch (const Error& e) {
       result =
           program.on_unreadable_payload ? program.on_unreadable_payload(e.what()) : nothing_written(e.what());
     }
-    if (payload) result = program.handle(*payload);
+    if (payload) result = program.handle(payload->view());
   } catch (const std::exception& e) {
     result = failure(fmt::format("{}: error: {}", program.name, e.what()));
   }

@@ -158,3 +158,76 @@ TEST_CASE("read_all: a stall timeout beyond INT_MAX ms still reads (no overflow 
   writer.join();
   ::close(fds[0]);
 }
+
+namespace {
+
+// read_input's result on `size` bytes of a pattern sent through a pipe in
+// pieces of odd sizes, capped at `max_bytes`.
+std::string read_input_through_pipe(std::size_t size, std::size_t max_bytes) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::string data(size, '\0');
+  for (std::size_t i = 0; i < size; ++i)
+    data[i] = static_cast<char>('a' + i % 23);
+  std::thread writer([&] {
+    try {
+      for (std::size_t at = 0, piece = 1; at < data.size(); at += piece, piece = piece * 7 % 100003 + 1)
+        ah::write_all(fds[1], std::string_view(data).substr(at, piece));
+    } catch (const ah::Error&) { // EPIPE once the reader gave up
+    }
+    ::close(fds[1]);
+  });
+  ::signal(SIGPIPE, SIG_IGN);
+  std::string got;
+  try {
+    ah::InputBuffer buffer = ah::read_input(fds[0], std::chrono::seconds(5), max_bytes);
+    got = std::string(buffer.view());
+    CHECK(got == data);
+  } catch (...) {
+    ::close(fds[0]);
+    writer.join();
+    throw;
+  }
+  ::close(fds[0]);
+  writer.join();
+  return got;
+}
+
+} // namespace
+
+TEST_CASE("read_input grows in place and keeps every byte, from a pipe and from a file") {
+  for (std::size_t size : {0UL, 1UL, 65535UL, 65536UL, 65537UL, 300000UL, 3UL * 1024 * 1024 + 17}) {
+    INFO("size " << size);
+    CHECK(read_input_through_pipe(size, SIZE_MAX).size() == size);
+    ScratchDir dir;
+    const std::string text(size, 'z');
+    write_text(dir / "payload", text);
+    const int fd = ::open((dir / "payload").c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    ah::InputBuffer buffer = ah::read_input(fd, std::chrono::seconds(5));
+    ::close(fd);
+    CHECK(buffer.view() == text);
+    ah::InputBuffer moved = std::move(buffer);
+    CHECK(moved.view() == text);
+    CHECK(buffer.size() == 0); // NOLINT(bugprone-use-after-move): a moved-from buffer is empty
+  }
+}
+
+TEST_CASE("read_input takes exactly the cap and refuses one byte more") {
+  for (std::size_t cap : {1UL, 4096UL, 65536UL, 200000UL}) {
+    INFO("cap " << cap);
+    CHECK(read_input_through_pipe(cap, cap).size() == cap);
+    CHECK_THROWS_WITH(read_input_through_pipe(cap + 1, cap), Catch::Contains("larger than"));
+    ScratchDir dir;
+    for (std::size_t size : {cap, cap + 1}) {
+      write_text(dir / "payload", std::string(size, 'q'));
+      const int fd = ::open((dir / "payload").c_str(), O_RDONLY | O_CLOEXEC);
+      REQUIRE(fd >= 0);
+      if (size == cap)
+        CHECK(ah::read_input(fd, std::chrono::seconds(5), cap).size() == cap);
+      else
+        CHECK_THROWS_WITH(ah::read_input(fd, std::chrono::seconds(5), cap), Catch::Contains("larger than"));
+      ::close(fd);
+    }
+  }
+}
