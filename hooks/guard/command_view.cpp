@@ -416,7 +416,7 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
     const std::string_view program = program_name(first.text);
     const Wrapper* wrapper = find_wrapper(program);
     if (!wrapper) {
-      view.name.assign(program);
+      view.name.append(program); // (append: the cheap path into the empty name)
       named = true;
       break;
     }
