@@ -18,7 +18,15 @@ CwdTracker::State& CwdTracker::state(std::uint32_t scope) {
 }
 
 std::size_t CwdTracker::slot_of(std::uint32_t scope) {
-  if (scope != 0 && scope < m_first) {
+  // Looked up for every command: the top level and a scope seen before
+  // are answered without state()'s checks.
+  if (scope == 0) {
+    if (!m_top.seen) m_top = State{true, 0};
+    return m_top.dir;
+  }
+  if (scope >= m_first && scope - m_first < m_state.size() && m_state[scope - m_first].seen)
+    return m_state[scope - m_first].dir;
+  if (scope < m_first) {
     // Forgotten: not expected, and then the directory is not known.
     if (m_unknown == 0) {
       m_dirs.push_back(Dir{std::nullopt, false, m_next_id++});
@@ -26,20 +34,17 @@ std::size_t CwdTracker::slot_of(std::uint32_t scope) {
     }
     return m_unknown - 1;
   }
-  State& st = state(scope);
-  if (!st.seen) {
-    std::size_t dir = 0;
-    if (scope != 0 && scope < m_script.scope_parents.size()) {
-      const std::uint32_t parent = m_script.scope_parents[scope];
-      if (parent < scope) dir = slot_of(parent);
-    }
-    // slot_of(parent) may have grown m_state: look the state up again.
-    State& fresh = state(scope);
-    fresh.seen = true;
-    fresh.dir = dir;
-    return dir;
+  // The first look at this scope: it starts in its parent's directory.
+  std::size_t dir = 0;
+  if (scope < m_script.scope_parents.size()) {
+    const std::uint32_t parent = m_script.scope_parents[scope];
+    if (parent < scope) dir = slot_of(parent);
   }
-  return st.dir;
+  // Looked up after slot_of(parent), which may grow m_state.
+  State& fresh = state(scope);
+  fresh.seen = true;
+  fresh.dir = dir;
+  return dir;
 }
 
 void CwdTracker::set(std::uint32_t scope, std::optional<std::string> dir, bool normal) {
