@@ -100,7 +100,10 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
       "(~/.claude/session.lock, config lock_file) and holds it for Claude's lifetime. Waits until Claude's "
       "input "
       "prompt shows; while queued it says on stderr which session holds the lock. The pane gets this "
-      "environment, even when the tmux server was started by someone else.\n\n"
+      "environment, even when the tmux server was started by someone else. A tmux session of that name is "
+      "refused, unless it is what is left of a crashed session of ours (its Claude has exited): its lock "
+      "wrapper is given up to 5 s to wind down, then what is left is ended, so a crash callback can restart "
+      "the session at once.\n\n"
       "Example:\n  phase-monitor create dev-42 \"$HOME/work/my project\" /tmp/dev-session-42.phase\n\n"
       "Exit status: 0 ready, 1 not ready (Claude exited, timed out, or a dialog), 64 bad arguments.");
   return [a, &global] { return run_create(*a, global); };

@@ -9,6 +9,7 @@
 #include "common/state/session_state.hpp"
 #include "session/kill.hpp"
 #include "session/lock.hpp"
+#include "session/proc.hpp"
 #include "session/process.hpp"
 
 #include <cstdlib>
@@ -66,7 +67,46 @@ void install_hooks(const CreateOptions& o) {
                     o.session, o.workdir.string(), r.err.empty() ? "no message " : r.err));
 }
 
+// What the state file says of an existing session's processes: nullopt when
+// it is not ours to judge (no state, another server's, unreadable) or Claude
+// still runs; else whether its lock wrapper still runs (winding down).
+std::optional<bool> remains_wrapper_runs(const Tmux& tmux, const std::filesystem::path& marker_dir,
+                                         std::string_view session) {
+  std::optional<state::SessionState> st;
+  try {
+    st = state::read_session_state(marker_dir, session);
+  } catch (const Error&) {
+    return std::nullopt; // unreadable or planted: not ours to judge
+  }
+  // Of this name on this tmux server: a namesake elsewhere is not it.
+  if (!st || st->session != session || st->tmux_socket != tmux.options().socket) return std::nullopt;
+  const bool wrapper_runs = st->wrapper_pid > 0 && process_running(st->wrapper_pid, st->wrapper_start);
+  if (st->claude_pid > 0) {
+    if (process_running(st->claude_pid)) return std::nullopt; // a zombie has exited
+    return wrapper_runs;
+  }
+  if (st->wrapper_pid > 0 && !wrapper_runs) return false; // it ended before it started Claude
+  return std::nullopt;
+}
+
 } // namespace
+
+bool clear_crashed_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
+                           std::string_view session, Clock& clock, std::chrono::milliseconds grace) {
+  if (!tmux.has_session(session)) return true;
+  std::optional<bool> winding_down = remains_wrapper_runs(tmux, marker_dir, session);
+  if (!winding_down) return false;
+  // A wrapper still at work ends the session when it is done; a dead pane
+  // (remain-on-exit) never ends on its own.
+  const auto deadline = clock.now() + grace;
+  while (*winding_down && clock.now() < deadline) {
+    clock.sleep(20ms);
+    if (!tmux.has_session(session)) return true;
+    winding_down = remains_wrapper_runs(tmux, marker_dir, session).value_or(false);
+  }
+  kill_session(tmux, marker_dir, session, 2s);
+  return !tmux.has_session(session);
+}
 
 std::filesystem::path self_executable() {
   std::error_code ec;
@@ -110,7 +150,9 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
     throw Error(
         fmt::format("session '{}': the workdir {} is not a folder (create it, or pass another WORKDIR)",
                     o.session, o.workdir.string()));
-  if (tmux.has_session(o.session))
+  // A callback that restarts a crashed session may come before the old
+  // session's wrapper has finished: wait for those remains, never for a live one.
+  if (!clear_crashed_remains(tmux, o.marker_dir, o.session, clock))
     throw Error(
         fmt::format("a tmux session named '{}' already exists: end it with `phase-monitor kill {}`, or "
                     "pick another name",

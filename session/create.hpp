@@ -38,8 +38,21 @@ struct CreateResult {
 };
 
 // Throws Error for what stops it before the session starts (the session
-// already exists, the workdir is not a folder, the hooks cannot be installed).
+// already exists and is not the remains of a crashed one, the workdir is not
+// a folder, the hooks cannot be installed).
 CreateResult create_session(const Tmux& tmux, const CreateOptions& options, Clock& clock);
+
+// Before a restart: when a tmux session named `session` exists but is the
+// remains of one of ours whose Claude has exited (its state file, of this tmux
+// server, names a Claude that no longer runs, or a wrapper that ended before
+// starting one), waits up to `grace` while its lock wrapper still runs (it
+// ends the session when done), then ends what is left with kill_session (a
+// dead pane kept by remain-on-exit at once). True when no such tmux session
+// is left; false when one remains that is not such remains (Claude still
+// runs, or it is not ours to judge), which the caller must not touch.
+bool clear_crashed_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
+                           std::string_view session, Clock& clock,
+                           std::chrono::milliseconds grace = std::chrono::seconds(5));
 
 // The claude command: `cmd` split as a shell would (a path naming an
 // existing file stays one word); a bare program gets

@@ -115,6 +115,46 @@ test_existing_session_is_refused() {
   expect_contains "$err" "already exists"
 }
 
+# A callback that restarts a crashed session may run before the old
+# session's lock wrapper has ended it; and a dead pane kept by remain-on-exit
+# never ends on its own. create clears such remains (session/ unit tests hold
+# the waiting; here the remains stay).
+test_create_again_after_claude_was_killed() {
+  session_env
+  create_fake s1
+  expect_eq "$rc" 0 "create: $err"
+  local old wrapper new
+  old=$(state_field s1 claude_pid)
+  wrapper=$(state_field s1 wrapper_pid)
+  tmux set-option -w -t =s1: remain-on-exit on
+  kill -KILL "$old"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ "$(tmux display-message -p -t =s1: '#{pane_dead}')" == 1 ]] && break
+    sleep 0.05
+  done
+  create_fake s1
+  expect_eq "$rc" 0 "create again: $err"
+  new=$(state_field s1 claude_pid)
+  [[ "$new" != "$old" && "$new" != 0 ]] || fail "Claude was not started again (pid $old, now $new)"
+  [[ "$(state_field s1 wrapper_pid)" != "$wrapper" ]] || fail "the old wrapper's state was kept"
+  expect_eq "$(state_field s1 lock)" held "lock state"
+  expect_eq "$(tmux list-panes -t =s1: -F '#{pane_dead}')" 0 "the new pane"
+}
+
+# A live Claude is never taken for remains.
+test_create_refuses_a_session_whose_claude_runs() {
+  session_env
+  create_fake s1
+  expect_eq "$rc" 0 "create: $err"
+  local claude
+  claude=$(state_field s1 claude_pid)
+  create_fake s1
+  expect_eq "$rc" 1 "create over a live session"
+  expect_contains "$err" "already exists"
+  kill -0 "$claude" || fail "the live Claude was killed"
+}
+
 test_create_installs_the_hooks() {
   session_env
   [[ -x "$AGENT_HOOKS_BIN/idle-stop" ]] || skip_test "the hooks are not built"

@@ -1,7 +1,14 @@
 #include "common/error.hpp"
+#include "common/io.hpp"
+#include "common/state/markers.hpp"
+#include "common/state/session_state.hpp"
 #include "session/create.hpp"
+#include "testutil.hpp"
+#include "tmux_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace ah;
 using namespace ah::session;
@@ -29,4 +36,105 @@ TEST_CASE("a claude command that is not one simple command is refused", "[create
   CHECK_THROWS_AS(claude_command("claude; rm -rf /", ""), Error);
   CHECK_THROWS_AS(claude_command("", ""), Error);
   CHECK_THROWS_AS(claude_command("claude 'unterminated", ""), Error);
+}
+
+namespace {
+
+// A pid that ran and was reaped: no process has it (until it is reused).
+std::int64_t reaped_pid() {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return pid;
+}
+
+void write_state(const test::PrivateTmux& server, const std::filesystem::path& dir, const std::string& name,
+                 std::int64_t claude_pid, std::int64_t wrapper_pid) {
+  state::SessionState st;
+  st.session = name;
+  st.claude_pid = claude_pid;
+  st.wrapper_pid = wrapper_pid;
+  st.tmux_socket = server.tmux().options().socket;
+  state::write_session_state(dir, st);
+}
+
+} // namespace
+
+TEST_CASE("the remains of a session whose Claude exited are waited for, then ended", "[create]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  test::ScratchDir dir;
+  server.start("c4", {"sleep", "30"}); // a wrapper still winding down
+  server.start("other", {"sleep", "30"});
+  FakeClock clock;
+  SECTION("the wrapper still runs: the grace, then the kill") {
+    write_state(server, dir.path(), "c4", reaped_pid(), ::getpid());
+    test::write_text(marker_files(dir.path(), "c4").exited, "1 SessionEnd\n");
+    CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
+    CHECK(clock.slept() >= std::chrono::milliseconds(500));
+  }
+  SECTION("the wrapper has ended too (a dead pane): the kill at once") {
+    write_state(server, dir.path(), "c4", reaped_pid(), reaped_pid());
+    test::write_text(marker_files(dir.path(), "c4").exited, "1 SessionEnd\n");
+    CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
+    CHECK(clock.slept() == std::chrono::milliseconds(0));
+  }
+  SECTION("the wrapper ended before it started Claude") {
+    write_state(server, dir.path(), "c4", 0, reaped_pid());
+    CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
+  }
+  CHECK_FALSE(server.tmux().has_session("c4"));
+  CHECK(server.tmux().has_session("other"));
+  CHECK_FALSE(path_exists(marker_files(dir.path(), "c4").state));
+  CHECK_FALSE(path_exists(marker_files(dir.path(), "c4").exited));
+}
+
+TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", "[create]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  test::ScratchDir dir;
+  server.start("live", {"sleep", "30"});
+  FakeClock clock;
+  SECTION("no state file: someone else's session") {
+    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+  }
+  SECTION("Claude still runs") {
+    write_state(server, dir.path(), "live", ::getpid(), ::getpid());
+    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+    CHECK(path_exists(marker_files(dir.path(), "live").state));
+  }
+  SECTION("the state is of a namesake on another tmux server") {
+    state::SessionState st;
+    st.session = "live";
+    st.claude_pid = reaped_pid();
+    st.tmux_socket = "some-other-server";
+    state::write_session_state(dir.path(), st);
+    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+  }
+  SECTION("a state file that is not one") {
+    test::write_text(marker_files(dir.path(), "live").state, "{not json");
+    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+  }
+  CHECK(clock.slept() == std::chrono::milliseconds(0));
+  CHECK(server.tmux().has_session("live"));
+}
+
+TEST_CASE("no tmux session of the name: nothing to clear", "[create]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  test::ScratchDir dir;
+  server.start("x", {"sleep", "30"});
+  FakeClock clock;
+  CHECK(clear_crashed_remains(server.tmux(), dir.path(), "gone", clock));
+  CHECK(clock.slept() == std::chrono::milliseconds(0));
 }
