@@ -12,6 +12,7 @@
 #include "session/proc.hpp"
 #include "session/process.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -67,9 +68,10 @@ void install_hooks(const CreateOptions& o) {
                     o.session, o.workdir.string(), r.err.empty() ? "no message " : r.err));
 }
 
-// What the state file says of an existing session's processes: nullopt when
-// it is not ours to judge (no state, another server's, unreadable) or Claude
-// still runs; else whether its lock wrapper still runs (winding down).
+// What the state file says of an existing tmux session: nullopt when it is
+// not ours to judge (no state, another server's, unreadable, a pane that is
+// not the wrapper the state names) or when Claude still runs; else whether
+// its lock wrapper still runs (winding down).
 std::optional<bool> remains_wrapper_runs(const Tmux& tmux, const std::filesystem::path& marker_dir,
                                          std::string_view session) {
   std::optional<state::SessionState> st;
@@ -79,13 +81,22 @@ std::optional<bool> remains_wrapper_runs(const Tmux& tmux, const std::filesystem
     return std::nullopt; // unreadable or planted: not ours to judge
   }
   // Of this name on this tmux server: a namesake elsewhere is not it.
-  if (!st || st->session != session || st->tmux_socket != tmux.options().socket) return std::nullopt;
-  const bool wrapper_runs = st->wrapper_pid > 0 && process_running(st->wrapper_pid, st->wrapper_start);
+  if (!st || st->session != session || st->tmux_socket != tmux.options().socket || st->wrapper_pid <= 0)
+    return std::nullopt;
+  // The tmux session the state describes: its pane runs (or ran) that
+  // wrapper, not a session someone started later under a stale state file.
+  const auto panes = tmux.pane_pids(session);
+  if (std::find(panes.begin(), panes.end(), st->wrapper_pid) == panes.end()) return std::nullopt;
+  if (st->wrapper_start != 0) {
+    const std::uint64_t start = state::process_start_time(st->wrapper_pid);
+    if (start != 0 && start != st->wrapper_start) return std::nullopt; // a reused pid
+  }
+  const bool wrapper_runs = process_running(st->wrapper_pid, st->wrapper_start);
   if (st->claude_pid > 0) {
     if (process_running(st->claude_pid)) return std::nullopt; // a zombie has exited
     return wrapper_runs;
   }
-  if (st->wrapper_pid > 0 && !wrapper_runs) return false; // it ended before it started Claude
+  if (!wrapper_runs) return false; // it ended before it started Claude
   return std::nullopt;
 }
 

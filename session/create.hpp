@@ -44,12 +44,13 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& options, Cloc
 
 // Before a restart: when a tmux session named `session` exists but is the
 // remains of one of ours whose Claude has exited (its state file, of this tmux
-// server, names a Claude that no longer runs, or a wrapper that ended before
-// starting one), waits up to `grace` while its lock wrapper still runs (it
-// ends the session when done), then ends what is left with kill_session (a
-// dead pane kept by remain-on-exit at once). True when no such tmux session
-// is left; false when one remains that is not such remains (Claude still
-// runs, or it is not ours to judge), which the caller must not touch.
+// server, names the wrapper in its pane and a Claude that no longer runs, or a
+// wrapper that ended before starting one), waits up to `grace` while that lock
+// wrapper still runs (it ends the session when done), then ends what is left
+// with kill_session (a dead pane kept by remain-on-exit at once). True when no
+// such tmux session is left; false when one remains that is not such remains
+// (Claude still runs, or it is not ours to judge), which the caller must not
+// touch.
 bool clear_crashed_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
                            std::string_view session, Clock& clock,
                            std::chrono::milliseconds grace = std::chrono::seconds(5));

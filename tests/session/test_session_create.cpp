@@ -55,8 +55,25 @@ void write_state(const test::PrivateTmux& server, const std::filesystem::path& d
   st.session = name;
   st.claude_pid = claude_pid;
   st.wrapper_pid = wrapper_pid;
+  st.wrapper_start = state::process_start_time(wrapper_pid);
   st.tmux_socket = server.tmux().options().socket;
   state::write_session_state(dir, st);
+}
+
+std::int64_t pane_pid(const test::PrivateTmux& server, const std::string& name) {
+  return server.tmux().pane_pids(name).at(0);
+}
+
+// A session whose pane's process has exited, kept by remain-on-exit.
+void start_dead_pane(const test::PrivateTmux& server, const std::string& name) {
+  server.tmux().run({"set-option", "-g", "remain-on-exit", "on"});
+  server.start(name, {"true"});
+  for (int i = 0; i < 200; ++i) {
+    auto r = server.tmux().run({"display-message", "-p", "-t", "=" + name + ":", "#{pane_dead}"});
+    if (r.out.starts_with("1")) return;
+    ::usleep(10000);
+  }
+  throw std::runtime_error("the pane of " + name + " did not die");
 }
 
 } // namespace
@@ -68,23 +85,25 @@ TEST_CASE("the remains of a session whose Claude exited are waited for, then end
   }
   test::PrivateTmux server;
   test::ScratchDir dir;
-  server.start("c4", {"sleep", "30"}); // a wrapper still winding down
   server.start("other", {"sleep", "30"});
   FakeClock clock;
   SECTION("the wrapper still runs: the grace, then the kill") {
-    write_state(server, dir.path(), "c4", reaped_pid(), ::getpid());
+    server.start("c4", {"sleep", "30"}); // a wrapper still winding down
+    write_state(server, dir.path(), "c4", reaped_pid(), pane_pid(server, "c4"));
     test::write_text(marker_files(dir.path(), "c4").exited, "1 SessionEnd\n");
     CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
     CHECK(clock.slept() >= std::chrono::milliseconds(500));
   }
   SECTION("the wrapper has ended too (a dead pane): the kill at once") {
-    write_state(server, dir.path(), "c4", reaped_pid(), reaped_pid());
+    start_dead_pane(server, "c4");
+    write_state(server, dir.path(), "c4", reaped_pid(), pane_pid(server, "c4"));
     test::write_text(marker_files(dir.path(), "c4").exited, "1 SessionEnd\n");
     CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
     CHECK(clock.slept() == std::chrono::milliseconds(0));
   }
   SECTION("the wrapper ended before it started Claude") {
-    write_state(server, dir.path(), "c4", 0, reaped_pid());
+    start_dead_pane(server, "c4");
+    write_state(server, dir.path(), "c4", 0, pane_pid(server, "c4"));
     CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
   }
   CHECK_FALSE(server.tmux().has_session("c4"));
@@ -101,19 +120,35 @@ TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", 
   test::PrivateTmux server;
   test::ScratchDir dir;
   server.start("live", {"sleep", "30"});
+  const std::int64_t pane = pane_pid(server, "live");
   FakeClock clock;
   SECTION("no state file: someone else's session") {
     CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
   }
   SECTION("Claude still runs") {
-    write_state(server, dir.path(), "live", ::getpid(), ::getpid());
+    write_state(server, dir.path(), "live", ::getpid(), pane);
     CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
     CHECK(path_exists(marker_files(dir.path(), "live").state));
+  }
+  SECTION("a stale state whose wrapper is not the pane's process") {
+    write_state(server, dir.path(), "live", reaped_pid(), ::getpid());
+    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+  }
+  SECTION("a stale state whose wrapper pid was reused by the pane's process") {
+    state::SessionState st;
+    st.session = "live";
+    st.claude_pid = reaped_pid();
+    st.wrapper_pid = pane;
+    st.wrapper_start = state::process_start_time(pane) + 1;
+    st.tmux_socket = server.tmux().options().socket;
+    state::write_session_state(dir.path(), st);
+    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
   }
   SECTION("the state is of a namesake on another tmux server") {
     state::SessionState st;
     st.session = "live";
     st.claude_pid = reaped_pid();
+    st.wrapper_pid = pane;
     st.tmux_socket = "some-other-server";
     state::write_session_state(dir.path(), st);
     CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
