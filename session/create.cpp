@@ -68,55 +68,87 @@ void install_hooks(const CreateOptions& o) {
                     o.session, o.workdir.string(), r.err.empty() ? "no message " : r.err));
 }
 
-// What the state file says of an existing tmux session: nullopt when it is
-// not ours to judge (no state, another server's, unreadable, a pane that is
-// not the wrapper the state names) or when Claude still runs; else whether
-// its lock wrapper still runs (winding down).
-std::optional<bool> remains_wrapper_runs(const Tmux& tmux, const std::filesystem::path& marker_dir,
-                                         std::string_view session) {
+// An existing tmux session, as its state file tells it.
+struct Remains {
+  enum Kind { gone, not_remains, winding_down, dead } kind;
+  std::string why; // for not_remains: why it is left alone
+};
+
+// What the state file says of the tmux session `session`: the remains of one
+// of ours whose Claude has exited (its lock wrapper still winding down, or
+// dead too), or not (no state of ours, another server's, a pane that is not
+// the wrapper the state names, Claude still runs).
+Remains judge_remains(const Tmux& tmux, const std::filesystem::path& marker_dir, std::string_view session) {
   std::optional<state::SessionState> st;
   try {
     st = state::read_session_state(marker_dir, session);
-  } catch (const Error&) {
-    return std::nullopt; // unreadable or planted: not ours to judge
+  } catch (const Error& e) {
+    return {Remains::not_remains, e.what()}; // unreadable or planted: not ours to judge
   }
+  if (!st || st->session != session)
+    return {Remains::not_remains, fmt::format("no session state in {} names it", marker_dir.string())};
   // Of this name on this tmux server: a namesake elsewhere is not it.
-  if (!st || st->session != session || st->tmux_socket != tmux.options().socket || st->wrapper_pid <= 0)
-    return std::nullopt;
+  if (st->tmux_socket != tmux.options().socket)
+    return {Remains::not_remains,
+            fmt::format("its state file is of the tmux server '{}'",
+                        st->tmux_socket.empty() ? std::string("default") : st->tmux_socket)};
+  if (st->wrapper_pid <= 0) return {Remains::not_remains, "its state file names no lock wrapper yet"};
   // The tmux session the state describes: its pane runs (or ran) that
   // wrapper, not a session someone started later under a stale state file.
   const auto panes = tmux.pane_pids(session);
-  if (std::find(panes.begin(), panes.end(), st->wrapper_pid) == panes.end()) return std::nullopt;
+  if (panes.empty() && !tmux.has_session(session)) return {Remains::gone, {}}; // it just ended
+  if (std::find(panes.begin(), panes.end(), st->wrapper_pid) == panes.end())
+    return {
+        Remains::not_remains,
+        fmt::format("its pane does not run the lock wrapper (pid {}) its state file names", st->wrapper_pid)};
   if (st->wrapper_start != 0) {
     const std::uint64_t start = state::process_start_time(st->wrapper_pid);
-    if (start != 0 && start != st->wrapper_start) return std::nullopt; // a reused pid
+    if (start != 0 && start != st->wrapper_start)
+      return {Remains::not_remains,
+              fmt::format("the pid {} of its lock wrapper now belongs to another process", st->wrapper_pid)};
   }
   const bool wrapper_runs = process_running(st->wrapper_pid, st->wrapper_start);
   if (st->claude_pid > 0) {
-    if (process_running(st->claude_pid)) return std::nullopt; // a zombie has exited
-    return wrapper_runs;
+    if (process_running(st->claude_pid)) // a zombie has exited
+      return {Remains::not_remains, fmt::format("its Claude (pid {}) still runs", st->claude_pid)};
+    return {wrapper_runs ? Remains::winding_down : Remains::dead, {}};
   }
-  if (!wrapper_runs) return false; // it ended before it started Claude
-  return std::nullopt;
+  if (!wrapper_runs) return {Remains::dead, {}}; // it ended before it started Claude
+  return {Remains::not_remains,
+          fmt::format("its lock wrapper (pid {}) has not started Claude yet", st->wrapper_pid)};
 }
 
 } // namespace
 
-bool clear_crashed_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
-                           std::string_view session, Clock& clock, std::chrono::milliseconds grace) {
-  if (!tmux.has_session(session)) return true;
-  std::optional<bool> winding_down = remains_wrapper_runs(tmux, marker_dir, session);
-  if (!winding_down) return false;
-  // A wrapper still at work ends the session when it is done; a dead pane
-  // (remain-on-exit) never ends on its own.
+std::optional<std::string> clear_crashed_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
+                                                 std::string_view session, Clock& clock,
+                                                 std::chrono::milliseconds grace) {
+  if (!tmux.has_session(session)) return std::nullopt;
+  Remains r = judge_remains(tmux, marker_dir, session);
+  if (r.kind == Remains::gone) return std::nullopt;
+  if (r.kind == Remains::not_remains) return std::move(r.why);
+  // A wrapper still at work ends the session when it is done, and tmux a
+  // moment after it exited; a dead pane (remain-on-exit) never ends on its own.
   const auto deadline = clock.now() + grace;
-  while (*winding_down && clock.now() < deadline) {
+  const bool was_winding_down = r.kind == Remains::winding_down;
+  std::optional<Clock::time_point> dead_since;
+  while (clock.now() < deadline) {
+    if (r.kind == Remains::dead) {
+      if (!was_winding_down) break;
+      if (!dead_since) dead_since = clock.now();
+      if (clock.now() - *dead_since >= 1s) break;
+    } else if (r.kind != Remains::winding_down) {
+      break;
+    }
     clock.sleep(20ms);
-    if (!tmux.has_session(session)) return true;
-    winding_down = remains_wrapper_runs(tmux, marker_dir, session).value_or(false);
+    if (!tmux.has_session(session)) return std::nullopt;
+    r = judge_remains(tmux, marker_dir, session);
   }
+  if (r.kind == Remains::gone) return std::nullopt;
+  if (r.kind == Remains::not_remains) return std::move(r.why); // it changed meanwhile: not ours to end
   kill_session(tmux, marker_dir, session, 2s);
-  return !tmux.has_session(session);
+  if (tmux.has_session(session)) return std::string("it is still there after `phase-monitor kill`");
+  return std::nullopt;
 }
 
 std::filesystem::path self_executable() {
@@ -163,11 +195,10 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
                     o.session, o.workdir.string()));
   // A callback that restarts a crashed session may come before the old
   // session's wrapper has finished: wait for those remains, never for a live one.
-  if (!clear_crashed_remains(tmux, o.marker_dir, o.session, clock))
-    throw Error(
-        fmt::format("a tmux session named '{}' already exists: end it with `phase-monitor kill {}`, or "
-                    "pick another name",
-                    o.session, o.session));
+  if (auto why = clear_crashed_remains(tmux, o.marker_dir, o.session, clock))
+    throw Error(fmt::format("a tmux session named '{}' already exists ({}): end it with `phase-monitor kill "
+                            "{}`, or pick another name",
+                            o.session, *why, o.session));
   make_dirs(o.marker_dir);
   if (o.install_hooks) install_hooks(o);
 

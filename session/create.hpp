@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,13 +48,13 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& options, Cloc
 // server, names the wrapper in its pane and a Claude that no longer runs, or a
 // wrapper that ended before starting one), waits up to `grace` while that lock
 // wrapper still runs (it ends the session when done), then ends what is left
-// with kill_session (a dead pane kept by remain-on-exit at once). True when no
-// such tmux session is left; false when one remains that is not such remains
-// (Claude still runs, or it is not ours to judge), which the caller must not
+// with kill_session (a dead pane kept by remain-on-exit at once). nullopt when
+// no such tmux session is left; else why the one there is not such remains
+// (Claude still runs, it is not ours to judge), which the caller must not
 // touch.
-bool clear_crashed_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
-                           std::string_view session, Clock& clock,
-                           std::chrono::milliseconds grace = std::chrono::seconds(5));
+std::optional<std::string> clear_crashed_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
+                                                 std::string_view session, Clock& clock,
+                                                 std::chrono::milliseconds grace = std::chrono::seconds(5));
 
 // The claude command: `cmd` split as a shell would (a path naming an
 // existing file stays one word); a bare program gets

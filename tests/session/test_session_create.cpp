@@ -91,25 +91,46 @@ TEST_CASE("the remains of a session whose Claude exited are waited for, then end
     server.start("c4", {"sleep", "30"}); // a wrapper still winding down
     write_state(server, dir.path(), "c4", reaped_pid(), pane_pid(server, "c4"));
     test::write_text(marker_files(dir.path(), "c4").exited, "1 SessionEnd\n");
-    CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
+    CHECK_FALSE(
+        clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
     CHECK(clock.slept() >= std::chrono::milliseconds(500));
   }
   SECTION("the wrapper has ended too (a dead pane): the kill at once") {
     start_dead_pane(server, "c4");
     write_state(server, dir.path(), "c4", reaped_pid(), pane_pid(server, "c4"));
     test::write_text(marker_files(dir.path(), "c4").exited, "1 SessionEnd\n");
-    CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
+    CHECK_FALSE(
+        clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
     CHECK(clock.slept() == std::chrono::milliseconds(0));
   }
   SECTION("the wrapper ended before it started Claude") {
     start_dead_pane(server, "c4");
     write_state(server, dir.path(), "c4", 0, pane_pid(server, "c4"));
-    CHECK(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
+    CHECK_FALSE(
+        clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
   }
   CHECK_FALSE(server.tmux().has_session("c4"));
   CHECK(server.tmux().has_session("other"));
   CHECK_FALSE(path_exists(marker_files(dir.path(), "c4").state));
   CHECK_FALSE(path_exists(marker_files(dir.path(), "c4").exited));
+}
+
+TEST_CASE("remains whose wrapper ends during the grace are not killed", "[create]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  test::ScratchDir dir;
+  server.start("other", {"sleep", "30"});
+  server.start("c4", {"sleep", "0.5"}); // a wrapper that is nearly done
+  write_state(server, dir.path(), "c4", reaped_pid(), pane_pid(server, "c4"));
+  FakeClock clock; // each look at tmux takes real time; the pane ends long before the grace
+  CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::minutes(10)));
+  CHECK(clock.slept() > std::chrono::milliseconds(0));
+  CHECK(clock.slept() < std::chrono::minutes(10));
+  CHECK_FALSE(server.tmux().has_session("c4"));
+  CHECK(path_exists(marker_files(dir.path(), "c4").state)); // not killed: kill_session removes it
 }
 
 TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", "[create]") {
@@ -123,16 +144,22 @@ TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", 
   const std::int64_t pane = pane_pid(server, "live");
   FakeClock clock;
   SECTION("no state file: someone else's session") {
-    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+    const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains("no session state"));
   }
   SECTION("Claude still runs") {
     write_state(server, dir.path(), "live", ::getpid(), pane);
-    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+    const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains("still runs"));
     CHECK(path_exists(marker_files(dir.path(), "live").state));
   }
   SECTION("a stale state whose wrapper is not the pane's process") {
     write_state(server, dir.path(), "live", reaped_pid(), ::getpid());
-    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+    const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains("does not run the lock wrapper"));
   }
   SECTION("a stale state whose wrapper pid was reused by the pane's process") {
     state::SessionState st;
@@ -142,7 +169,9 @@ TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", 
     st.wrapper_start = state::process_start_time(pane) + 1;
     st.tmux_socket = server.tmux().options().socket;
     state::write_session_state(dir.path(), st);
-    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+    const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains("belongs to another process"));
   }
   SECTION("the state is of a namesake on another tmux server") {
     state::SessionState st;
@@ -151,11 +180,15 @@ TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", 
     st.wrapper_pid = pane;
     st.tmux_socket = "some-other-server";
     state::write_session_state(dir.path(), st);
-    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+    const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains("tmux server 'some-other-server'"));
   }
   SECTION("a state file that is not one") {
     test::write_text(marker_files(dir.path(), "live").state, "{not json");
-    CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "live", clock));
+    const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
+    REQUIRE(why);
+    CHECK_FALSE(why->empty());
   }
   CHECK(clock.slept() == std::chrono::milliseconds(0));
   CHECK(server.tmux().has_session("live"));
@@ -170,6 +203,6 @@ TEST_CASE("no tmux session of the name: nothing to clear", "[create]") {
   test::ScratchDir dir;
   server.start("x", {"sleep", "30"});
   FakeClock clock;
-  CHECK(clear_crashed_remains(server.tmux(), dir.path(), "gone", clock));
+  CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "gone", clock));
   CHECK(clock.slept() == std::chrono::milliseconds(0));
 }
