@@ -109,7 +109,7 @@ Remains judge_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
   }
   const bool wrapper_runs = process_running(st->wrapper_pid, st->wrapper_start);
   if (st->claude_pid > 0) {
-    if (process_running(st->claude_pid)) // a zombie has exited
+    if (process_running(st->claude_pid)) // a zombie counts as exited
       return {Remains::not_remains, fmt::format("its Claude (pid {}) still runs", st->claude_pid)};
     return {wrapper_runs ? Remains::winding_down : Remains::dead, {}};
   }
