@@ -129,10 +129,11 @@ test_create_again_after_claude_was_killed() {
   tmux set-option -w -t =s1: remain-on-exit on
   kill -KILL "$old"
   local i
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 200; i++)); do
     [[ "$(tmux display-message -p -t =s1: '#{pane_dead}')" == 1 ]] && break
     sleep 0.05
   done
+  ((i < 200)) || fail "the pane did not die after kill -9 of Claude ($old)"
   create_fake s1
   expect_eq "$rc" 0 "create again: $err"
   new=$(state_field s1 claude_pid)
@@ -151,7 +152,7 @@ test_create_refuses_a_session_whose_claude_runs() {
   claude=$(state_field s1 claude_pid)
   create_fake s1
   expect_eq "$rc" 1 "create over a live session"
-  expect_contains "$err" "already exists"
+  expect_contains "$err" "already exists (its Claude (pid $claude) still runs)"
   kill -0 "$claude" || fail "the live Claude was killed"
 }
 
