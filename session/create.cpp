@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/file_lock.hpp"
 #include "common/io.hpp"
 #include "common/shell_words.hpp"
 #include "common/state/markers.hpp"
@@ -193,13 +194,20 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
     throw Error(
         fmt::format("session '{}': the workdir {} is not a folder (create it, or pass another WORKDIR)",
                     o.session, o.workdir.string()));
+  make_dirs(o.marker_dir);
+  // One create at a time per marker folder, from the look at the name to the
+  // new tmux session: two creates of one name must not both pass the look,
+  // and the loser must not remove the winner's state file. Held by locking
+  // the folder itself, so no file is left behind (a file of ours in it where
+  // the file system cannot lock a folder).
+  std::optional<FileLock> creating;
+  creating.emplace(o.marker_dir, 120s, o.marker_dir / ".agent-session-create.lock");
   // A callback that restarts a crashed session may come before the old
   // session's wrapper has finished: wait for those remains, never for a live one.
   if (auto why = clear_crashed_remains(tmux, o.marker_dir, o.session, clock))
     throw Error(fmt::format("a tmux session named '{}' already exists ({}): end it with `phase-monitor kill "
                             "{}`, or pick another name",
                             o.session, *why, o.session));
-  make_dirs(o.marker_dir);
   if (o.install_hooks) install_hooks(o);
 
   // Stale markers of an earlier session of this name would fool the watch.
@@ -238,6 +246,7 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
     throw Error(fmt::format("cannot start the tmux session '{}': {}", o.session,
                             Tmux::describe_failure(started, o.session, tmux.options())));
   }
+  creating.reset(); // the session and its state are there: the next create sees them
 
   CreateResult result;
   auto finish_dead = [&](const ReadyResult& r) {

@@ -156,6 +156,34 @@ test_create_refuses_a_session_whose_claude_runs() {
   kill -0 "$claude" || fail "the live Claude was killed"
 }
 
+# Five creates of one name at once: one session, whose state file the losers
+# leave alone (before, a loser's clean-up removed it and no create succeeded).
+test_concurrent_creates_of_one_name_give_one_session() {
+  session_env
+  local i pids=() ok=0 refused=0
+  for i in 1 2 3 4 5; do
+    "$AGENT_HOOKS_BIN/phase-monitor" create s1 "$W" --no-install --claude-cmd "$FAKE_CLAUDE" --ready-timeout 30 \
+      >"$t/out$i" 2>"$t/err$i" &
+    pids+=($!)
+  done
+  for i in 1 2 3 4 5; do
+    if wait "${pids[$((i - 1))]}"; then
+      ok=$((ok + 1))
+    elif grep -q "already exists" "$t/err$i"; then
+      refused=$((refused + 1))
+    else
+      fail "create $i failed otherwise: $(cat "$t/err$i")"
+    fi
+  done
+  expect_eq "$ok $refused" "1 4" "ready and refused"
+  expect_eq "$(state_field s1 lock)" held "lock state"
+  expect_eq "$(state_field s1 wrapper_pid)" "$(tmux list-panes -t =s1: -F '#{pane_pid}')" "the state names the pane"
+  pm wait-ready s1 5
+  expect_eq "$rc" 0 "wait-ready: $err"
+  ls -A "$M" | grep -q agent-env && fail "an environment file was left behind: $(ls -A "$M")"
+  true
+}
+
 test_create_installs_the_hooks() {
   session_env
   [[ -x "$AGENT_HOOKS_BIN/idle-stop" ]] || skip_test "the hooks are not built"
