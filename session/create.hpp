@@ -40,7 +40,9 @@ struct CreateResult {
 
 // Throws Error for what stops it before the session starts (the session
 // already exists and is not the remains of a crashed one, the workdir is not
-// a folder, the hooks cannot be installed).
+// a folder, another create in the marker folder keeps its turn for 120 s,
+// the hooks cannot be installed). Creates in one marker folder take turns
+// (a flock on the folder) from the look at the name to the new tmux session.
 CreateResult create_session(const Tmux& tmux, const CreateOptions& options, Clock& clock);
 
 // Before a restart: when a tmux session named `session` exists but is the
