@@ -80,6 +80,10 @@ struct Remains {
 // dead too), or not (no state of ours, another server's, a pane that is not
 // the wrapper the state names, Claude still runs).
 Remains judge_remains(const Tmux& tmux, const std::filesystem::path& marker_dir, std::string_view session) {
+  // Asked first, so a session that ends meanwhile (its state file removed
+  // with it, or not) is gone, not someone else's.
+  const auto panes = tmux.pane_pids(session);
+  if (panes.empty() && !tmux.has_session(session)) return {Remains::gone, {}};
   std::optional<state::SessionState> st;
   try {
     st = state::read_session_state(marker_dir, session);
@@ -96,8 +100,6 @@ Remains judge_remains(const Tmux& tmux, const std::filesystem::path& marker_dir,
   if (st->wrapper_pid <= 0) return {Remains::not_remains, "its state file names no lock wrapper yet"};
   // The tmux session the state describes: its pane runs (or ran) that
   // wrapper, not a session someone started later under a stale state file.
-  const auto panes = tmux.pane_pids(session);
-  if (panes.empty() && !tmux.has_session(session)) return {Remains::gone, {}}; // it just ended
   if (std::find(panes.begin(), panes.end(), st->wrapper_pid) == panes.end())
     return {
         Remains::not_remains,
@@ -142,7 +144,6 @@ std::optional<std::string> clear_crashed_remains(const Tmux& tmux, const std::fi
       break;
     }
     clock.sleep(20ms);
-    if (!tmux.has_session(session)) return std::nullopt;
     r = judge_remains(tmux, marker_dir, session);
   }
   if (r.kind == Remains::gone) return std::nullopt;
