@@ -7,6 +7,7 @@
 #include "tmux_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,14 +50,18 @@ std::int64_t reaped_pid() {
   return pid;
 }
 
-void write_state(const test::PrivateTmux& server, const std::filesystem::path& dir, const std::string& name,
-                 std::int64_t claude_pid, std::int64_t wrapper_pid) {
+// The state file of session `name` on `server`; `change` alters it before it is written.
+void write_state(
+    const test::PrivateTmux& server, const std::filesystem::path& dir, const std::string& name,
+    std::int64_t claude_pid, std::int64_t wrapper_pid,
+    const std::function<void(state::SessionState&)>& change = [](state::SessionState&) {}) {
   state::SessionState st;
   st.session = name;
   st.claude_pid = claude_pid;
   st.wrapper_pid = wrapper_pid;
   st.wrapper_start = state::process_start_time(wrapper_pid);
   st.tmux_socket = server.tmux().options().socket;
+  change(st);
   state::write_session_state(dir, st);
 }
 
@@ -162,24 +167,15 @@ TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", 
     CHECK_THAT(*why, Catch::Contains("does not run the lock wrapper"));
   }
   SECTION("a stale state whose wrapper pid was reused by the pane's process") {
-    state::SessionState st;
-    st.session = "live";
-    st.claude_pid = reaped_pid();
-    st.wrapper_pid = pane;
-    st.wrapper_start = state::process_start_time(pane) + 1;
-    st.tmux_socket = server.tmux().options().socket;
-    state::write_session_state(dir.path(), st);
+    write_state(server, dir.path(), "live", reaped_pid(), pane,
+                [](state::SessionState& st) { st.wrapper_start += 1; });
     const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
     REQUIRE(why);
     CHECK_THAT(*why, Catch::Contains("belongs to another process"));
   }
   SECTION("the state is of a namesake on another tmux server") {
-    state::SessionState st;
-    st.session = "live";
-    st.claude_pid = reaped_pid();
-    st.wrapper_pid = pane;
-    st.tmux_socket = "some-other-server";
-    state::write_session_state(dir.path(), st);
+    write_state(server, dir.path(), "live", reaped_pid(), pane,
+                [](state::SessionState& st) { st.tmux_socket = "some-other-server"; });
     const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
     REQUIRE(why);
     CHECK_THAT(*why, Catch::Contains("tmux server 'some-other-server'"));
