@@ -154,6 +154,10 @@ enum class WrapperKind : std::uint8_t {
   options, // options only (none for builtin, nohup, …)
   timeout, // options, then the duration
   xargs,   // options; more arguments come from stdin
+  watch,   // options; the rest is one shell command line (sh -c), or a command with -x
+  chrt,    // options, then a priority; with -p it only changes a running process
+  flock,   // options and a lock file, then a command or -c SCRIPT
+  parallel // options, then a command template run once per argument after :::
 };
 
 struct Wrapper {
@@ -170,20 +174,27 @@ constexpr Wrapper k_wrappers[] = {
     {"builtin", WrapperKind::options},
     {"command", WrapperKind::command},
     {"chronic", WrapperKind::options},
+    {"chrt", WrapperKind::chrt, {"TPD", ",sched-runtime,sched-period,sched-deadline,"}},
     {"doas", WrapperKind::sudo, k_sudo_options},
     {"env", WrapperKind::env},
     {"exec", WrapperKind::options, {"a"}},
+    {"flock", WrapperKind::flock, {"Ew", ",conflict-exit-code,timeout,wait,"}},
     {"ionice", WrapperKind::options, {"cnpPu", ",class,classdata,pid,pgid,uid,"}},
     {"nohup", WrapperKind::options},
     {"nocorrect", WrapperKind::options},
     {"noglob", WrapperKind::options},
     {"nice", WrapperKind::options, {"n", ",adjustment,"}},
+    {"parallel",
+     WrapperKind::parallel,
+     {"jSaEIlLnNsXP", ",jobs,sshlogin,arg-file,eof,max-lines,max-args,max-chars,max-procs,delay,timeout,"
+                      "joblog,results,tmpdir,workdir,wd,colsep,retries,load,memfree,"}},
     {"sudo", WrapperKind::sudo, k_sudo_options},
     {"setsid", WrapperKind::options},
     {"stdbuf", WrapperKind::options, {"ioe", ",input,output,error,"}},
     {"time", WrapperKind::options, {"fo", ",format,output,"}},
     {"timeout", WrapperKind::timeout, {"ks", ",kill-after,signal,"}},
     {"unbuffer", WrapperKind::options},
+    {"watch", WrapperKind::watch, {"nq", ",interval,equexit,"}},
     {"xargs",
      WrapperKind::xargs,
      {"aEdILnPs", ",arg-file,delimiter,max-chars,max-args,max-procs,process-slot-var,max-lines,"}},
@@ -375,10 +386,129 @@ void expand_git_alias(CommandView& view) {
 
 namespace {
 
+// GNU parallel's command template (words[from…] up to :::, ::::, :::+ or
+// ::::+) run for each argument after it (at most 16 of them); {} and its
+// variants stand for the argument, which is appended when there is none.
+// Without ::: the arguments come from stdin: an unknown "$PARALLEL_ARG".
+void parallel_scripts(const std::vector<Word>& words, std::size_t from, CommandView& view) {
+  std::string tmpl;
+  std::size_t k = from;
+  for (; k < words.size() && words[k].text.rfind(":::", 0) != 0; ++k) {
+    if (!tmpl.empty()) tmpl.push_back(' ');
+    tmpl += words[k].text;
+  }
+  if (tmpl.empty()) return;
+  auto instance = [&tmpl](std::string_view arg) {
+    std::string out;
+    bool placed = false;
+    for (std::size_t p = 0; p < tmpl.size();) {
+      std::size_t close = tmpl[p] == '{' ? tmpl.find('}', p) : std::string::npos;
+      if (close != std::string::npos && close - p <= 3) { // {}, {.}, {/}, {//}, {/.}, {#}
+        out += arg;
+        placed = true;
+        p = close + 1;
+      } else {
+        out.push_back(tmpl[p++]);
+      }
+    }
+    if (!placed) {
+      out.push_back(' ');
+      out += arg;
+    }
+    return out;
+  };
+  std::size_t made = 0;
+  if (k < words.size() && words[k].text == ":::") {
+    for (++k; k < words.size() && words[k].text.rfind(":::", 0) != 0 && made < 16; ++k, ++made)
+      view.nested_scripts.push_back(instance(shell_quote(words[k].text)));
+  }
+  if (made == 0) {
+    view.nested_scripts.push_back(instance("\"$PARALLEL_ARG\""));
+    view.args_from_stdin = true;
+  }
+}
+
 // Removes the first `n` words (the wrappers view_of saw through).
 void drop_front(std::vector<Word>& words, std::size_t n) {
   if (n != 0)
     words.erase(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(std::min(n, words.size())));
+}
+
+// How an interpreter's command line gives it code: option letters whose
+// value is code (-c, -e, -r), letters that take a value (attached or the
+// next word), letters that end the options without code (python -m), and
+// the long options of the first two kinds.
+struct InterpreterOptions {
+  std::string_view code_letters;
+  std::string_view value_letters;
+  std::string_view stop_letters;
+  std::string_view long_code = {};  // ",eval,print,"
+  std::string_view long_value = {}; // ",require,import,"
+};
+
+const InterpreterOptions& interpreter_options(CodeLanguage language) {
+  static constexpr InterpreterOptions python{"c", "WXQ", "m", {}, ",check-hash-based-pycs,"};
+  static constexpr InterpreterOptions javascript{
+      "ep", "rC", "", ",eval,print,", ",require,import,loader,experimental-loader,conditions,title,"};
+  static constexpr InterpreterOptions perl{"eE", "iIMmxCdD", ""}; // -l and -0 take only digits
+  static constexpr InterpreterOptions ruby{"e", "rICEFx0KW", ""};
+  static constexpr InterpreterOptions php{"rBRFE", "dcz", "f"};
+  switch (language) {
+  case CodeLanguage::python: return python;
+  case CodeLanguage::javascript: return javascript;
+  case CodeLanguage::perl: return perl;
+  case CodeLanguage::ruby: return ruby;
+  default: return php;
+  }
+}
+
+// Finds the code an interpreter runs (view.code) or notes that it reads its
+// program from stdin (no code option and no script operand, or `-`).
+void read_interpreter_options(CommandView& view) {
+  const InterpreterOptions& o = interpreter_options(view.language);
+  // perl's -i, -l, -0, … take only an attached value; the others also the next word.
+  const bool attached_only = view.language == CodeLanguage::perl;
+  std::size_t i = 1;
+  for (; i < view.size(); ++i) {
+    const std::string_view t = view.text(i);
+    if (t == "--") {
+      ++i;
+      break;
+    }
+    if (t.size() < 2 || t[0] != '-') break;
+    if (t[1] == '-') {
+      const std::size_t eq = t.find('=');
+      const std::string_view name =
+          t.substr(2, eq == std::string_view::npos ? std::string_view::npos : eq - 2);
+      if (in_list(o.long_code, name)) {
+        if (eq != std::string_view::npos)
+          view.code.emplace_back(t.substr(eq + 1));
+        else if (i + 1 < view.size())
+          view.code.push_back(view.text(++i));
+      } else if (eq == std::string_view::npos && in_list(o.long_value, name)) {
+        ++i;
+      }
+      continue;
+    }
+    for (std::size_t k = 1; k < t.size(); ++k) {
+      const char c = t[k];
+      if (o.stop_letters.find(c) != std::string_view::npos) return; // python -m, php -f: a module or file
+      const bool code = o.code_letters.find(c) != std::string_view::npos;
+      if (!code && o.value_letters.find(c) == std::string_view::npos) continue;
+      if (k + 1 < t.size()) {
+        if (code && view.language == CodeLanguage::javascript) continue; // node -pe CODE: -p -e
+        if (code) view.code.emplace_back(t.substr(k + 1));
+      } else if (i + 1 < view.size() && (code || !attached_only)) {
+        ++i;
+        if (code) view.code.push_back(view.text(i));
+      }
+      break;
+    }
+    // python -c ends the options: the words after its code are arguments.
+    if (!view.code.empty() && view.language == CodeLanguage::python) return;
+  }
+  if (!view.code.empty()) return;
+  view.code_from_stdin = i >= view.size() || names_stdin(view.text(i));
 }
 
 // make_view and take_view: `take` is command.words when they may be moved.
@@ -484,6 +614,53 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
       view.args_from_stdin = true;
       next = skip_options(words, next, wrapper->options);
       break;
+    case WrapperKind::watch: {
+      bool exec = false;
+      for (std::size_t k = next; k < words.size() && words[k].text.size() > 1 && words[k].text[0] == '-'; ++k)
+        if (words[k].text == "-x" || words[k].text == "--exec") exec = true;
+      next = skip_options(words, next, wrapper->options);
+      if (exec) break;
+      // watch joins its arguments with spaces and runs them with sh -c.
+      std::string script;
+      for (std::size_t k = next; k < words.size(); ++k) {
+        if (k > next) script.push_back(' ');
+        script += words[k].text;
+      }
+      view.nested_scripts.push_back(std::move(script));
+      view.name = "watch";
+      drop_front(words, i);
+      return view;
+    }
+    case WrapperKind::chrt: {
+      for (std::size_t k = next; k < words.size() && words[k].text.size() > 1 && words[k].text[0] == '-'; ++k)
+        if (words[k].text == "-p" || words[k].text == "--pid") { // changes a running process: no command
+          drop_front(words, i);
+          view.name = "chrt";
+          return view;
+        }
+      next = skip_options(words, next, wrapper->options);
+      if (next < words.size() && !words[next].text.empty() &&
+          words[next].text.find_first_not_of("0123456789") == std::string::npos)
+        ++next; // the priority
+      break;
+    }
+    case WrapperKind::flock:
+      next = skip_options(words, next, wrapper->options);
+      if (next < words.size()) ++next; // the lock file (or descriptor)
+      if (next + 1 < words.size() && (words[next].text == "-c" || words[next].text == "--command")) {
+        view.nested_scripts.push_back(words[next + 1].text);
+        view.name = "flock";
+        drop_front(words, i);
+        return view;
+      }
+      break;
+    case WrapperKind::parallel: {
+      next = skip_options(words, next, wrapper->options);
+      parallel_scripts(words, next, view);
+      view.name = "parallel";
+      drop_front(words, i);
+      return view;
+    }
     }
     if (next <= i) next = i + 1;
     i = next;
@@ -514,6 +691,13 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
     }
     view.nested_scripts.push_back(std::move(script));
     view.nested_in_same_scope = true;
+  } else if (const CodeLanguage language = interpreter_language(view.name); language != CodeLanguage::none) {
+    view.language = language;
+    read_interpreter_options(view);
+    if (view.code_from_stdin)
+      for (const shell::Redirect& r : command.redirects)
+        if (r.op == shell::RedirectOp::heredoc || r.op == shell::RedirectOp::here_string)
+          view.code.push_back(r.target.text);
   }
   return view;
 }

@@ -4,6 +4,7 @@
 // and the program named by its base name.
 #include "common/shell_words.hpp"
 #include "common/text.hpp" // same_name, for the users of the view
+#include "hooks/guard/code_reader.hpp"
 
 #include <optional>
 #include <string>
@@ -22,6 +23,13 @@ struct CommandView {
   bool nested_in_same_scope = false; // eval runs in the current shell
   bool args_from_stdin = false;      // run by xargs: more arguments come from stdin
   bool script_from_stdin = false;    // a shell without -c or a script file: it runs its input
+  // An interpreter whose code rule 8 reads: its one-liners (python -c,
+  // node -e, …) and the scripts fed to it by heredoc, and whether it runs
+  // what is piped into it (`echo … | python3`). The engine adds what it read.
+  CodeLanguage language = CodeLanguage::none;
+  std::vector<std::string> code;
+  bool code_from_stdin = false;
+  std::vector<CodeReading> readings; // one per code string, filled in by the engine
 
   std::size_t size() const noexcept { return args.size(); }
   const std::string& text(std::size_t i) const { return args[i].text; }

@@ -23,7 +23,8 @@ constexpr RuleEntry k_rules[] = {
     {k_rule_force_push, check_force_push},           {k_rule_recursive_delete, check_recursive_delete},
     {k_rule_forge_merge, check_forge_merge},         {k_rule_switch_primary, check_switch_primary},
     {k_rule_close_issue, check_close_issue},         {k_rule_factory_root, check_factory_root},
-    {k_rule_host_management, check_host_management},
+    {k_rule_host_management, check_host_management}, {k_rule_interpreter_code, check_interpreter_code},
+    {k_rule_forge_state, check_forge_state},         {k_rule_rewrite_history, check_rewrite_history},
 };
 
 // What a program named by an expansion is judged as.
@@ -109,6 +110,19 @@ Denial parse_denial(const std::string& error) {
 
 namespace {
 
+// Reads the code an interpreter runs (rule 8): the shell commands it runs
+// become nested scripts, judged by every rule; the rest is left on the view
+// for check_interpreter_code.
+void read_interpreter_code(CommandView& view) {
+  for (const std::string& code : view.code) {
+    CodeReading reading = read_code(view.language, code);
+    for (std::string& command : reading.commands)
+      view.nested_scripts.push_back(std::move(command));
+    reading.commands.clear();
+    view.readings.push_back(std::move(reading));
+  }
+}
+
 // Judges the commands of one script as the parser hands them over, line by
 // line: what a line does to the shell (cd, HOME=…, what a pipeline carries)
 // counts for the lines after it. Stops judging at the first denial.
@@ -179,10 +193,12 @@ std::optional<Denial> Judge::judge(std::size_t i) {
   // `echo … | bash`, `cat <<EOF | sh`: what flows into a shell is its script.
   if (command.pipe_in) {
     if (view.script_from_stdin && !m_pipe_data.empty()) view.nested_scripts.push_back(m_pipe_data);
+    if (view.code_from_stdin && !m_pipe_data.empty()) view.code.push_back(m_pipe_data);
     // tee and cat pass what they read on to the next command.
     if (!command.pipe_out || !passes_input_through(view)) m_pipe_data.clear();
   }
   if (command.pipe_out) m_pipe_data += visible_output(view);
+  if (!view.code.empty()) read_interpreter_code(view);
   if (view.nested_scripts.empty()) return judge_view(command, view);
   // Nested scripts are appended to script.commands, which may move its
   // commands: this one is moved out first. (Only here: a std::optional

@@ -46,6 +46,9 @@ RuleResult check_switch_primary(const CommandView& view, const RuleContext& ctx)
 RuleResult check_close_issue(const CommandView& view, const RuleContext& ctx);
 RuleResult check_factory_root(const CommandView& view, const RuleContext& ctx);
 RuleResult check_host_management(const CommandView& view, const RuleContext& ctx);
+RuleResult check_interpreter_code(const CommandView& view, const RuleContext& ctx);
+RuleResult check_forge_state(const CommandView& view, const RuleContext& ctx);
+RuleResult check_rewrite_history(const CommandView& view, const RuleContext& ctx);
 
 // Rule names, as in reasons, the audit log and `disabled_rules`.
 inline constexpr std::string_view k_rule_force_push = "force-push";
@@ -55,10 +58,22 @@ inline constexpr std::string_view k_rule_switch_primary = "switch-primary";
 inline constexpr std::string_view k_rule_close_issue = "close-issue";
 inline constexpr std::string_view k_rule_factory_root = "factory-root";
 inline constexpr std::string_view k_rule_host_management = "host-management";
+inline constexpr std::string_view k_rule_interpreter_code = "interpreter-code";
+inline constexpr std::string_view k_rule_forge_state = "forge-state";
+inline constexpr std::string_view k_rule_rewrite_history = "rewrite-history";
 // Not rules one can switch off: the guard's own refusals.
 inline constexpr std::string_view k_rule_shell_parse = "shell-parse";
 inline constexpr std::string_view k_rule_payload = "unreadable-payload";
 inline constexpr std::string_view k_rule_misconfigured = "misconfigured";
+
+// Rule 2's judgement of one resolved delete target, shared with rule 8:
+// true when `path` (absolute, normalised) may be deleted. `below_only`: a
+// pattern or find start point, which removes what lies below `path`, so
+// `path` may be a root itself; otherwise it must lie strictly inside one.
+bool delete_allowed(std::string_view path, bool below_only, const RuleContext& ctx);
+// Where the model may delete, for reasons ("inside your worktree W, in a
+// directory of your own under /tmp …").
+std::string allowed_delete_places(const RuleContext& ctx);
 
 // True for programs whose arguments are only data for the rules that look
 // for URLs and request bodies (echo, printf, grep, git, test, …).

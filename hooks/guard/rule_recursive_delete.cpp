@@ -115,6 +115,23 @@ std::string allowed_places(const Settings& s, std::string_view worktree, bool fo
 
 } // namespace
 
+bool delete_allowed(std::string_view path, bool below_only, const RuleContext& ctx) {
+  const Settings& s = ctx.settings;
+  auto inside = [&](std::string_view root) {
+    return below_only ? path_within(path, root) : path_below(path, root);
+  };
+  if ((!ctx.worktree.empty() && inside(ctx.worktree)) || in_scratch_dir(path)) return true;
+  if (s.session_class() != SessionClass::ordinary && !s.factory_root.empty() && inside(s.factory_root))
+    return true;
+  for (const std::string& root : s.allowed_delete_roots)
+    if (inside(root)) return true;
+  return false;
+}
+
+std::string allowed_delete_places(const RuleContext& ctx) {
+  return allowed_places(ctx.settings, ctx.worktree, ctx.settings.session_class() != SessionClass::ordinary);
+}
+
 RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ctx) {
   const Settings& s = ctx.settings;
   std::optional<Targets> targets;
@@ -152,17 +169,7 @@ RuleResult check_recursive_delete(const CommandView& view, const RuleContext& ct
     // A literal target must lie strictly inside a root (deleting the root
     // itself is not allowed); a pattern or find start point removes what lies
     // below the directory it names, which may be the root itself.
-    const bool below_only = target.pattern || targets->whole_tree;
-    auto inside = [&](std::string_view root) {
-      return below_only ? path_within(target.path, root) : path_below(target.path, root);
-    };
-    bool allowed = (!worktree.empty() && inside(worktree)) || in_scratch_dir(target.path) ||
-                   (formula && !s.factory_root.empty() && inside(s.factory_root));
-    for (const std::string& root : s.allowed_delete_roots) {
-      if (allowed) break;
-      allowed = inside(root);
-    }
-    if (!allowed) {
+    if (!delete_allowed(target.path, target.pattern || targets->whole_tree, ctx)) {
       std::string where = target.pattern ? fmt::format("'{}' (expands in {})", word->text, target.path)
                                          : fmt::format("'{}' ({})", word->text, target.path);
       std::string why = worktree.empty() ? std::string("no worktree is configured and the working directory "

@@ -41,7 +41,8 @@ bool Settings::rule_enabled(std::string_view rule) const {
 const std::vector<std::string_view>& rule_names() {
   static const std::vector<std::string_view> names{
       k_rule_force_push,  k_rule_recursive_delete, k_rule_forge_merge,     k_rule_switch_primary,
-      k_rule_close_issue, k_rule_factory_root,     k_rule_host_management,
+      k_rule_close_issue, k_rule_factory_root,     k_rule_host_management, k_rule_interpreter_code,
+      k_rule_forge_state, k_rule_rewrite_history,
   };
   return names;
 }

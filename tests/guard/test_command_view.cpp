@@ -181,3 +181,50 @@ TEST_CASE("every shell runs its -c script, other programs do not", "[view]") {
     CHECK_FALSE(v.view.script_from_stdin);
   }
 }
+
+TEST_CASE("the wrappers of guard v2 are seen through", "[view]") {
+  using V = std::vector<std::string>;
+  CHECK(args_of(view_of("chrt -f 10 git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("chrt --idle 0 rm -rf x").view) == V{"rm", "-rf", "x"});
+  CHECK(view_of("chrt -p 10 1234").view.name == "chrt");
+  CHECK(args_of(view_of("flock /tmp/l git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("flock -w 5 /tmp/l git push").view) == V{"git", "push"});
+  CHECK(view_of("flock /tmp/l -c 'git push'").view.nested_scripts == V{"git push"});
+  CHECK(view_of("watch -n1 rm -rf x").view.nested_scripts == V{"rm -rf x"});
+  CHECK(view_of("watch 'git status; ls'").view.nested_scripts == V{"git status; ls"});
+  CHECK(args_of(view_of("watch -x git status").view) == V{"git", "status"});
+  CHECK(view_of("parallel rm -rf ::: a b").view.nested_scripts == V{"rm -rf a", "rm -rf b"});
+  CHECK(view_of("parallel -j2 'gzip {}' ::: x").view.nested_scripts == V{"gzip x"});
+  CHECK(view_of("parallel rm -rf").view.nested_scripts == V{"rm -rf \"$PARALLEL_ARG\""});
+  CHECK(args_of(view_of("ionice -c 3 -t git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("setsid -f -w git push").view) == V{"git", "push"});
+  CHECK(args_of(view_of("doas -u root git push").view) == V{"git", "push"});
+  CHECK(view_of("./git push").view.name == "git");
+}
+
+TEST_CASE("interpreters show the code they run", "[view]") {
+  using V = std::vector<std::string>;
+  auto v = view_of("python3 -c 'print(1)' arg");
+  CHECK(v.view.language == CodeLanguage::python);
+  CHECK(v.view.code == V{"print(1)"});
+  CHECK(view_of("python3 -I -W ignore -c 'x'").view.code == V{"x"});
+  CHECK(view_of("python3 -c'x'").view.code == V{"x"});
+  CHECK(view_of("node -e 'a' ").view.code == V{"a"});
+  CHECK(view_of("node --eval=b").view.code == V{"b"});
+  CHECK(view_of("node -pe 'c'").view.code == V{"c"});
+  CHECK(view_of("node -r dotenv/config -p 'd'").view.code == V{"d"});
+  CHECK(view_of("perl -lne 'print' f").view.code == V{"print"});
+  CHECK(view_of("perl -i.bak -pe 's/a/b/' f").view.code == V{"s/a/b/"});
+  CHECK(view_of("perl -e 'a' -e 'b'").view.code == V{"a", "b"});
+  CHECK(view_of("ruby -rjson -e 'p 1'").view.code == V{"p 1"});
+  CHECK(view_of("php -r 'echo 1;'").view.code == V{"echo 1;"});
+  CHECK(view_of("python3 - <<'EOF'\nprint(2)\nEOF").view.code == V{"print(2)\n"});
+  CHECK(view_of("python3 - <<'EOF'\nprint(2)\nEOF").view.code_from_stdin);
+  CHECK(view_of("python3").view.code_from_stdin);
+  for (const char* by_file : {"python3 tool.py", "python3 -m http.server", "node app.js", "perl x.pl",
+                              "php -f a.php", "ruby -w x.rb"}) {
+    INFO(by_file);
+    CHECK(view_of(by_file).view.code.empty());
+    CHECK_FALSE(view_of(by_file).view.code_from_stdin);
+  }
+}

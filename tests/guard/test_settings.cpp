@@ -113,5 +113,5 @@ TEST_CASE("unusable settings are errors", "[settings]") {
 }
 
 TEST_CASE("every rule has a name", "[settings]") {
-  CHECK(rule_names().size() == 7);
+  CHECK(rule_names().size() == 10);
 }
