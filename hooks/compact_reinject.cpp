@@ -34,6 +34,7 @@ HookProgram compact_reinject_program(CompactReinjectArgs& args) {
                                   "text to re-inject, e.g. /tmp/dev-session-P-42.context", true);
           },
       .handle = [&args](std::string_view payload) { return compact_reinject(args, payload); },
+      .nothing_to_write = [&args] { return empty_path_argument({"CONTEXT_FILE"}, {&args.context_file}); },
   };
 }
 

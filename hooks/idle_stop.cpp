@@ -82,6 +82,8 @@ HookProgram idle_stop_program(IdleStopArgs& args) {
             });
           },
       .handle = [&args](std::string_view payload) { return idle_stop(args, payload, epoch_seconds()); },
+      .session_claude_only = true,
+      .nothing_to_write = [&args] { return empty_path_argument({"MARKER"}, {&args.marker}); },
   };
 }
 

@@ -286,6 +286,11 @@ HookProgram phase_change_program(PhaseChangeArgs& args) {
                                   "phase-changed marker, e.g. /tmp/phase-changed-SESSION.marker", true);
           },
       .handle = [&args](std::string_view payload) { return phase_change(args, payload, epoch_seconds()); },
+      .session_claude_only = true,
+      .nothing_to_write =
+          [&args] {
+            return empty_path_argument({"PHASE_FILE", "MARKER"}, {&args.phase_file, &args.marker});
+          },
   };
 }
 

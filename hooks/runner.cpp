@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/log.hpp"
+#include "common/state/session_claude.hpp"
 #include "common/version.hpp"
 
 #include <csignal>
@@ -84,7 +85,33 @@ int usage_error(const HookProgram& program, std::string_view message) {
   return result.exit_code;
 }
 
+std::optional<std::string_view> env_view(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::optional<std::string_view>(value) : std::nullopt;
+}
+
 } // namespace
+
+std::optional<std::string> empty_path_argument(std::initializer_list<std::string_view> names,
+                                               std::initializer_list<const std::filesystem::path*> paths) {
+  auto name = names.begin();
+  for (const auto* path : paths) {
+    if (path->empty()) return fmt::format("the {} argument is empty", name != names.end() ? *name : "path");
+    if (name != names.end()) ++name;
+  }
+  return std::nullopt;
+}
+
+bool runs_for_session_claude(std::string_view hook) {
+  const auto judged =
+      state::judge_claude(env_view(state::k_claude_pid_env), env_view(state::k_session_claude_env));
+  if (judged.who != state::ClaudeIdentity::other) {
+    log::debug("{}", judged.why);
+    return true;
+  }
+  log::info("not the session's Claude ({}); {} writes nothing", judged.why, hook);
+  return false;
+}
 
 int run_hook(int argc, char** argv, const HookProgram& program) {
   // A caller that stopped reading must not kill us with SIGPIPE mid-reply.
@@ -118,7 +145,16 @@ int run_hook(int argc, char** argv, const HookProgram& program) {
       result =
           program.on_unreadable_payload ? program.on_unreadable_payload(e.what()) : nothing_written(e.what());
     }
-    if (payload) result = program.handle(payload->view());
+    if (payload) {
+      std::optional<std::string> nothing;
+      if (program.nothing_to_write) nothing = program.nothing_to_write();
+      if (nothing)
+        emit({.exit_code = 0,
+              .out = {},
+              .err = fmt::format("{}: warning: {}; nothing written\n", program.name, *nothing)});
+      else if (!program.session_claude_only || runs_for_session_claude(program.name))
+        result = program.handle(payload->view());
+    }
   } catch (const std::exception& e) {
     result = failure(fmt::format("{}: error: {}", program.name, e.what()));
   }

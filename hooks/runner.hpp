@@ -4,7 +4,10 @@
 // handler, writing its reply, and the single error boundary.
 #include "hooks/args.hpp"
 
+#include <filesystem>
 #include <functional>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,7 +50,25 @@ struct HookProgram {
   std::function<HookResult(std::string_view problem)> on_usage_error = {};
   // Exit status for bad arguments when `on_usage_error` is unset.
   int usage_exit_code = 64;
+  // Writes the session's markers or phase file: runs `handle` only for the
+  // session's own Claude, not for a nested `claude -p` in its worktree
+  // (common/state/session_claude.hpp); a skipped call writes nothing, exits 0
+  // and says why at log level info.
+  bool session_claude_only = false;
+  // Runs after the arguments are parsed: why this call has nothing to write
+  // (an empty path argument, as a test harness may pass), or nullopt. Set:
+  // the payload is read, the reason goes to stderr as a warning, exit 0.
+  std::function<std::optional<std::string>()> nothing_to_write = {};
 };
+
+// The check of `nothing_to_write` for hooks whose path arguments must not be
+// empty: the first of `paths` that is, named by `names`, as a reason.
+std::optional<std::string> empty_path_argument(std::initializer_list<std::string_view> names,
+                                               std::initializer_list<const std::filesystem::path*> paths);
+
+// Whether the hook runs for its session's Claude, judged from the
+// environment (CLAUDE_PID, AGENT_HOOKS_CLAUDE_PID); logs a skip.
+bool runs_for_session_claude(std::string_view hook);
 
 // Runs `program` as main() would. Returns the exit status.
 int run_hook(int argc, char** argv, const HookProgram& program);

@@ -44,6 +44,8 @@ HookProgram session_end_program(SessionEndArgs& args) {
                                   true);
           },
       .handle = [&args](std::string_view payload) { return session_end(args, payload, epoch_seconds()); },
+      .session_claude_only = true,
+      .nothing_to_write = [&args] { return empty_path_argument({"MARKER"}, {&args.marker}); },
   };
 }
 

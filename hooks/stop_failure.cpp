@@ -80,6 +80,8 @@ HookProgram stop_failure_program(StopFailureArgs& args) {
                                   "phase-changed marker, e.g. /tmp/phase-changed-SESSION.marker", false);
           },
       .handle = [&args](std::string_view payload) { return stop_failure(args, payload, epoch_seconds()); },
+      .session_claude_only = true,
+      .nothing_to_write = [&args] { return empty_path_argument({"PHASE_FILE"}, {&args.phase_file}); },
   };
 }
 

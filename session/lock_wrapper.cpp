@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/state/markers.hpp"
+#include "common/state/session_claude.hpp"
 #include "common/state/session_state.hpp"
 #include "session/lock.hpp"
 
@@ -10,9 +11,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <optional>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +91,7 @@ public:
       return 127;
     }
     m_state.claude_pid = m_claude;
+    m_state.claude_start = state::process_start_time(m_claude);
     set_lock(state::LockState::held);
     const int status = supervise();
     // The state file stops saying "held" before the lock is free, so no
@@ -185,8 +187,16 @@ private:
     for (const auto& a : m_o.command)
       argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
+    // The hooks tell the session's Claude from a nested one by this pid
+    // (common/state/session_claude.hpp). It is the child's own, known only
+    // after fork: the entry is made here with room for any pid and filled in
+    // by the child, which must not allocate.
+    std::string pid_entry = fmt::format("{}={:<20}", state::k_session_claude_env, "");
+    const std::size_t pid_at = pid_entry.size() - 20;
     for (const auto& e : env)
-      envp.push_back(const_cast<char*>(e.c_str()));
+      if (!std::string_view(e).starts_with(std::string(state::k_session_claude_env) + "="))
+        envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(pid_entry.data());
     envp.push_back(nullptr);
 
     // Look the program up on the environment's PATH: the one Claude gets.
@@ -194,17 +204,52 @@ private:
     for (const auto& e : env)
       if (e.starts_with("PATH=")) ::setenv("PATH", e.c_str() + 5, 1);
 
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t empty;
-    sigemptyset(&empty);
-    posix_spawnattr_setsigmask(&attr, &empty);
-    posix_spawnattr_setsigdefault(&attr, &m_signals);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    int rc = ::posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
-    posix_spawnattr_destroy(&attr);
+    // A close-on-exec pipe carries exec's errno back; it closes unread when
+    // exec succeeds.
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) throw_errno("cannot create a pipe");
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::close(report[0]);
+      char* digits = pid_entry.data() + pid_at;
+      unsigned long value = static_cast<unsigned long>(::getpid());
+      char reversed[20];
+      int n = 0;
+      do {
+        reversed[n++] = static_cast<char>('0' + value % 10);
+        value /= 10;
+      } while (value != 0);
+      for (int i = 0; i < n; ++i)
+        digits[i] = reversed[n - 1 - i];
+      digits[n] = '\0';
+      // What posix_spawn's SETSIGDEF and SETSIGMASK did: Claude starts with
+      // the signals we wait for at their defaults and none blocked.
+      for (int sig = 1; sig < NSIG; ++sig)
+        if (sigismember(&m_signals, sig) == 1) ::signal(sig, SIG_DFL);
+      sigset_t empty;
+      sigemptyset(&empty);
+      ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+      ::execvpe(argv[0], argv.data(), envp.data());
+      const int err = errno;
+      [[maybe_unused]] auto written = ::write(report[1], &err, sizeof err);
+      ::_exit(127);
+    }
+    const int fork_errno = errno;
+    ::close(report[1]);
     ::setenv("PATH", saved_path.c_str(), 1);
+    int rc = pid < 0 ? fork_errno : 0;
+    if (pid > 0) {
+      int err = 0;
+      ssize_t got;
+      do
+        got = ::read(report[0], &err, sizeof err);
+      while (got < 0 && errno == EINTR);
+      if (got == static_cast<ssize_t>(sizeof err)) {
+        rc = err;
+        ::waitpid(pid, nullptr, 0);
+      }
+    }
+    ::close(report[0]);
     if (rc != 0) {
       // On the pane for a person, and in the state file for `create`, which
       // may not see the pane's last output before tmux marks it dead.

@@ -7,6 +7,9 @@
 // again on SIGUSR2 (sigqueue's value: the wait in seconds, else its own lock
 // timeout), records every change in the session state file, and returns
 // Claude's exit status (128+N after signal N; 1 when the lock never came).
+// Claude is started by fork and exec with AGENT_HOOKS_CLAUDE_PID set to its
+// own pid, by which the hooks tell it from a nested Claude
+// (common/state/session_claude.hpp); its pid and start time go to the state file.
 #include <chrono>
 #include <filesystem>
 #include <string>

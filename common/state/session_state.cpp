@@ -4,6 +4,7 @@
 #include "common/error.hpp"
 #include "common/json.hpp"
 #include "common/state/markers.hpp"
+#include "common/state/proc_stat.hpp"
 #include "common/state/state_read.hpp"
 
 #include <cerrno>
@@ -47,6 +48,7 @@ std::string to_json(const SessionState& s) {
               {"wrapper_pid", s.wrapper_pid},
               {"wrapper_start", s.wrapper_start},
               {"claude_pid", s.claude_pid},
+              {"claude_start", s.claude_start},
               {"lock", to_string(s.lock)},
               {"lock_since", s.lock_since},
               {"created", s.created},
@@ -68,6 +70,7 @@ SessionState from_json(std::string_view text, const std::filesystem::path& origi
   s.wrapper_pid = number_or<std::int64_t>(*doc, "wrapper_pid", 0);
   s.wrapper_start = number_or<std::uint64_t>(*doc, "wrapper_start", 0);
   s.claude_pid = number_or<std::int64_t>(*doc, "claude_pid", 0);
+  s.claude_start = number_or<std::uint64_t>(*doc, "claude_start", 0);
   s.lock = parse_lock_state(string_or(*doc, "lock")).value_or(LockState::none);
   s.lock_since = number_or<std::int64_t>(*doc, "lock_since", 0);
   s.created = number_or<std::int64_t>(*doc, "created", 0);
@@ -91,24 +94,8 @@ void write_session_state(const std::filesystem::path& dir, const SessionState& s
 }
 
 std::uint64_t process_start_time(std::int64_t pid) noexcept {
-  if (pid <= 0) return 0;
-  try {
-    auto text = read_file(fmt::format("/proc/{}/stat", pid), ReadLimits{.max_bytes = 4096});
-    if (!text) return 0;
-    // The command name (field 2) is in parentheses and may hold anything:
-    // count fields after its last ')'.
-    auto close = text->rfind(')');
-    if (close == std::string::npos) return 0;
-    std::size_t pos = close + 2; // field 3
-    for (int field = 3; field < 22 && pos < text->size(); ++field) {
-      pos = text->find(' ', pos);
-      if (pos == std::string::npos) return 0;
-      ++pos;
-    }
-    return std::stoull(text->substr(pos));
-  } catch (...) {
-    return 0;
-  }
+  auto stat = read_proc_stat(pid);
+  return stat ? stat->start_time : 0;
 }
 
 bool process_alive(std::int64_t pid, std::uint64_t start) noexcept {

@@ -36,6 +36,9 @@ struct SessionState {
   // is never taken for it; 0 when unknown.
   std::uint64_t wrapper_start = 0;
   std::int64_t claude_pid = 0; // 0 until Claude was started
+  // Claude's start time (field 22 of /proc/PID/stat), as for the wrapper; 0
+  // when unknown (a state file written before it was recorded reads as 0).
+  std::uint64_t claude_start = 0;
   LockState lock = LockState::none;
   std::int64_t lock_since = 0; // epoch seconds of the last lock state change
   std::int64_t created = 0;    // epoch seconds when `create` wrote the file
