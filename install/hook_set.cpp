@@ -109,8 +109,13 @@ HookSet build_hook_set(const HookSetOptions& options) {
       command = command_line(hooks_dir, spec.name, {context_file_for(*phase).string()});
     }
     if (!is_executable_file(hooks_dir / spec.name)) missing.push_back((hooks_dir / spec.name).string());
+    // The guard fails closed even when it cannot run, where the client supports it.
+    std::string on_failure;
+    if (spec.name == "pretooluse-guard" &&
+        (!options.claude_version || *options.claude_version >= k_on_failure_since))
+      on_failure = k_guard_on_failure;
     set.entries.push_back(HookEntry{std::string(spec.name), std::string(spec.event),
-                                    std::string(spec.matcher), std::move(command)});
+                                    std::string(spec.matcher), std::move(command), std::move(on_failure)});
   }
   if (!missing.empty())
     throw Error(

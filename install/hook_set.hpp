@@ -49,6 +49,21 @@ const HookSpec* find_hook_spec(std::string_view name) noexcept;
 // key ignores the whole settings file.
 inline constexpr ClaudeVersion k_stop_failure_since{2, 1, 78};
 
+// The `onFailure` field of a command hook ("continue" or "block": a hook
+// that cannot start, times out or exits with another code than 0 or 2
+// blocks the action instead of letting it through) appeared in Claude Code
+// 2.1.295. Found by the changelog entry for 2.1.295 as quoted in the
+// articles on it ("onFailure needs Claude Code 2.1.295 or later"; the
+// `search` tool's docs corpus), and checked against the pinned CLI: the
+// settings schema in the 2.1.328 bundle under ~/.cache/agent-hooks/
+// (`grep -a -o 'onFailure:.\{200\}' …/claude`) describes the field. An
+// older client validates hook entries strictly, so it is only written for
+// 2.1.295 and later.
+inline constexpr ClaudeVersion k_on_failure_since{2, 1, 295};
+
+// What the guard's entry asks Claude Code to do when the guard cannot run.
+inline constexpr std::string_view k_guard_on_failure = "block";
+
 // Everything a hook set depends on. Paths are made absolute by build_hook_set
 // (hooks run in whatever directory Claude has cd'ed to).
 struct HookSetOptions {
@@ -69,6 +84,8 @@ struct HookEntry {
   std::string event;
   std::string matcher;
   std::string command; // the full `sh -c` command string
+  // The handler's "onFailure" value; empty: the key is left out.
+  std::string on_failure = {};
 };
 
 struct HookSet {

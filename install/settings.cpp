@@ -91,6 +91,7 @@ Settings make_handler(const HookEntry& entry) {
   Settings handler = Settings::object();
   handler["type"] = "command";
   handler["command"] = entry.command;
+  if (!entry.on_failure.empty()) handler["onFailure"] = entry.on_failure;
   return handler;
 }
 
@@ -102,15 +103,26 @@ Settings make_group(const HookEntry& entry) {
 }
 
 // `handler` pointing at `entry`, keeping the keys a user may have added (timeout, …).
+// onFailure is ours to set: an older client does not know the key.
 Settings updated_handler(Settings handler, const HookEntry& entry) {
   handler["type"] = "command";
   handler["command"] = entry.command;
+  if (!entry.on_failure.empty())
+    handler["onFailure"] = entry.on_failure;
+  else
+    handler.erase("onFailure");
   return handler;
 }
 
 std::string command_of(const Settings& handler) {
   auto it = handler.find("command");
   return it != handler.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string on_failure_of(const Settings& handler) {
+  auto it = handler.find("onFailure");
+  if (it == handler.end()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
 } // namespace
@@ -368,7 +380,7 @@ std::vector<Drift> find_drift(const Settings& doc, std::span<const HookEntry> wa
                               const Ownership& ownership) {
   // Every entry of ours in file order, as apply_hook_set meets them.
   struct Found {
-    std::string event, name, matcher, command;
+    std::string event, name, matcher, command, on_failure;
     bool matched = false;
   };
   std::vector<Found> found;
@@ -381,7 +393,8 @@ std::vector<Drift> find_drift(const Settings& doc, std::span<const HookEntry> wa
         if (!group.is_object() || handlers == group.end() || !handlers->is_array()) continue;
         for (const auto& handler : *handlers)
           if (auto name = owned_hook_name(event, handler, ownership))
-            found.push_back(Found{event, *name, group_matcher(group), command_of(handler)});
+            found.push_back(
+                Found{event, *name, group_matcher(group), command_of(handler), on_failure_of(handler)});
       }
     }
   }
@@ -392,17 +405,28 @@ std::vector<Drift> find_drift(const Settings& doc, std::span<const HookEntry> wa
       return !f.matched && f.event == entry.event && f.name == entry.name;
     });
     if (it == found.end()) {
-      drift.push_back(
-          Drift{Drift::Kind::missing, entry.event, entry.name, entry.matcher, entry.command, {}, {}});
+      drift.push_back(Drift{Drift::Kind::missing,
+                            entry.event,
+                            entry.name,
+                            entry.matcher,
+                            entry.command,
+                            {},
+                            {},
+                            entry.on_failure,
+                            {}});
       continue;
     }
     it->matched = true;
-    if (it->matcher != entry.matcher || it->command != entry.command)
+    // A guard entry without onFailure lets every command through when the
+    // guard cannot run: that is drift too.
+    if (it->matcher != entry.matcher || it->command != entry.command || it->on_failure != entry.on_failure)
       drift.push_back(Drift{Drift::Kind::stale, entry.event, entry.name, entry.matcher, entry.command,
-                            it->matcher, it->command});
+                            it->matcher, it->command, entry.on_failure, it->on_failure});
   }
   for (const auto& f : found)
-    if (!f.matched) drift.push_back(Drift{Drift::Kind::extra, f.event, f.name, {}, {}, f.matcher, f.command});
+    if (!f.matched)
+      drift.push_back(
+          Drift{Drift::Kind::extra, f.event, f.name, {}, {}, f.matcher, f.command, {}, f.on_failure});
   return drift;
 }
 

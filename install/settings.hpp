@@ -85,6 +85,8 @@ struct Drift {
   std::string name;                               // hook program
   std::string expected_matcher, expected_command; // empty for extra
   std::string found_matcher, found_command;       // empty for missing
+  // The handlers' "onFailure" values ("" when absent).
+  std::string expected_on_failure = {}, found_on_failure = {};
 };
 
 std::string_view to_string(Drift::Kind kind) noexcept;

@@ -116,10 +116,12 @@ Settings drift_json(const std::vector<Drift>& drift) {
     if (d.kind != Drift::Kind::extra) {
       item["expected_matcher"] = d.expected_matcher;
       item["expected_command"] = d.expected_command;
+      if (!d.expected_on_failure.empty()) item["expected_on_failure"] = d.expected_on_failure;
     }
     if (d.kind != Drift::Kind::missing) {
       item["found_matcher"] = d.found_matcher;
       item["found_command"] = d.found_command;
+      if (!d.found_on_failure.empty()) item["found_on_failure"] = d.found_on_failure;
     }
     out.push_back(std::move(item));
   }
@@ -131,14 +133,20 @@ std::string matcher_note(const std::string& matcher) {
   return matcher.empty() ? std::string() : fmt::format("(matcher {}) ", matcher);
 }
 
+// " (onFailure: block)" for a line of the drift report; nothing without one.
+std::string on_failure_note(const std::string& value) {
+  return value.empty() ? std::string() : fmt::format(" (onFailure: {})", value);
+}
+
 void print_drift(const std::vector<Drift>& drift) {
   for (const auto& d : drift) {
     switch (d.kind) {
     case Drift::Kind::missing: fmt::print("missing {} {}: {}\n", d.event, d.name, d.expected_command); break;
     case Drift::Kind::stale:
-      fmt::print("stale   {} {}: found {}{}\n        expected {}{}\n", d.event, d.name,
-                 matcher_note(d.found_matcher), d.found_command, matcher_note(d.expected_matcher),
-                 d.expected_command);
+      fmt::print("stale   {} {}: found {}{}{}\n        expected {}{}{}\n", d.event, d.name,
+                 matcher_note(d.found_matcher), d.found_command, on_failure_note(d.found_on_failure),
+                 matcher_note(d.expected_matcher), d.expected_command,
+                 on_failure_note(d.expected_on_failure));
       break;
     case Drift::Kind::extra: fmt::print("extra   {} {}: {}\n", d.event, d.name, d.found_command); break;
     }

@@ -105,6 +105,26 @@ TEST_CASE("StopFailure is left out before Claude Code 2.1.78 and kept from it on
   CHECK(entry(build_hook_set(options), "stop-failure") != nullptr);
 }
 
+TEST_CASE("the guard asks to block when it cannot run, from Claude Code 2.1.295 on") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  auto options = options_for(scratch, "s", "/run/x.phase");
+  options.claude_version = ah::install::ClaudeVersion{2, 1, 294};
+  HookSet old = build_hook_set(options);
+  REQUIRE(entry(old, "pretooluse-guard") != nullptr);
+  CHECK(entry(old, "pretooluse-guard")->on_failure.empty());
+  CHECK(old.skipped.empty());
+
+  options.claude_version = ah::install::ClaudeVersion{2, 1, 295};
+  HookSet current = build_hook_set(options);
+  CHECK(entry(current, "pretooluse-guard")->on_failure == "block");
+  // Only the guard: the other hooks failing must not stop the agent.
+  for (const auto& e : current.entries)
+    if (e.name != "pretooluse-guard") CHECK(e.on_failure.empty());
+  options.claude_version.reset(); // unknown: assume a current client
+  CHECK(entry(build_hook_set(options), "pretooluse-guard")->on_failure == "block");
+}
+
 TEST_CASE("a missing hook executable is a clear error naming it") {
   ScratchDir scratch;
   make_fake_hooks(scratch / "hooks");

@@ -431,6 +431,45 @@ TEST_CASE("find_drift reports missing, stale and extra entries") {
   CHECK_THAT(stale[0].expected_command, Catch::Contains("claude-idle-s2.ts"));
 }
 
+TEST_CASE("the guard's onFailure is written, updated, removed for old clients and checked") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto& dir = scratch / "hooks";
+  auto options = options_for(scratch, "s1");
+  const auto current = build_hook_set(options);
+  options.claude_version = ah::install::ClaudeVersion{2, 1, 200};
+  const auto old = build_hook_set(options);
+
+  Settings doc = parse_settings(k_user_settings, "x");
+  apply_hook_set(doc, current.entries, dir);
+  const std::string text = render_settings(doc);
+  CHECK_THAT(text, Catch::Contains("\"onFailure\": \"block\""));
+  CHECK(find_drift(doc, current.entries, dir).empty());
+
+  // A guard entry without it (an older install, or removed by hand) is stale.
+  Settings stripped = doc;
+  apply_hook_set(stripped, old.entries, dir);
+  CHECK_THAT(render_settings(stripped), !Catch::Contains("onFailure"));
+  auto drift = find_drift(stripped, current.entries, dir);
+  REQUIRE(drift.size() == 1);
+  CHECK(drift[0].kind == Drift::Kind::stale);
+  CHECK(drift[0].name == "pretooluse-guard");
+  CHECK(drift[0].expected_on_failure == "block");
+  CHECK(drift[0].found_on_failure.empty());
+  CHECK(drift[0].found_command == drift[0].expected_command);
+
+  // Re-installing puts it back; "continue" set by hand is drift as well.
+  apply_hook_set(stripped, current.entries, dir);
+  CHECK(render_settings(stripped) == text);
+  Settings relaxed = parse_settings(text, "x");
+  for (auto& group : relaxed["hooks"]["PreToolUse"])
+    for (auto& handler : group["hooks"])
+      if (handler.contains("onFailure")) handler["onFailure"] = "continue";
+  drift = find_drift(relaxed, current.entries, dir);
+  REQUIRE(drift.size() == 1);
+  CHECK(drift[0].found_on_failure == "continue");
+}
+
 TEST_CASE("the bash hooks of create_agent_session are replaced in place, other scripts kept") {
   ScratchDir scratch;
   make_fake_hooks(scratch / "hooks");
