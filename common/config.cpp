@@ -204,6 +204,14 @@ std::optional<std::int64_t> ConfigFile::get_int(std::string_view key) const {
   wrong_type(m_source, key, "an integer");
 }
 
+std::optional<double> ConfigFile::get_number(std::string_view key) const {
+  auto node = m_impl->table.at_path(key);
+  if (!node) return std::nullopt;
+  if (node.is_integer()) return static_cast<double>(*node.value<std::int64_t>());
+  if (node.is_floating_point()) return node.value<double>();
+  wrong_type(m_source, key, "a number");
+}
+
 std::optional<bool> ConfigFile::get_bool(std::string_view key) const {
   auto node = m_impl->table.at_path(key);
   if (!node) return std::nullopt;

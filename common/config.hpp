@@ -35,6 +35,8 @@ public:
   // nullopt; a key holding a value of another type throws Error naming the key.
   std::optional<std::string> get_string(std::string_view key) const;
   std::optional<std::int64_t> get_int(std::string_view key) const;
+  // An integer or a floating-point value (`poll_interval = 0.5`).
+  std::optional<double> get_number(std::string_view key) const;
   std::optional<bool> get_bool(std::string_view key) const;
   std::optional<std::vector<std::string>> get_strings(std::string_view key) const;
 

@@ -28,24 +28,24 @@ struct CreateArgs {
 
 int run_create(const CreateArgs& a, const GlobalOptions& global) {
   if (auto problem = session_name_problem(a.session)) throw CLI::ValidationError("SESSION", *problem);
-  const MonitorSettings s = load_monitor_settings(global);
+  const MonitorSettings s = MonitorSettings::load(global);
   session::CreateOptions o;
   o.session = a.session;
   std::error_code ec;
   o.workdir = std::filesystem::absolute(
       a.workdir.empty() ? std::filesystem::current_path() : std::filesystem::path(a.workdir), ec);
   if (!a.phase_file.empty()) o.phase_file = std::filesystem::absolute(a.phase_file, ec);
-  o.marker_dir = s.marker_dir;
-  o.lock_file = s.lock_file;
-  o.ready_timeout = a.ready_timeout > 0 ? std::chrono::seconds(a.ready_timeout) : s.ready_timeout;
-  o.lock_timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout;
-  o.claude = session::claude_command(a.claude_cmd.empty() ? s.claude_cmd : a.claude_cmd, s.claude_model);
+  o.marker_dir = s.marker_dir();
+  o.lock_file = s.lock_file();
+  o.ready_timeout = a.ready_timeout > 0 ? std::chrono::seconds(a.ready_timeout) : s.ready_timeout();
+  o.lock_timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout();
+  o.claude = session::claude_command(a.claude_cmd.empty() ? s.claude_cmd() : a.claude_cmd, s.claude_model());
   o.accept_dialogs = a.accept_dialogs;
   o.install_hooks = !a.no_install;
   o.config = global.config;
   o.say = [](const std::string& line) { fmt::print(stderr, "phase-monitor: {}\n", line); };
 
-  session::Tmux tmux({.socket = s.tmux_socket});
+  session::Tmux tmux({.socket = s.tmux_socket()});
   session::SystemClock clock;
   const session::CreateResult r = session::create_session(tmux, o, clock);
   if (a.json) {

@@ -29,13 +29,13 @@ int run_inject(const InjectArgs& a, const GlobalOptions& global) {
   const std::string text =
       a.text == "-" ? read_all(STDIN_FILENO, std::chrono::minutes(5), 16 * 1024 * 1024) : a.text;
   if (text.empty()) throw CLI::ValidationError("TEXT", "the text to inject is empty");
-  const MonitorSettings s = load_monitor_settings(global);
-  session::Tmux tmux({.socket = s.tmux_socket});
+  const MonitorSettings s = MonitorSettings::load(global);
+  session::Tmux tmux({.socket = s.tmux_socket()});
   session::SystemClock clock;
   session::InjectOptions o;
-  o.ready_timeout = a.ready_timeout > 0 ? std::chrono::seconds(a.ready_timeout) : s.ready_timeout;
-  o.lock_timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout;
-  o.marker_dir = s.marker_dir;
+  o.ready_timeout = a.ready_timeout > 0 ? std::chrono::seconds(a.ready_timeout) : s.ready_timeout();
+  o.lock_timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout();
+  o.marker_dir = s.marker_dir();
   const auto r = session::inject_text(tmux, a.session, text, o, clock);
   if (a.json) {
     Json report = {{"session", a.session},

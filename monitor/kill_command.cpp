@@ -22,9 +22,9 @@ struct KillArgs {
 
 int run_kill(const KillArgs& a, const GlobalOptions& global) {
   if (auto problem = session_name_problem(a.session)) throw CLI::ValidationError("SESSION", *problem);
-  const MonitorSettings s = load_monitor_settings(global);
-  session::Tmux tmux({.socket = s.tmux_socket});
-  const auto r = session::kill_session(tmux, s.marker_dir, a.session,
+  const MonitorSettings s = MonitorSettings::load(global);
+  session::Tmux tmux({.socket = s.tmux_socket()});
+  const auto r = session::kill_session(tmux, s.marker_dir(), a.session,
                                        std::chrono::milliseconds(static_cast<long long>(a.timeout * 1000)));
   if (a.json)
     fmt::print("{}\n", Json{{"session", a.session},

@@ -24,11 +24,11 @@ struct LockArgs {
 
 int run_lock(const LockArgs& a, const GlobalOptions& global) {
   if (auto problem = session_name_problem(a.session)) throw CLI::ValidationError("SESSION", *problem);
-  const MonitorSettings s = load_monitor_settings(global);
+  const MonitorSettings s = MonitorSettings::load(global);
   session::SystemClock clock;
-  const auto timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout;
+  const auto timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout();
   const auto r = session::request_lock(
-      s.marker_dir, a.session,
+      s.marker_dir(), a.session,
       a.action == "release" ? session::LockRequest::release : session::LockRequest::acquire, timeout, clock);
   if (a.json) {
     Json report = {{"session", a.session}, {"action", a.action}, {"ok", r.ok}, {"changed", r.changed}};
@@ -93,10 +93,10 @@ Action define_lock_wrapper(CLI::App& app, const GlobalOptions& global) {
   return [a, &global] {
     if (auto problem = session_name_problem(a->options.session))
       throw CLI::ValidationError("SESSION", *problem);
-    const MonitorSettings s = load_monitor_settings(global);
-    a->options.marker_dir = a->marker_dir.empty() ? s.marker_dir : std::filesystem::path(a->marker_dir);
-    a->options.lock_file = a->lock_file.empty() ? s.lock_file : std::filesystem::path(a->lock_file);
-    a->options.lock_timeout = a->lock_timeout > 0 ? std::chrono::seconds(a->lock_timeout) : s.lock_timeout;
+    const MonitorSettings s = MonitorSettings::load(global);
+    a->options.marker_dir = a->marker_dir.empty() ? s.marker_dir() : std::filesystem::path(a->marker_dir);
+    a->options.lock_file = a->lock_file.empty() ? s.lock_file() : std::filesystem::path(a->lock_file);
+    a->options.lock_timeout = a->lock_timeout > 0 ? std::chrono::seconds(a->lock_timeout) : s.lock_timeout();
     a->options.env_file = a->env_file;
     return session::run_lock_wrapper(a->options);
   };

@@ -1,43 +1,23 @@
 #include "monitor/settings.hpp"
 
-#include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/state/markers.hpp"
+#include "common/text.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace ah::monitor {
 
 namespace {
 
-std::chrono::seconds seconds_setting(const ConfigFile& config, std::string_view key, const char* env,
-                                     std::chrono::seconds fallback) {
-  std::chrono::seconds value = fallback;
-  if (auto v = config.get_int(key)) {
-    if (*v <= 0) throw Error(fmt::format("configuration key '{}' must be a positive number of seconds", key));
-    value = std::chrono::seconds(*v);
-  }
-  if (auto text = env_value(env)) {
-    long long n = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
-    if (ec != std::errc() || end != text->data() + text->size() || n <= 0)
-      throw Error(fmt::format("{}='{}' is not a positive number of seconds", env, *text));
-    value = std::chrono::seconds(n);
-  }
-  return value;
-}
-
 std::vector<std::string> split_commas(std::string_view text) {
   std::vector<std::string> out;
   while (!text.empty()) {
     auto comma = text.find(',');
-    std::string_view item = text.substr(0, comma);
-    while (!item.empty() && item.front() == ' ')
-      item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ')
-      item.remove_suffix(1);
+    std::string_view item = trim(text.substr(0, comma));
     if (item.starts_with("PHASE:")) item.remove_prefix(6);
     if (!item.empty()) out.emplace_back(item);
     if (comma == std::string_view::npos) break;
@@ -46,35 +26,115 @@ std::vector<std::string> split_commas(std::string_view text) {
   return out;
 }
 
+constexpr double k_min_poll_seconds = 0.001;
+constexpr double k_max_poll_seconds = 86'400;
+
+std::optional<std::chrono::milliseconds> poll_from_seconds(double seconds) {
+  // NaN fails both comparisons; 1e300 fails the second (never cast to an integer).
+  if (!(seconds >= k_min_poll_seconds && seconds <= k_max_poll_seconds)) return std::nullopt;
+  return std::chrono::milliseconds(std::max<long long>(1, std::llround(seconds * 1000)));
+}
+
 } // namespace
 
-MonitorSettings load_monitor_settings(const GlobalOptions& global) {
-  const ConfigFile config = ConfigFile::load(
-      global.config.empty() ? std::nullopt : std::optional<std::filesystem::path>(global.config));
-  MonitorSettings s;
-  if (auto v = config.get_string("marker_dir")) s.marker_dir = *v;
-  if (auto v = env_value(k_marker_dir_env)) s.marker_dir = *v;
-  prepare_marker_dir(s.marker_dir);
-  if (auto v = config.get_string("tmux.socket")) s.tmux_socket = *v;
-  if (auto v = env_value("AGENT_HOOKS_TMUX_SOCKET")) s.tmux_socket = *v;
-  if (auto v = config.get_string("lock_file")) s.lock_file = *v;
-  if (auto v = env_value("AGENT_HOOKS_LOCK_FILE")) s.lock_file = *v;
-  if (s.lock_file.empty()) s.lock_file = home_dir() / ".claude" / "session.lock";
-  s.lock_timeout = seconds_setting(config, "lock_timeout", "AGENT_HOOKS_LOCK_TIMEOUT", s.lock_timeout);
-  s.ready_timeout = seconds_setting(config, "ready_timeout", "AGENT_HOOKS_READY_TIMEOUT", s.ready_timeout);
-  s.poll_interval = seconds_setting(config, "poll_interval", "PHASE_POLL_INTERVAL", s.poll_interval);
-  if (auto v = config.get_strings("terminal_phases")) {
-    s.terminal_phases.clear();
+std::optional<std::chrono::milliseconds> parse_poll_interval(std::string_view text) {
+  text = trim(text);
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return poll_from_seconds(seconds);
+}
+
+MonitorSettings MonitorSettings::load(const GlobalOptions& global) {
+  return MonitorSettings(std::make_shared<const ConfigFile>(ConfigFile::load(
+      global.config.empty() ? std::nullopt : std::optional<std::filesystem::path>(global.config))));
+}
+
+MonitorSettings::MonitorSettings(std::shared_ptr<const ConfigFile> config) : m_config(std::move(config)) {}
+
+std::optional<std::string> MonitorSettings::text(std::string_view key, const char* env) const {
+  if (auto v = env_value(env)) return v;
+  return m_config->get_string(key);
+}
+
+std::chrono::seconds MonitorSettings::whole_seconds(std::string_view key, const char* env,
+                                                    std::chrono::seconds fallback) const {
+  constexpr long long k_max = 100LL * 365 * 24 * 3600;
+  if (auto text = env_value(env)) {
+    const std::string_view t = trim(*text);
+    long long n = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || n <= 0 || n > k_max)
+      throw Error(fmt::format("{}='{}' is not a positive whole number of seconds (e.g. 300)", env, *text));
+    return std::chrono::seconds(n);
+  }
+  if (auto v = m_config->get_int(key)) {
+    if (*v <= 0 || *v > k_max)
+      throw Error(fmt::format("configuration key '{}' must be a positive number of seconds", key));
+    return std::chrono::seconds(*v);
+  }
+  return fallback;
+}
+
+const std::filesystem::path& MonitorSettings::marker_dir() const {
+  if (!m_marker_dir) {
+    std::filesystem::path dir = text("marker_dir", k_marker_dir_env).value_or("/tmp");
+    prepare_marker_dir(dir);
+    m_marker_dir = std::move(dir);
+  }
+  return *m_marker_dir;
+}
+
+std::string MonitorSettings::tmux_socket() const {
+  return text("tmux.socket", "AGENT_HOOKS_TMUX_SOCKET").value_or("");
+}
+
+std::filesystem::path MonitorSettings::lock_file() const {
+  if (auto v = text("lock_file", "AGENT_HOOKS_LOCK_FILE"); v && !v->empty()) return *v;
+  return home_dir() / ".claude" / "session.lock";
+}
+
+std::chrono::seconds MonitorSettings::lock_timeout() const {
+  return whole_seconds("lock_timeout", "AGENT_HOOKS_LOCK_TIMEOUT", std::chrono::seconds(300));
+}
+
+std::chrono::seconds MonitorSettings::ready_timeout() const {
+  return whole_seconds("ready_timeout", "AGENT_HOOKS_READY_TIMEOUT", std::chrono::seconds(120));
+}
+
+std::chrono::milliseconds MonitorSettings::poll_interval() const {
+  if (auto text = env_value("PHASE_POLL_INTERVAL")) {
+    if (auto poll = parse_poll_interval(*text)) return *poll;
+    throw Error(fmt::format("PHASE_POLL_INTERVAL='{}' is not a number of seconds between {} and {} (e.g. 10 "
+                            "or 0.5)",
+                            *text, k_min_poll_seconds, k_max_poll_seconds));
+  }
+  if (auto v = m_config->get_number("poll_interval")) {
+    if (auto poll = poll_from_seconds(*v)) return *poll;
+    throw Error(fmt::format("configuration key 'poll_interval' must be a number of seconds between {} and {}",
+                            k_min_poll_seconds, k_max_poll_seconds));
+  }
+  return std::chrono::seconds(10);
+}
+
+std::vector<std::string> MonitorSettings::terminal_phases() const {
+  if (auto v = env_value("AGENT_HOOKS_TERMINAL_PHASES")) return split_commas(*v);
+  if (auto v = m_config->get_strings("terminal_phases")) {
+    std::vector<std::string> out;
     for (const auto& p : *v)
       for (auto& item : split_commas(p))
-        s.terminal_phases.push_back(std::move(item));
+        out.push_back(std::move(item));
+    return out;
   }
-  if (auto v = env_value("AGENT_HOOKS_TERMINAL_PHASES")) s.terminal_phases = split_commas(*v);
-  if (auto v = config.get_string("claude_cmd")) s.claude_cmd = *v;
-  if (auto v = env_value("CLAUDE_BIN")) s.claude_cmd = *v;
-  if (auto v = config.get_string("claude_model")) s.claude_model = *v;
-  if (auto v = env_value("CLAUDE_MODEL")) s.claude_model = *v;
-  return s;
+  return {"done", "merged", "failed", "escalate"};
+}
+
+std::string MonitorSettings::claude_cmd() const {
+  return text("claude_cmd", "CLAUDE_BIN").value_or("claude");
+}
+
+std::string MonitorSettings::claude_model() const {
+  return text("claude_model", "CLAUDE_MODEL").value_or("");
 }
 
 } // namespace ah::monitor

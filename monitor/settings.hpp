@@ -1,45 +1,71 @@
 #pragma once
-// The settings every phase-monitor subcommand shares, assembled once with the
-// precedence defaults < config file < environment (< the subcommand's own
-// flags, which it applies on top). One place names each key, its default and
-// its environment variable, so docs and code cannot drift apart.
+// The settings every phase-monitor subcommand shares, with the precedence
+// defaults < config file < environment (< the subcommand's own flags, which
+// it applies on top). One place names each key, its default and its
+// environment variable, so docs and code cannot drift apart.
+//
+// Each value is checked when a subcommand asks for it, not when the settings
+// are loaded: a `PHASE_POLL_INTERVAL` that `watch` would refuse must not
+// make `kill` fail (an orchestrator that cannot kill its session leaves it
+// running). A value that is unusable throws Error naming the key or the
+// variable, from the accessor that needed it.
+#include "common/config.hpp"
 #include "monitor/cli.hpp"
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ah::monitor {
 
-struct MonitorSettings {
-  // marker_dir | AGENT_HOOKS_MARKER_DIR | /tmp
-  std::filesystem::path marker_dir = "/tmp";
+class MonitorSettings {
+public:
+  // Reads the config file named by `global` (or the default one). Throws
+  // Error only when the file itself cannot be read or parsed.
+  static MonitorSettings load(const GlobalOptions& global);
+  // From a parsed config (tests).
+  explicit MonitorSettings(std::shared_ptr<const ConfigFile> config);
+
+  // marker_dir | AGENT_HOOKS_MARKER_DIR | /tmp. Created (0700) or checked
+  // the first time it is asked for.
+  const std::filesystem::path& marker_dir() const;
   // tmux.socket | AGENT_HOOKS_TMUX_SOCKET | "" (the default server; a value
   // with a '/' is a socket path, -S, else a socket name, -L). TMUX_TMPDIR is
   // honoured by tmux itself.
-  std::string tmux_socket;
+  std::string tmux_socket() const;
   // lock_file | AGENT_HOOKS_LOCK_FILE | ~/.claude/session.lock
-  std::filesystem::path lock_file;
+  std::filesystem::path lock_file() const;
   // lock_timeout (s) | AGENT_HOOKS_LOCK_TIMEOUT | 300
-  std::chrono::seconds lock_timeout{300};
+  std::chrono::seconds lock_timeout() const;
   // ready_timeout (s) | AGENT_HOOKS_READY_TIMEOUT | 120
-  std::chrono::seconds ready_timeout{120};
-  // poll_interval (s) | PHASE_POLL_INTERVAL | 10
-  std::chrono::seconds poll_interval{10};
+  std::chrono::seconds ready_timeout() const;
+  // poll_interval (s, fractions allowed) | PHASE_POLL_INTERVAL | 10
+  std::chrono::milliseconds poll_interval() const;
   // terminal_phases | AGENT_HOOKS_TERMINAL_PHASES (comma-separated) |
   // done, merged, failed, escalate. Phases without "PHASE:".
-  std::vector<std::string> terminal_phases{"done", "merged", "failed", "escalate"};
+  std::vector<std::string> terminal_phases() const;
   // claude_cmd | CLAUDE_BIN | "claude" — the program (a path or a command
   // string); create adds --dangerously-skip-permissions and --model
   // $CLAUDE_MODEL (claude_model | CLAUDE_MODEL) unless claude_cmd already
   // names its own flags.
-  std::string claude_cmd = "claude";
-  std::string claude_model;
+  std::string claude_cmd() const;
+  std::string claude_model() const;
+
+private:
+  std::optional<std::string> text(std::string_view key, const char* env) const;
+  std::chrono::seconds whole_seconds(std::string_view key, const char* env,
+                                     std::chrono::seconds fallback) const;
+
+  std::shared_ptr<const ConfigFile> m_config;
+  mutable std::optional<std::filesystem::path> m_marker_dir; // once prepared
 };
 
-// Loads the config file named by `global` (or the default one) and the
-// environment. Throws Error naming the key or variable when a value is unusable.
-MonitorSettings load_monitor_settings(const GlobalOptions& global);
+// The poll interval given as text ("10", "0.5", " 30 "), or nullopt when it
+// is not a number of seconds within 0.001 .. 86400. Shared with `watch
+// --poll-interval`.
+std::optional<std::chrono::milliseconds> parse_poll_interval(std::string_view text);
 
 } // namespace ah::monitor

@@ -85,7 +85,7 @@ Row row_for(const fs::path& marker_dir, const std::string& name, const MonitorSe
   } catch (const Error& e) {
     row.problems.push_back(e.what());
   }
-  std::string socket = settings.tmux_socket;
+  std::string socket = settings.tmux_socket();
   if (st) {
     row.lock = st->lock == state::LockState::none ? "-" : std::string(state::to_string(st->lock));
     row.claude_pid = st->claude_pid;
@@ -155,17 +155,17 @@ Action define_status(CLI::App& app, const GlobalOptions& global) {
       "and reason, the session lock, whether Claude runs (tmux: no pid known, the tmux session exists).\n\n"
       "Example:\n  AGENT_HOOKS_MARKER_DIR=$XDG_RUNTIME_DIR/agent-hooks phase-monitor status");
   return [json, &global] {
-    const MonitorSettings settings = load_monitor_settings(global);
+    const MonitorSettings settings = MonitorSettings::load(global);
     std::vector<Row> rows;
-    for (const auto& name : sessions_in(settings.marker_dir))
-      rows.push_back(row_for(settings.marker_dir, name, settings));
+    for (const auto& name : sessions_in(settings.marker_dir()))
+      rows.push_back(row_for(settings.marker_dir(), name, settings));
     for (const auto& r : rows)
       for (const auto& p : r.problems)
         log::warn("session {}: {}", r.session, p);
     if (*json)
       fmt::print("{}\n", to_json(rows).dump(2, ' ', false, Json::error_handler_t::replace));
     else if (rows.empty())
-      fmt::print("no sessions in {}\n", settings.marker_dir.string());
+      fmt::print("no sessions in {}\n", settings.marker_dir().string());
     else
       print_table(rows, epoch_seconds());
     return 0;

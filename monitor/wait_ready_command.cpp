@@ -33,10 +33,10 @@ std::string_view outcome_name(session::ReadyOutcome o) {
 
 int run_wait_ready(const WaitReadyArgs& a, const GlobalOptions& global) {
   if (auto problem = session_name_problem(a.session)) throw CLI::ValidationError("SESSION", *problem);
-  const MonitorSettings s = load_monitor_settings(global);
-  session::Tmux tmux({.socket = s.tmux_socket});
+  const MonitorSettings s = MonitorSettings::load(global);
+  session::Tmux tmux({.socket = s.tmux_socket()});
   session::SystemClock clock;
-  const auto timeout = a.timeout > 0 ? std::chrono::seconds(a.timeout) : s.ready_timeout;
+  const auto timeout = a.timeout > 0 ? std::chrono::seconds(a.timeout) : s.ready_timeout();
   const auto r = session::wait_ready(
       tmux, a.session, session::ReadyOptions{.timeout = timeout, .accept_dialogs = a.accept_dialogs}, clock);
   const bool ready = r.outcome == session::ReadyOutcome::ready;

@@ -204,11 +204,11 @@ std::chrono::milliseconds parse_seconds(const std::string& text, const char* wha
 }
 
 int run(const WatchArgs& args, const GlobalOptions& global) {
-  const MonitorSettings settings = load_monitor_settings(global);
+  const MonitorSettings settings = MonitorSettings::load(global);
   if (args.phase_file.empty())
     throw CLI::ValidationError("PHASE_FILE", "is empty (name the file the agent writes its phase to)");
   const auto idle_timeout = parse_seconds(args.idle_timeout, "IDLE_TIMEOUT");
-  std::chrono::milliseconds poll = settings.poll_interval;
+  std::chrono::milliseconds poll = settings.poll_interval();
   if (args.poll_interval > 0)
     poll = std::chrono::milliseconds(static_cast<long long>(args.poll_interval * 1000));
   if (poll < std::chrono::milliseconds(1)) poll = std::chrono::milliseconds(1);
@@ -221,26 +221,27 @@ int run(const WatchArgs& args, const GlobalOptions& global) {
   std::unique_ptr<SessionControl> session;
   if (!args.session.empty()) {
     if (auto problem = session_name_problem(args.session)) throw CLI::ValidationError("SESSION", *problem);
-    const MarkerFiles m = marker_files(settings.marker_dir, args.session);
+    const MarkerFiles m = marker_files(settings.marker_dir(), args.session);
     wr.phase_changed_marker = m.phase_changed;
     wr.idle_marker = m.idle;
     wr.exit_marker = m.exited;
     wr.state_file = m.state;
-    targets.marker_dir = settings.marker_dir;
+    targets.marker_dir = settings.marker_dir();
     for (const auto& p : {m.idle, m.phase_changed, m.exited, m.state})
       targets.marker_names.push_back(p.filename().string());
-    std::string socket = settings.tmux_socket;
+    std::string socket = settings.tmux_socket();
     if (socket.empty()) {
       try {
-        if (auto st = state::read_session_state(settings.marker_dir, args.session)) socket = st->tmux_socket;
+        if (auto st = state::read_session_state(settings.marker_dir(), args.session))
+          socket = st->tmux_socket;
       } catch (const Error&) {
       }
     }
-    session = std::make_unique<RealSession>(settings.marker_dir, args.session, socket);
+    session = std::make_unique<RealSession>(settings.marker_dir(), args.session, socket);
   }
 
   WatchConfig config{
-      .idle_timeout = idle_timeout, .poll_interval = poll, .terminal_phases = settings.terminal_phases};
+      .idle_timeout = idle_timeout, .poll_interval = poll, .terminal_phases = settings.terminal_phases()};
   WatchLoop loop(config, WatchClock::now());
   // A caller that stopped reading must not kill us mid-write: the write fails and we end.
   std::signal(SIGPIPE, SIG_IGN);
