@@ -86,9 +86,14 @@ std::string iso_now() {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1'000'000);
 }
 
+// Thrown when stdout cannot be written: the caller stopped reading (it
+// exited, or left its loop without reading on). That ends the watch
+// quietly: there is nobody left to report to, and nothing to kill for.
+struct CallerGone {};
+
 void emit(std::FILE* out, const std::string& line) {
   if (std::fputs(line.c_str(), out) == EOF || std::fputc('\n', out) == EOF || std::fflush(out) != 0)
-    throw Error("cannot write to stdout (the caller stopped reading)");
+    throw CallerGone{};
 }
 
 void emit_event(std::FILE* out, bool json, const std::string& phase, const PhaseSnapshot& snap) {
@@ -191,7 +196,7 @@ struct WatchArgs {
   bool ack = false;
   bool json = false;
   bool poll_only = false;
-  double poll_interval = 0; // 0: the setting
+  std::string poll_interval; // empty: the setting
 };
 
 std::chrono::milliseconds parse_seconds(const std::string& text, const char* what) {
@@ -208,10 +213,18 @@ int run(const WatchArgs& args, const GlobalOptions& global) {
   if (args.phase_file.empty())
     throw CLI::ValidationError("PHASE_FILE", "is empty (name the file the agent writes its phase to)");
   const auto idle_timeout = parse_seconds(args.idle_timeout, "IDLE_TIMEOUT");
-  std::chrono::milliseconds poll = settings.poll_interval();
-  if (args.poll_interval > 0)
-    poll = std::chrono::milliseconds(static_cast<long long>(args.poll_interval * 1000));
-  if (poll < std::chrono::milliseconds(1)) poll = std::chrono::milliseconds(1);
+  std::chrono::milliseconds poll{};
+  if (!args.poll_interval.empty()) {
+    const auto given = parse_poll_interval(args.poll_interval);
+    if (!given)
+      throw CLI::ValidationError(
+          "--poll-interval",
+          fmt::format("'{}' is not a number of seconds between 0.001 and 86400 (e.g. 10 or 0.5)",
+                      args.poll_interval));
+    poll = *given;
+  } else {
+    poll = settings.poll_interval();
+  }
 
   WatchRun wr;
   wr.phase_file = args.phase_file;
@@ -245,7 +258,7 @@ int run(const WatchArgs& args, const GlobalOptions& global) {
   WatchLoop loop(config, WatchClock::now());
   // A caller that stopped reading must not kill us mid-write: the write fails and we end.
   std::signal(SIGPIPE, SIG_IGN);
-  auto events = make_event_source(targets, poll, args.poll_only, STDIN_FILENO);
+  auto events = make_event_source(targets, poll, args.poll_only, args.ack ? STDIN_FILENO : -1);
   log::debug("watching {} ({}), idle timeout {} s, poll interval {} ms", wr.phase_file.string(),
              events->polling() ? "polling" : "inotify", idle_timeout.count() / 1000, poll.count());
   return run_watch(wr, loop, *events, session.get(), stdout);
@@ -351,65 +364,86 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
   };
   if (session) refollow(WatchClock::now());
 
+  // The last line. A caller that stopped reading does not hear it, and
+  // needs no error about that either.
   auto finish = [&](const std::string& reason) {
-    emit_exit(out, run.json, reason);
+    try {
+      emit_exit(out, run.json, reason);
+    } catch (const CallerGone&) {
+      log::debug("exit {}: the caller stopped reading", reason);
+    }
     return exit_status_for(reason);
   };
+  // The caller is gone (its input ended, it exited, or it stopped reading):
+  // end without a kill. An orchestrator killed by the OOM killer or by a
+  // `timeout` leaves its session running, as the bash loop, which died with
+  // its shell, did.
+  auto caller_gone = [&] {
+    log::debug("the caller is gone; leaving the session as it is");
+    return finish("caller_gone");
+  };
 
-  for (;;) {
-    const auto now = WatchClock::now();
-    Observation obs;
-    obs.phase = read_phase_snapshot(run.phase_file);
-    if (session) {
-      if (stamp_of(run.state_file) != state_stamp) refollow(now);
-      obs.phase_changed_marker = path_exists(run.phase_changed_marker);
-      obs.idle_marker = path_exists(run.idle_marker);
-      if (auto exited = stamp_of(run.exit_marker); exited.exists) obs.exit_marker = exited;
-      if (following)
-        obs.session_alive = events.process_alive().value_or(false);
-      else
-        obs.session_alive = tmux_alive.value_or(false);
-    }
+  try {
+    for (;;) {
+      const auto now = WatchClock::now();
+      Observation obs;
+      obs.phase = read_phase_snapshot(run.phase_file);
+      if (session) {
+        if (stamp_of(run.state_file) != state_stamp) refollow(now);
+        obs.phase_changed_marker = path_exists(run.phase_changed_marker);
+        obs.idle_marker = path_exists(run.idle_marker);
+        if (auto exited = stamp_of(run.exit_marker); exited.exists) obs.exit_marker = exited;
+        if (following)
+          obs.session_alive = events.process_alive().value_or(false);
+        else
+          obs.session_alive = tmux_alive.value_or(false);
+      }
 
-    const Decision d = loop.step(obs, now);
-    if (d.remove_phase_changed_marker && !remove_file_and_sibling(run.phase_changed_marker))
-      warn_once(Source::marker, fmt::format("cannot remove {}", run.phase_changed_marker.string()));
-    if (d.kill_session && session) session->kill();
-    if (d.event) {
-      emit_event(out, run.json, *d.event, obs.phase);
-      if (run.ack) {
-        switch (events.wait_ack()) {
-        case AckResult::line: break;
-        case AckResult::eof: return finish(d.exit_reason.value_or("eof"));
-        case AckResult::signal: return finish(d.exit_reason.value_or("signal"));
+      const Decision d = loop.step(obs, now);
+      if (d.remove_phase_changed_marker && !remove_file_and_sibling(run.phase_changed_marker))
+        warn_once(Source::marker, fmt::format("cannot remove {}", run.phase_changed_marker.string()));
+      if (d.kill_session && session) session->kill();
+      if (d.event) {
+        emit_event(out, run.json, *d.event, obs.phase);
+        if (run.ack) {
+          switch (events.wait_ack()) {
+          case AckResult::line: loop.acknowledged(WatchClock::now()); break;
+          case AckResult::caller_gone:
+            if (d.exit_reason) return finish(*d.exit_reason);
+            return caller_gone();
+          case AckResult::signal: return finish(d.exit_reason.value_or("signal"));
+          }
         }
       }
-    }
-    if (d.crash && session) {
-      // The callback may have restarted the session: ask tmux, and follow the new Claude.
-      const auto after = WatchClock::now();
-      refollow(after);
-      // An exit marker still there, as seen or rewritten since (a write seen
-      // half-way, a second SessionEnd), says Claude has not been restarted: a
-      // restart (`create`) removes it. Judging only "unchanged" made one crash two.
-      const bool exit_marker_left = stamp_of(run.exit_marker).exists;
-      // Judged by the same source the next look uses, so the two cannot disagree (and loop).
-      bool alive = following ? events.process_alive().value_or(false) : tmux_alive.value_or(false);
-      alive = alive && !exit_marker_left;
-      const Decision c = loop.crash_acknowledged(alive, after);
-      if (c.exit_reason) return finish(*c.exit_reason);
-      continue;
-    }
-    if (d.exit_reason) return finish(*d.exit_reason);
+      if (d.crash && session) {
+        // The callback may have restarted the session: ask tmux, and follow the new Claude.
+        const auto after = WatchClock::now();
+        refollow(after);
+        // An exit marker still there, as seen or rewritten since (a write seen
+        // half-way, a second SessionEnd), says Claude has not been restarted: a
+        // restart (`create`) removes it. Judging only "unchanged" made one crash two.
+        const bool exit_marker_left = stamp_of(run.exit_marker).exists;
+        // Judged by the same source the next look uses, so the two cannot disagree (and loop).
+        bool alive = following ? events.process_alive().value_or(false) : tmux_alive.value_or(false);
+        alive = alive && !exit_marker_left;
+        const Decision c = loop.crash_acknowledged(alive, after);
+        if (c.exit_reason) return finish(*c.exit_reason);
+        continue;
+      }
+      if (d.exit_reason) return finish(*d.exit_reason);
 
-    std::optional<WatchClock::time_point> deadline = loop.next_deadline();
-    if (session && !following) deadline = deadline ? std::min(*deadline, next_tmux_check) : next_tmux_check;
-    const Wake wake = events.wait(deadline);
-    if (wake.signal) return finish("signal");
-    if (session && !following && WatchClock::now() >= next_tmux_check) {
-      tmux_alive = session->alive();
-      next_tmux_check = WatchClock::now() + poll;
+      std::optional<WatchClock::time_point> deadline = loop.next_deadline();
+      if (session && !following) deadline = deadline ? std::min(*deadline, next_tmux_check) : next_tmux_check;
+      const Wake wake = events.wait(deadline);
+      if (wake.signal) return finish("signal");
+      if (wake.caller_gone) return caller_gone();
+      if (session && !following && WatchClock::now() >= next_tmux_check) {
+        tmux_alive = session->alive();
+        next_tmux_check = WatchClock::now() + poll;
+      }
     }
+  } catch (const CallerGone&) {
+    return caller_gone();
   }
 }
 
@@ -425,16 +459,28 @@ Action define_watch(CLI::App& app, const GlobalOptions& global) {
   app.add_flag("--ack", args->ack, "after each event line, wait for one line on stdin before going on");
   app.add_flag("--json", args->json, "JSON lines with ISO timestamps and the phase file's detail lines");
   app.add_option("--poll-interval", args->poll_interval,
-                 "seconds per idle-prompt interval and between polls (default PHASE_POLL_INTERVAL, 10)")
-      ->check(CLI::PositiveNumber);
+                 "seconds (fractions allowed) per idle-prompt interval and between polls (default "
+                 "PHASE_POLL_INTERVAL, 10)")
+      ->type_name("S");
   app.add_flag("--poll-only", args->poll_only,
                "never use inotify; poll every interval (for filesystems inotify does not see, e.g. NFS)");
   app.footer(R"(Prints one line per event, `event PHASE MTIME_SECONDS` (an empty phase is `-`), and last
-`exit REASON`: done, failed, escalate, another terminal phase's name, idle_prompt, idle_timeout,
-crashed or signal. Exit status 0, or 1 when crashed.
+`exit REASON`, one of:
+  done          PHASE:done or PHASE:merged was written
+  NAME          another terminal phase was written (failed, escalate, or one of terminal_phases)
+  idle_prompt   Claude sat at its prompt for 3 poll intervals with no phase: session killed
+  idle_timeout  no event for IDLE_TIMEOUT seconds: session killed
+  crashed       Claude exited with a non-terminal phase and was not restarted (exit status 1)
+  signal        SIGTERM, SIGINT or SIGHUP ended the watch (the session is left as it is)
+  caller_gone   with --ack: the caller closed its end or exited (the session is left as it is;
+                the line is written only if someone still reads)
+Exit status 0, or 1 when crashed.
+
+With --ack, the time between an event and its ack (the callback's time) is not idle time: the
+idle timeout and the idle-prompt grace start again at the ack.
 
 Example:
-  phase-monitor watch --ack /tmp/dev-session-P-42.phase 7200 dev-P-42)");
+  phase-monitor watch --ack "$XDG_RUNTIME_DIR/dev-P-42.phase" 7200 dev-P-42)");
   return [args, &global] { return run(*args, global); };
 }
 

@@ -82,6 +82,8 @@ public:
     action.sa_flags = SA_RESTART;
     ::sigaction(SIGTERM, &action, &m_old_term);
     ::sigaction(SIGINT, &action, &m_old_int);
+    ::sigaction(SIGHUP, &action, &m_old_hup);
+    if (m_ack_fd >= 0) follow_caller();
     if (!poll_only) {
       m_inotify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
       if (m_inotify < 0)
@@ -95,11 +97,13 @@ public:
   ~SystemEvents() override {
     ::sigaction(SIGTERM, &m_old_term, nullptr);
     ::sigaction(SIGINT, &m_old_int, nullptr);
+    ::sigaction(SIGHUP, &m_old_hup, nullptr);
     g_signal_pipe.store(-1);
     close_fd(m_signal_pipe[0]);
     close_fd(m_signal_pipe[1]);
     close_fd(m_inotify);
     close_fd(m_pidfd);
+    close_fd(m_parent_pidfd);
   }
 
   bool polling() const noexcept override { return m_inotify < 0 || m_degraded; }
@@ -112,7 +116,7 @@ public:
       if (polling()) sooner(m_next_tick);
       if (m_modified_pending) sooner(m_modified_at + k_modify_settle);
 
-      std::array<pollfd, 3> fds{};
+      std::array<pollfd, 5> fds{};
       nfds_t n = 0;
       fds[n++] = {m_signal_pipe[0], POLLIN, 0};
       const nfds_t inotify_index = n;
@@ -120,6 +124,9 @@ public:
       const nfds_t pid_index = n;
       const bool follow = m_pidfd >= 0 && !m_process_exited;
       if (follow) fds[n++] = {m_pidfd, POLLIN, 0};
+      const nfds_t caller_index = n;
+      const nfds_t caller_count = add_caller_fds(fds.data() + n);
+      n += caller_count;
 
       const int ready = ::poll(fds.data(), n, poll_timeout_ms(until));
       if (ready < 0) {
@@ -130,6 +137,10 @@ public:
       if (fds[0].revents) {
         drain_signal_pipe();
         wake.signal = true;
+      }
+      if (caller_left(fds.data() + caller_index, caller_count)) {
+        wake.caller_gone = true;
+        return wake;
       }
       if (m_inotify >= 0 && fds[inotify_index].revents) read_inotify(wake);
       if (follow && fds[pid_index].revents) {
@@ -177,8 +188,11 @@ public:
         m_ack_buffer.erase(0, nl + 1);
         return AckResult::line;
       }
-      std::array<pollfd, 2> fds{{{m_signal_pipe[0], POLLIN, 0}, {m_ack_fd, POLLIN, 0}}};
-      if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (m_caller_gone || m_ack_fd < 0) return AckResult::caller_gone;
+      std::array<pollfd, 3> fds{};
+      fds[0] = {m_signal_pipe[0], POLLIN, 0};
+      const nfds_t count = add_caller_fds(fds.data() + 1);
+      if (::poll(fds.data(), 1 + count, -1) < 0) {
         if (errno == EINTR) continue;
         throw_errno("poll");
       }
@@ -186,15 +200,10 @@ public:
         drain_signal_pipe();
         return AckResult::signal;
       }
-      if (fds[1].revents) {
-        char buf[512];
-        const ssize_t got = ::read(m_ack_fd, buf, sizeof buf);
-        if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (got <= 0) return AckResult::eof; // EOF, or an input that failed: the caller is gone
-        m_ack_buffer.append(buf, static_cast<std::size_t>(got));
-        if (m_ack_buffer.size() > 64 * 1024)
-          m_ack_buffer.erase(0, m_ack_buffer.size() - 1); // a flood of garbage
-      }
+      // An ack that came just before the input's end still counts: the top of the loop takes it.
+      const bool gone = caller_left(fds.data() + 1, count);
+      if (m_ack_buffer.find('\n') != std::string::npos) continue;
+      if (gone) return AckResult::caller_gone;
     }
   }
 
@@ -204,6 +213,56 @@ private:
     fs::path dir;
     std::vector<std::string> names;
   };
+
+  // The caller is the parent process: a pidfd on it tells when it exits,
+  // even when its children still hold the ack input open. A parent that is
+  // gone already (we were reparented before the pidfd was opened) counts as
+  // gone at once; init (pid 1) is no caller to follow.
+  void follow_caller() {
+    const pid_t parent = ::getppid();
+    if (parent <= 1) return;
+    m_parent_pidfd = pidfd_open(parent);
+    if (m_parent_pidfd < 0) {
+      log::debug("pidfd_open(parent {}): {}; the caller's end is seen on its input only", parent,
+                 std::strerror(errno));
+      return;
+    }
+    ::fcntl(m_parent_pidfd, F_SETFD, FD_CLOEXEC);
+    if (::getppid() != parent) m_caller_gone = true;
+  }
+
+  // Adds the ack input and the parent's pidfd to a poll set; returns how many.
+  nfds_t add_caller_fds(pollfd* fds) const {
+    if (m_ack_fd < 0 || m_caller_gone) return 0;
+    nfds_t n = 0;
+    fds[n++] = {m_ack_fd, POLLIN, 0};
+    if (m_parent_pidfd >= 0) fds[n++] = {m_parent_pidfd, POLLIN, 0};
+    return n;
+  }
+
+  // After a poll over add_caller_fds' entries: keeps what the ack input
+  // holds (an ack may come early) and tells whether the caller is gone: its
+  // input ended, failed or was closed, or the parent exited.
+  bool caller_left(const pollfd* fds, nfds_t count) {
+    if (m_caller_gone) return true;
+    if (count == 0) return false;
+    if (fds[0].revents & POLLNVAL) {
+      m_caller_gone = true;
+    } else if (fds[0].revents) {
+      char buf[512];
+      const ssize_t got = ::read(m_ack_fd, buf, sizeof buf);
+      if (got > 0) {
+        m_ack_buffer.append(buf, static_cast<std::size_t>(got));
+        if (m_ack_buffer.size() > 64 * 1024)
+          m_ack_buffer.erase(0, m_ack_buffer.size() - 1); // a flood of garbage
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        m_caller_gone = true; // end of file, or an input that failed
+      }
+    }
+    if (count > 1 && fds[1].revents) m_caller_gone = true;
+    if (m_caller_gone) log::debug("the caller is gone (its input ended, or it exited)");
+    return m_caller_gone;
+  }
 
   void drain_signal_pipe() {
     char buf[64];
@@ -348,6 +407,9 @@ private:
   std::array<int, 2> m_signal_pipe{-1, -1};
   struct sigaction m_old_term {};
   struct sigaction m_old_int {};
+  struct sigaction m_old_hup {};
+  int m_parent_pidfd = -1;
+  bool m_caller_gone = false;
   int m_inotify = -1;
   bool m_degraded = false; // some directory could not be watched: poll meanwhile
   std::vector<Watch> m_watches;

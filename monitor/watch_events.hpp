@@ -4,8 +4,9 @@
 // phase file and of the markers (atomic renames, deletes and re-creations are
 // seen; a phase file whose folder does not exist yet is watched from its
 // nearest existing ancestor, moving down as the folders appear), a pidfd on
-// Claude's process, SIGTERM/SIGINT through a self-pipe, the caller's acks on
-// stdin, and the poll timeout for the clock. Without inotify (or with its
+// Claude's process, SIGTERM/SIGINT/SIGHUP through a self-pipe, the caller's
+// acks on stdin (whose end, like the caller's own exit, is seen in every
+// wait), and the poll timeout for the clock. Without inotify (or with its
 // watches exhausted) it wakes every poll interval instead.
 #include "monitor/watch_loop.hpp"
 
@@ -23,11 +24,14 @@ namespace ah::monitor {
 struct Wake {
   bool files = false;          // a watched file may have changed (or a poll tick): look again
   bool process_exited = false; // the followed process ended
-  bool signal = false;         // SIGTERM or SIGINT
+  bool signal = false;         // SIGTERM, SIGINT or SIGHUP
   bool timeout = false;        // the deadline passed
+  bool caller_gone = false;    // the ack input ended, or the process that started us exited
 };
 
-enum class AckResult { line, eof, signal };
+// What ended a wait for an ack: the ack line, the caller's end (its input
+// closed, or it exited), or a signal.
+enum class AckResult { line, caller_gone, signal };
 
 class EventSource {
 public:
@@ -44,7 +48,7 @@ public:
   // Whether the followed process still runs; nullopt when none is followed.
   virtual std::optional<bool> process_alive() = 0;
 
-  // Waits for one line on the ack input (or its end, or a signal).
+  // Waits for one line on the ack input (or the caller's end, or a signal).
   virtual AckResult wait_ack() = 0;
 
   // True when this source wakes every poll interval instead of on events.
@@ -60,7 +64,11 @@ struct WatchTargets {
 
 // The real sources. `poll_only`: never use inotify (filesystems whose writes
 // it does not see, such as NFS from another host). `ack_fd`: where acks are
-// read (stdin). Installs the SIGTERM/SIGINT handlers for its lifetime.
+// read (stdin), or -1 without acks. With acks there is a caller to answer
+// to, so its end is watched in every wait: the ack input's end of file or
+// hang-up, and the exit of the parent process (through a pidfd: a caller
+// killed by the OOM killer may leave the input open in its own children).
+// Installs the SIGTERM/SIGINT/SIGHUP handlers for its lifetime.
 std::unique_ptr<EventSource> make_event_source(const WatchTargets& targets,
                                                std::chrono::milliseconds poll_interval, bool poll_only,
                                                int ack_fd);

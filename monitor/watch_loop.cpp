@@ -94,6 +94,10 @@ Decision WatchLoop::step(const Observation& observed, WatchClock::time_point now
   return d;
 }
 
+void WatchLoop::acknowledged(WatchClock::time_point now) {
+  if (!m_done) restart_idle_clock(now);
+}
+
 Decision WatchLoop::crash_acknowledged(bool alive, WatchClock::time_point now) {
   Decision d;
   if (m_done) return d;

@@ -72,6 +72,13 @@ public:
   // Decides on what was observed at `now`.
   Decision step(const Observation& observed, WatchClock::time_point now);
 
+  // The caller acknowledged the event step() last reported, at `now`. The
+  // time its callback took (polling CI for half an hour, waiting hours for a
+  // review) is not idle time: the idle clock and the idle-prompt grace
+  // start again from the ack, as the bash loop's did when its callback
+  // returned.
+  void acknowledged(WatchClock::time_point now);
+
   // After a PHASE:crashed event was acknowledged: go on when the session is
   // alive again (the callback restarted it), else exit `crashed`.
   Decision crash_acknowledged(bool alive, WatchClock::time_point now);

@@ -203,7 +203,8 @@ test_eof_on_stdin_while_waiting_for_an_ack_ends_cleanly() {
   echo "PHASE:working" >"$t/s.phase"
   run_prog phase-monitor watch --ack "$t/s.phase" 30 </dev/null
   expect_eq "$rc" 0 status
-  expect_eq "$(tail -1 <<<"$out")" "exit eof"
+  expect_eq "$out" "event PHASE:working $(stat -c %Y "$t/s.phase")"$'\n'"exit caller_gone"
+  expect_eq "$err" "" stderr
 }
 
 test_two_writes_within_one_second_are_both_reported() {
@@ -378,6 +379,96 @@ test_read_phase_and_write_context() {
   run_prog phase-monitor write-context "$t/a b.phase" new
   expect_file_eq "$t/target" keep
   [[ ! -L "$t/a b.context" ]] || fail "context file is still a link"
+}
+
+# The callback's time is not idle time: an ack twice IDLE_TIMEOUT after the
+# event (a callback waiting for review) gives the agent a whole IDLE_TIMEOUT
+# from the ack. Before, the watch ended idle_timeout right after the ack.
+test_an_ack_after_twice_the_idle_timeout_is_not_idle_time() {
+  echo "PHASE:awaiting_review" >"$t/s.phase"
+  start_watch --ack --poll-interval 0.5 "$t/s.phase" 3
+  wait_line '^event PHASE:awaiting_review'
+  sleep 6
+  ack
+  sleep 1.5
+  kill -0 "$WATCH_PID" 2>/dev/null || fail "the watch ended within 1.5 s of the ack: [$(cat "$t/out")]"
+  expect_eq "$(grep -c '^exit' "$t/out")" 0 "exit lines 1.5 s after the ack"
+  wait_exit 10
+  expect_eq "$(tail -1 "$t/out")" "exit idle_timeout"
+}
+
+# orphan_case: an orchestrator runs the watch as its coprocess, and a child of
+# it holds the pipes (as a callback's background job would); the
+# orchestrator is then SIGKILLed (the OOM killer).
+test_a_watch_whose_caller_was_killed_ends_quietly_and_leaves_the_session() {
+  private_tmux
+  fake_session orph
+  mkdir -p "$t/m"
+  AGENT_HOOKS_MARKER_DIR="$t/m" PM="$PM" T="$t" bash -c '
+    coproc W { exec "$PM" watch --ack --poll-interval 0.5 "$T/s.phase" 3 orph 2>"$T/err"; }
+    echo "$W_PID" >"$T/watch.pid"
+    exec {r}<&"${W[0]}" {w}>&"${W[1]}"
+    ( sleep 1000; : ) &
+    wait' &
+  local orch=$! i
+  for ((i = 0; i < 100; i++)); do [[ -s "$t/watch.pid" ]] && break; sleep 0.05; done
+  WATCH_PID=$(cat "$t/watch.pid")
+  wait_watch_ready
+  kill -KILL "$orch"
+  for ((i = 0; i < 60; i++)); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$WATCH_PID" 2>/dev/null && fail "the watch still runs 3 s after its caller was killed"
+  WATCH_PID=
+  # Past 3 x IDLE_TIMEOUT: nothing killed the session.
+  sleep 9
+  tmux has-session -t =orph 2>/dev/null || fail "the session was killed after its orchestrator died"
+  expect_eq "$(cat "$t/err")" "" "stderr of the orphaned watch"
+  pkill -f "sleep 1000" 2>/dev/null || true
+}
+
+test_the_callers_input_closing_between_events_ends_the_watch_quietly() {
+  private_tmux
+  fake_session eofs
+  mkdir -p "$t/m"
+  # The input's only writer ends after a second, with no event before.
+  AGENT_HOOKS_MARKER_DIR="$t/m" "$PM" watch --ack "$t/s.phase" 30 eofs < <(sleep 1) >"$t/out" 2>"$t/err" &
+  WATCH_PID=$!
+  wait_exit 5
+  expect_eq "$rc" 0 "exit status"
+  expect_eq "$(cat "$t/out")" "exit caller_gone"
+  expect_eq "$(cat "$t/err")" "" "stderr"
+  tmux has-session -t =eofs 2>/dev/null || fail "the session was killed"
+}
+
+test_sighup_ends_with_exit_signal() {
+  start_watch "$t/s.phase" 30
+  kill -HUP "$WATCH_PID"
+  wait_exit
+  expect_eq "$rc" 0 "exit status"
+  expect_eq "$(cat "$t/out")" "exit signal"
+}
+
+test_a_fractional_poll_interval_is_valid_and_a_bad_one_is_named() {
+  echo "PHASE:done" >"$t/s.phase"
+  PHASE_POLL_INTERVAL=0.5 run_prog phase-monitor watch "$t/s.phase" 30 </dev/null
+  expect_eq "$rc" 0 "status with PHASE_POLL_INTERVAL=0.5 [$err]"
+  PHASE_POLL_INTERVAL=" 30 " run_prog phase-monitor watch "$t/s.phase" 30 </dev/null
+  expect_eq "$rc" 0 "status with PHASE_POLL_INTERVAL=' 30 ' [$err]"
+  PHASE_POLL_INTERVAL=0 run_prog phase-monitor watch "$t/s.phase" 30 </dev/null
+  expect_eq "$rc" 1 "status with PHASE_POLL_INTERVAL=0"
+  expect_contains "$err" "PHASE_POLL_INTERVAL='0'"
+  run_prog phase-monitor watch --poll-interval 1e300 "$t/s.phase" 30 </dev/null
+  expect_eq "$rc" 64 "status with --poll-interval 1e300"
+  expect_contains "$err" "--poll-interval"
+}
+
+# A setting a subcommand does not use cannot make it fail: an orchestrator
+# that cannot kill its session leaves it running.
+test_kill_create_and_inject_do_not_check_the_poll_interval() {
+  mkdir -p "$t/m"
+  AGENT_HOOKS_MARKER_DIR="$t/m" PHASE_POLL_INTERVAL=bogus run_prog phase-monitor kill no-such-session
+  expect_eq "$rc" 0 "kill with PHASE_POLL_INTERVAL=bogus [$err]"
+  AGENT_HOOKS_MARKER_DIR="$t/m" AGENT_HOOKS_LOCK_TIMEOUT=bogus run_prog phase-monitor kill no-such-session
+  expect_eq "$rc" 0 "kill with AGENT_HOOKS_LOCK_TIMEOUT=bogus [$err]"
 }
 
 run_tests

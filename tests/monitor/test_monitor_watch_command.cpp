@@ -38,7 +38,7 @@ public:
   bool follow_process(std::int64_t pid) override { return pid > 0; }
   std::optional<bool> process_alive() override { return followed_alive; }
   AckResult wait_ack() override {
-    if (++ack_count > 20) return AckResult::eof; // a loop that never ends: stop it
+    if (++ack_count > 20) return AckResult::caller_gone; // a loop that never ends: stop it
     if (acks.empty()) return AckResult::line;
     auto step = std::move(acks.front());
     acks.pop_front();
@@ -198,15 +198,45 @@ TEST_CASE("run_watch: an exit marker rewritten during the crash callback is stil
   check_one_crash(out.text());
 }
 
-TEST_CASE("run_watch: EOF while waiting for an ack ends cleanly") {
+TEST_CASE("run_watch: the caller gone while an ack is awaited ends quietly, without a kill") {
   ScratchDir dir;
   write_text(dir / "s.phase", "PHASE:working\n");
   FakeEvents events;
-  events.acks.push_back([] { return AckResult::eof; });
+  FakeSession session;
+  events.acks.push_back([] { return AckResult::caller_gone; });
   WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
   Capture out;
-  CHECK(run_watch(run_for(dir), loop, events, nullptr, out.file) == 0);
-  CHECK(out.text().ends_with("\nexit eof\n"));
+  CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 0);
+  CHECK(out.text().ends_with("\nexit caller_gone\n"));
+  CHECK(events.waits == 0);
+  CHECK(session.kills == 0);
+}
+
+TEST_CASE("run_watch: the caller gone between events ends quietly, without a kill") {
+  ScratchDir dir;
+  FakeEvents events;
+  FakeSession session;
+  events.script.push_back([] { return Wake{.caller_gone = true}; });
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 0);
+  CHECK(out.text() == "exit caller_gone\n");
+  CHECK(session.kills == 0);
+}
+
+TEST_CASE("run_watch: a caller that stopped reading ends the watch quietly, without a kill") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:working\n");
+  FakeEvents events;
+  FakeSession session;
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  std::FILE* full = std::fopen("/dev/full", "w"); // every write fails, as to a closed pipe
+  REQUIRE(full);
+  int status = -1;
+  CHECK_NOTHROW(status = run_watch(run_for(dir), loop, events, &session, full));
+  std::fclose(full);
+  CHECK(status == 0);
+  CHECK(session.kills == 0);
   CHECK(events.waits == 0);
 }
 

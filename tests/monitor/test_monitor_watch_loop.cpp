@@ -116,6 +116,43 @@ TEST_CASE("watch loop: no change for IDLE_TIMEOUT kills the session and exits id
   CHECK(d.exit_reason == "idle_timeout");
 }
 
+// disinto's callback for PHASE:awaiting_review waits up to 3 hours under an
+// IDLE_TIMEOUT of 2: the callback's time must not count, or the session is
+// killed right after the callback injected the review.
+TEST_CASE(
+    "watch loop: a callback twice as long as IDLE_TIMEOUT is not idle time; the clock starts at the ack") {
+  WatchLoop loop(config(10s), t0);
+  auto o = with_session(file("PHASE:awaiting_review"));
+  CHECK(loop.step(o, t0).event);
+  loop.acknowledged(t0 + 20s); // the callback took 2 x IDLE_TIMEOUT
+  CHECK(loop.next_deadline() == t0 + 30s);
+  CHECK(loop.step(o, t0 + 20s) == Decision{});
+  CHECK(loop.step(o, t0 + 29s) == Decision{});
+  auto d = loop.step(o, t0 + 30s);
+  CHECK(d.exit_reason == "idle_timeout");
+  CHECK(d.kill_session);
+}
+
+TEST_CASE("watch loop: the idle-prompt grace after a long callback is counted from the ack") {
+  WatchLoop loop(config(60s, 2s), t0);
+  CHECK(loop.step(with_session(file("PHASE:awaiting_ci")), t0).event);
+  loop.acknowledged(t0 + 120s); // 2 x IDLE_TIMEOUT in the callback
+  auto idle = with_session(file("", 5));
+  idle.idle_marker = true; // the agent emptied its phase and stopped
+  CHECK(loop.step(idle, t0 + 120s) == Decision{});
+  CHECK(loop.step(idle, t0 + 125s) == Decision{});
+  auto d = loop.step(idle, t0 + 126s);
+  CHECK(d.exit_reason == "idle_prompt");
+  CHECK(d.kill_session);
+}
+
+TEST_CASE("watch loop: an ack after the loop ended changes nothing") {
+  WatchLoop loop(config(10s), t0);
+  CHECK(loop.step(with_session(file("PHASE:done")), t0).exit_reason == "done");
+  loop.acknowledged(t0 + 5s);
+  CHECK_FALSE(loop.next_deadline());
+}
+
 TEST_CASE("watch loop: idle_timeout without a session kills nothing") {
   WatchLoop loop(config(5s), t0);
   auto d = loop.step(Observation{}, t0 + 5s);
