@@ -4,6 +4,7 @@
 #include "common/json.hpp"
 #include "common/state/session_name.hpp"
 #include "monitor/settings.hpp"
+#include "session/adopt.hpp"
 #include "session/create.hpp"
 
 #include <cstdio>
@@ -23,8 +24,31 @@ struct CreateArgs {
   std::string claude_cmd;
   bool accept_dialogs = false;
   bool no_install = false;
+  bool adopt = false;
   bool json = false;
 };
+
+// `--adopt` found a session of that name: the report of what it did with it.
+int report_adoption(const CreateArgs& a, const session::AdoptResult& r) {
+  if (a.json) {
+    Json report = {{"session", a.session},
+                   {"ready", r.adopted},
+                   {"adopted", r.adopted},
+                   {"ready_wait_ms", r.ready.waited.count()}};
+    if (r.adopted)
+      report["claude_pid"] = r.claude_pid;
+    else
+      report["error"] = r.message;
+    fmt::print("{}\n", report.dump());
+  }
+  if (!r.adopted) {
+    fmt::print(stderr, "phase-monitor: error: {}\n", r.message);
+    return k_exit_failure;
+  }
+  fmt::print(stderr, "phase-monitor: session {} is running and ready: adopted it (Claude pid {})\n",
+             a.session, r.claude_pid);
+  return k_exit_ok;
+}
 
 int run_create(const CreateArgs& a, const GlobalOptions& global) {
   if (auto problem = session_name_problem(a.session)) throw CLI::ValidationError("SESSION", *problem);
@@ -47,6 +71,9 @@ int run_create(const CreateArgs& a, const GlobalOptions& global) {
 
   session::Tmux tmux({.socket = s.tmux_socket()});
   session::SystemClock clock;
+  if (a.adopt)
+    if (auto adopted = session::adopt_session(tmux, o.marker_dir, a.session, o.ready_timeout, clock))
+      return report_adoption(a, *adopted);
   const session::CreateResult r = session::create_session(tmux, o, clock);
   if (a.json) {
     Json report = {{"session", a.session},
@@ -93,6 +120,9 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
       "answer the start-up dialogs as an operator would (trust the folder, accept bypass-permissions "
       "mode); never the API-key dialog");
   app.add_flag("--no-install", a->no_install, "do not install the hooks into WORKDIR/.claude/settings.json");
+  app.add_flag("--adopt", a->adopt,
+               "when a live session of ours has that name and shows its prompt, take it over and exit 0 "
+               "instead of refusing (a recovery run, as the bash helpers answered it)");
   app.add_flag("--json", a->json, "print a JSON report on stdout");
   app.footer(
       "Installs the hooks, clears the session's stale markers, writes its state file and starts Claude in a "
@@ -103,7 +133,9 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
       "environment, even when the tmux server was started by someone else. A tmux session of that name is "
       "refused, unless it is what is left of a crashed session of ours (its Claude has exited): its lock "
       "wrapper is given up to 5 s to wind down, then what is left is ended, so a crash callback can restart "
-      "the session at once.\n\n"
+      "the session at once. With --adopt, a session of ours whose Claude runs is waited for (up to the "
+      "ready timeout) and taken over as it is: its hooks and its Claude stay, its idle marker is removed; "
+      "one that is not ours, or not ready in time, is still refused, saying why.\n\n"
       "Example:\n  phase-monitor create dev-42 \"$HOME/work/my project\" /tmp/dev-session-42.phase\n\n"
       "Exit status: 0 ready, 1 not ready (Claude exited, timed out, or a dialog), 64 bad arguments.");
   return [a, &global] { return run_create(*a, global); };

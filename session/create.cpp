@@ -1,4 +1,5 @@
 #include "session/create.hpp"
+#include "session/session_view.hpp"
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
@@ -80,45 +81,17 @@ struct Remains {
 // dead too), or not (no state of ours, another server's, a pane that is not
 // the wrapper the state names, Claude still runs).
 Remains judge_remains(const Tmux& tmux, const std::filesystem::path& marker_dir, std::string_view session) {
-  // Asked first, so a session that ends meanwhile (its state file removed
-  // with it, or not) is gone, not someone else's.
-  const auto panes = tmux.pane_pids(session);
-  if (panes.empty() && !tmux.has_session(session)) return {Remains::gone, {}};
-  std::optional<state::SessionState> st;
-  try {
-    st = state::read_session_state(marker_dir, session);
-  } catch (const Error& e) {
-    return {Remains::not_remains, e.what()}; // unreadable or planted: not ours to judge
+  SessionView v = view_session(tmux, marker_dir, session);
+  if (v.kind == SessionView::gone) return {Remains::gone, {}};
+  if (v.kind == SessionView::not_ours) return {Remains::not_remains, std::move(v.why)};
+  if (v.claude_started) {
+    if (v.claude_runs)
+      return {Remains::not_remains, fmt::format("its Claude (pid {}) still runs", v.state->claude_pid)};
+    return {v.wrapper_runs ? Remains::winding_down : Remains::dead, {}};
   }
-  if (!st || st->session != session)
-    return {Remains::not_remains, fmt::format("no session state in {} names it", marker_dir.string())};
-  // Of this name on this tmux server: a namesake elsewhere is not it.
-  if (st->tmux_socket != tmux.options().socket)
-    return {Remains::not_remains,
-            fmt::format("its state file is of the tmux server '{}'",
-                        st->tmux_socket.empty() ? std::string("default") : st->tmux_socket)};
-  if (st->wrapper_pid <= 0) return {Remains::not_remains, "its state file names no lock wrapper yet"};
-  // The tmux session the state describes: its pane runs (or ran) that
-  // wrapper, not a session someone started later under a stale state file.
-  if (std::find(panes.begin(), panes.end(), st->wrapper_pid) == panes.end())
-    return {
-        Remains::not_remains,
-        fmt::format("its pane does not run the lock wrapper (pid {}) its state file names", st->wrapper_pid)};
-  if (st->wrapper_start != 0) {
-    const std::uint64_t start = state::process_start_time(st->wrapper_pid);
-    if (start != 0 && start != st->wrapper_start)
-      return {Remains::not_remains,
-              fmt::format("the pid {} of its lock wrapper now belongs to another process", st->wrapper_pid)};
-  }
-  const bool wrapper_runs = process_running(st->wrapper_pid, st->wrapper_start);
-  if (st->claude_pid > 0) {
-    if (process_running(st->claude_pid)) // a zombie counts as exited
-      return {Remains::not_remains, fmt::format("its Claude (pid {}) still runs", st->claude_pid)};
-    return {wrapper_runs ? Remains::winding_down : Remains::dead, {}};
-  }
-  if (!wrapper_runs) return {Remains::dead, {}}; // it ended before it started Claude
+  if (!v.wrapper_runs) return {Remains::dead, {}}; // it ended before it started Claude
   return {Remains::not_remains,
-          fmt::format("its lock wrapper (pid {}) has not started Claude yet", st->wrapper_pid)};
+          fmt::format("its lock wrapper (pid {}) has not started Claude yet", v.state->wrapper_pid)};
 }
 
 } // namespace

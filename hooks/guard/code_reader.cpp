@@ -1238,6 +1238,10 @@ void Reader::read(std::string_view code) {
     // A variable function in PHP ($f(…)) cannot be followed.
     if (m_lang == CodeLanguage::php && t.text[0] == '$' && !member && i + 1 < m_tok.size() &&
         m_tok[i + 1].text == "(") {
+      if (auto named = m_literals.find(t.text); named != m_literals.end() && match(i + 1) != npos) {
+        on_call(named->second, i, i + 2, match(i + 1), true, std::nullopt); // $f = "system"; $f(…)
+        continue;
+      }
       set_opaque("a function called through a variable");
       continue;
     }

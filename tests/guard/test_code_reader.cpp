@@ -90,8 +90,10 @@ TEST_CASE("code built at run time is reported with whether it names danger", "[c
   r = read_code(CodeLanguage::javascript, "const cp = require('child_process'); cp[name]('id')");
   CHECK_FALSE(r.opaque.empty());
   CHECK(r.names_danger);
-  r = read_code(CodeLanguage::php, "$f = 'sys' . 'tem'; $f('id');");
+  r = read_code(CodeLanguage::php, "$f = $argv[1]; $f('id');");
   CHECK_FALSE(r.opaque.empty());
+  // A variable given a literal name is read through.
+  CHECK(read_code(CodeLanguage::php, "$f = 'sys' . 'tem'; $f('id');").commands == Strings{"id"});
 }
 
 TEST_CASE("javascript deletes and commands are found", "[code-reader]") {
