@@ -16,11 +16,14 @@ namespace ah::monitor {
 
 namespace {
 
+constexpr int k_exit_pasted_unready = 3;
+
 struct InjectArgs {
   std::string session;
   std::string text;
   int ready_timeout = 0;
   int lock_timeout = 0;
+  bool paste_when_not_ready = false;
   bool json = false;
 };
 
@@ -36,15 +39,23 @@ int run_inject(const InjectArgs& a, const GlobalOptions& global) {
   o.ready_timeout = a.ready_timeout > 0 ? std::chrono::seconds(a.ready_timeout) : s.ready_timeout();
   o.lock_timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout();
   o.marker_dir = s.marker_dir();
+  o.paste_when_not_ready = a.paste_when_not_ready;
   const auto r = session::inject_text(tmux, a.session, text, o, clock);
   if (a.json) {
     Json report = {{"session", a.session},
                    {"delivered", r.delivered},
                    {"enters", r.enters},
                    {"reacquired_lock", r.reacquired_lock},
+                   {"pasted_unready", r.pasted_unready},
                    {"bytes", text.size()}};
     if (!r.delivered) report["error"] = r.problem;
     fmt::print("{}\n", report.dump());
+  }
+  if (r.pasted_unready) {
+    fmt::print(stderr,
+               "phase-monitor: warning: {}; pasted the text and pressed Enter anyway (not confirmed)\n",
+               r.problem);
+    return k_exit_pasted_unready;
   }
   if (!r.delivered) {
     fmt::print(stderr, "phase-monitor: error: {}\n", r.problem);
@@ -67,6 +78,9 @@ Action define_inject(CLI::App& app, const GlobalOptions& global) {
                  "seconds to wait for the session lock when the session had handed it back (default: 300)")
       ->check(CLI::PositiveNumber)
       ->type_name("S");
+  app.add_flag("--paste-when-not-ready", a->paste_when_not_ready,
+               "when the session runs but shows no prompt within the ready timeout, paste and press Enter "
+               "anyway, as the bash helpers did (exit status 3)");
   app.add_flag("--json", a->json, "print a JSON report on stdout");
   app.footer(
       "Waits until the session is ready (taking the session lock again if it was released), removes "
@@ -74,7 +88,8 @@ Action define_inject(CLI::App& app, const GlobalOptions& global) {
       "not submit early), presses Enter and checks that Claude took it, pressing again a few times if "
       "not. The text arrives byte for byte (tabs excepted: Claude's input turns them into spaces).\n\n"
       "Example:\n  printf 'Fix issue 42.\\nRun the tests.\\n' | phase-monitor inject dev-42 -\n\n"
-      "Exit status: 0 delivered, 1 not delivered, 64 bad arguments.");
+      "Exit status: 0 delivered, 1 not delivered, 3 pasted with --paste-when-not-ready into a session that "
+      "was not ready (not confirmed), 64 bad arguments.");
   return [a, &global] { return run_inject(*a, global); };
 }
 

@@ -38,6 +38,18 @@ std::string input_now(const Tmux& tmux, std::string_view session, bool* working 
   return v.prompt ? v.input : std::string("\x01no prompt");
 }
 
+// The bash helpers' inject into a session that never showed its prompt:
+// paste, press Enter once, and hope. Nothing is confirmed.
+void paste_unready(const Tmux& tmux, std::string_view session, std::string_view text, InjectResult& result) {
+  BufferGuard buffer{tmux, unique_buffer_name()};
+  if (tmux.run_with_input({"load-buffer", "-b", buffer.name, "-"}, text).status != 0) return;
+  if (tmux.run({"paste-buffer", "-p", "-b", buffer.name, "-t", Tmux::pane_target(session)}).status != 0)
+    return;
+  if (tmux.run({"send-keys", "-t", Tmux::pane_target(session), "Enter"}).status != 0) return;
+  result.enters = 1;
+  result.pasted_unready = true;
+}
+
 } // namespace
 
 InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string_view text,
@@ -67,6 +79,8 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   ReadyResult ready = wait_ready(tmux, session, ReadyOptions{.timeout = options.ready_timeout}, clock);
   if (ready.outcome != ReadyOutcome::ready) {
     result.problem = not_ready_message(session, ready, options.ready_timeout);
+    if (ready.outcome == ReadyOutcome::timed_out && options.paste_when_not_ready)
+      paste_unready(tmux, session, text, result);
     return result;
   }
   const std::string before = analyse_pane(ready.screen).input;

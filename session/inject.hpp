@@ -21,12 +21,19 @@ struct InjectOptions {
   // n-th is watched n times as long. An Enter that lands on an empty input
   // box (the previous one was taken, the screen was slow) does nothing.
   std::chrono::milliseconds confirm_wait{100};
+  // When the session runs but shows no prompt within ready_timeout: paste
+  // and press Enter once anyway, as the bash helpers' inject did, instead of
+  // giving up (InjectResult::pasted_unready).
+  bool paste_when_not_ready = false;
 };
 
 struct InjectResult {
   bool delivered = false;
   int enters = 0;
   bool reacquired_lock = false;
+  // Pasted into a session that was not ready (paste_when_not_ready): whether
+  // Claude took the text is not known. `problem` says what the pane showed.
+  bool pasted_unready = false;
   std::string problem; // when not delivered: why, naming the session and the fix
 };
 
