@@ -5,7 +5,9 @@
 # phase-monitor. No tmux, no Claude: the other compat tests drive the real thing.
 source "$(dirname "$0")/../lib/common.sh"
 
-SHIM="$TESTS_DIR/../scripts/agent-session.sh"
+# AGENT_HOOKS_SHIM: another copy of the shim to test (the package's, see
+# tests/package/installed.sh); by default the checkout's.
+SHIM="${AGENT_HOOKS_SHIM:-$TESTS_DIR/../scripts/agent-session.sh}"
 FAKE="$TESTS_DIR/compat/fake/phase-monitor"
 
 # orch BODY: runs BODY as an orchestrator script in a fresh bash with a bare
@@ -48,7 +50,7 @@ create_agent_session s1 "$PWD/w dir" /tmp/x.phase
 echo "rc=$?"'
   expect_eq "$out" "rc=0" "stdout (the monitor's own output goes to stderr)"
   expect_contains "$err" noise stderr
-  expect_eq "$(log_argv)" "argv: [create] [s1] [$t/w dir] [/tmp/x.phase]"
+  expect_eq "$(log_argv)" "argv: [create] [--adopt] [s1] [$t/w dir] [/tmp/x.phase]"
   expect_contains "$(cat "$t/log")" "env: CLAUDE_MODEL=opus"
   expect_contains "$(cat "$t/log")" "env: PRIMARY_BRANCH=master"
   expect_contains "$(cat "$t/log")" "env: FACTORY_ROOT=/srv/the factory"
@@ -62,7 +64,7 @@ test_create_defaults_to_the_current_folder_and_maps_failures_to_1() {
 source "$SHIM"
 create_agent_session s1 || echo "rc=$?"'
     expect_eq "$out" "rc=1" "create when phase-monitor exits $code"
-    expect_eq "$(log_argv)" "argv: [create] [s1] [.]"
+    expect_eq "$(log_argv)" "argv: [create] [--adopt] [s1] [.]"
   done
 }
 
@@ -82,7 +84,7 @@ second line"
 inject_formula s2 "formula"
 echo done'
   expect_eq "$out" done
-  expect_eq "$(log_argv)" $'argv: [inject] [s1] [-]\nargv: [inject] [s2] [-]'
+  expect_eq "$(log_argv)" $'argv: [inject] [s1] [-] [--paste-when-not-ready]\nargv: [inject] [s2] [-] [--paste-when-not-ready]'
   expect_contains "$(cat "$t/log")" $'stdin: [-x \'a\' "b" $HOME\nsecond line]'
   expect_contains "$(cat "$t/log")" "stdin: [formula]"
 }
@@ -203,8 +205,8 @@ echo "rc=$? exit=$_MONITOR_LOOP_EXIT restarts=$restarts"'
   expect_eq "$(grep -e '^argv' -e '^emitted' -e '^ack' "$t/log")" \
     "argv: [watch] [--ack] [$t/p.phase] [30] [s1]
 emitted PHASE:crashed 0
-argv: [create] [s1] [$t] [$t/p.phase]
-argv: [inject] [s1] [-]
+argv: [create] [--adopt] [s1] [$t] [$t/p.phase]
+argv: [inject] [s1] [-] [--paste-when-not-ready]
 ack [ack]
 emitted PHASE:done 9
 ack [ack]"
@@ -262,7 +264,7 @@ session_lock_acquire 7
 echo ok'
   expect_eq "$out" $'release without a session: 0\nacquire without a session: 1\nok'
   expect_contains "$err" "session_lock_acquire: no session"
-  expect_eq "$(log_argv)" $'argv: [lock] [release] [global]\nargv: [create] [mine] [.]\nargv: [lock] [release] [mine]\nargv: [lock] [acquire] [mine] [--lock-timeout] [7]'
+  expect_eq "$(log_argv)" $'argv: [lock] [release] [global]\nargv: [create] [--adopt] [mine] [.]\nargv: [lock] [release] [mine]\nargv: [lock] [acquire] [mine] [--lock-timeout] [7]'
   ORCH_ENV="FAKE_RC=1" orch 'source "$SHIM"
 SESSION_NAME=s
 session_lock_acquire 1; echo "rc=$?"
@@ -331,6 +333,96 @@ agent_kill_session s1'
   ORCH_PATH="$t/onpath:/usr/bin:/bin" ORCH_SHIM="$t/tree/scripts/agent-session.sh" PM= orch "$body"
   ORCH_PATH="$t/onpath:/usr/bin:/bin" ORCH_SHIM="$t/tree/scripts/agent-session.sh" PM="$t/explicit" orch "$body"
   expect_eq "$(cat "$t/log")" $'checkout\npath\nexplicit'
+}
+
+# The bash helper's inject pasted into a session that never showed its
+# prompt and returned 0; `set -e` orchestrators go on after it. phase-monitor
+# says 3 then; strict mode asks for confirmed delivery only.
+test_inject_into_a_session_not_ready_in_time_returns_0_unless_strict() {
+  ORCH_ENV="FAKE_RC=3" orch 'set -euo pipefail
+source "$SHIM"
+agent_inject_into_session s1 "the review"
+echo "went on"'
+  expect_eq "$out" "went on"
+  expect_eq "$(log_argv)" "argv: [inject] [s1] [-] [--paste-when-not-ready]"
+  : >"$t/log"
+  ORCH_ENV="FAKE_RC=1 AGENT_SESSION_STRICT_INJECT=1" orch 'set -euo pipefail
+source "$SHIM"
+agent_inject_into_session s1 "the review" || echo "rc=$?"'
+  expect_eq "$out" "rc=1"
+  expect_eq "$(log_argv)" "argv: [inject] [s1] [-]"
+}
+
+test_kill_failure_is_said_on_stderr_and_still_returns_0() {
+  ORCH_ENV="FAKE_RC=1" orch 'set -euo pipefail
+source "$SHIM"
+agent_kill_session s1
+echo "rc=$?"'
+  expect_eq "$out" "rc=0"
+  expect_contains "$err" "agent_kill_session s1: phase-monitor kill failed (status 1)"
+}
+
+# "Bash strict mode": the event line is split with the shim's own IFS.
+test_loop_under_ifs_newline_tab() {
+  printf '%s\n' "event PHASE:awaiting_ci 100" "event PHASE:done 200" "exit done" >"$t/events"
+  orch 'set -euo pipefail
+IFS=$'"'"'\n\t'"'"'
+source "$SHIM"
+cb() { echo "cb [$1] $LAST_PHASE_MTIME"; }
+monitor_phase_loop "$PWD/p.phase" 30 cb s1
+echo "rc=$? exit=$_MONITOR_LOOP_EXIT"'
+  expect_eq "$out" $'cb [PHASE:awaiting_ci] 100\ncb [PHASE:done] 200\nrc=0 exit=done'
+  expect_eq "$err" "" stderr
+}
+
+# A callback that sets globals named like everyday locals (a notifier's
+# `pid=$!`, a status, a line read) changes nothing of the loop.
+test_loop_callback_globals_do_not_reach_the_loop() {
+  printf '%s\n' "event PHASE:awaiting_ci 100" "event PHASE:awaiting_review 150" "event PHASE:done 200" "exit done" \
+    >"$t/events"
+  orch 'set -euo pipefail
+source "$SHIM"
+cb() {
+  sleep 30 & pid=$!
+  status=7 line="exit crashed" phase=PHASE:bogus rfd=0 wfd=1 reason=crashed early=x mtime=x callback=nope
+  session=other phase_file=/nonexistent rc=9 x=1
+  args=()
+  echo "cb $1"
+}
+monitor_phase_loop "$PWD/p.phase" 30 cb s1
+rc=$?
+kill "$pid" 2>/dev/null || true
+echo "rc=$rc exit=$_MONITOR_LOOP_EXIT"' 
+  expect_eq "$out" $'cb PHASE:awaiting_ci\ncb PHASE:awaiting_review\ncb PHASE:done\nrc=0 exit=done'
+}
+
+# nullglob, failglob, aliases and tracing in the caller's shell.
+test_loop_and_functions_under_shopts_aliases_and_xtrace() {
+  printf '%s\n' "event PHASE:awaiting_ci 100" "event PHASE:done 200" "exit done" >"$t/events"
+  orch 'set -euo pipefail
+shopt -s nullglob failglob expand_aliases extglob
+alias printf="echo ALIASED" read="echo ALIASED" local="echo ALIASED"
+source "$SHIM"
+unalias -a
+set -x
+cb() { echo "cb $1 $LAST_PHASE_MTIME"; }
+create_agent_session s1 "$PWD" "$PWD/p.phase"
+monitor_phase_loop "$PWD/p.phase" 30 cb s1
+echo "rc=$? exit=$_MONITOR_LOOP_EXIT"
+echo "after: $-"'
+  expect_eq "$rc" 0 "status; stderr: $err"
+  expect_eq "$out" $'cb PHASE:awaiting_ci 100\ncb PHASE:done 200\nrc=0 exit=done\nafter: ehuxB'
+  expect_not_contains "$err" ALIASED stderr
+  # The trace shows the caller and its callback, not the loop's insides.
+  expect_contains "$err" "+ cb PHASE:awaiting_ci" stderr
+  expect_not_contains "$err" "_ahs_line" stderr
+}
+
+# The monitor's reasons map to the bash loop's _MONITOR_LOOP_EXIT values;
+# none of them becomes a phase the agent never wrote.
+test_loop_caller_gone_is_no_phase() {
+  exit_case "exit caller_gone"
+  expect_eq "$out" "seen=exit=error rc=1"
 }
 
 run_tests
