@@ -414,7 +414,7 @@ test_a_watch_whose_caller_was_killed_ends_quietly_and_leaves_the_session() {
   for ((i = 0; i < 100; i++)); do [[ -s "$t/watch.pid" ]] && break; sleep 0.05; done
   WATCH_PID=$(cat "$t/watch.pid")
   wait_watch_ready
-  kill -KILL "$orch"
+  { kill -KILL "$orch" && wait "$orch"; } 2>/dev/null || true
   for ((i = 0; i < 60; i++)); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.05; done
   kill -0 "$WATCH_PID" 2>/dev/null && fail "the watch still runs 3 s after its caller was killed"
   WATCH_PID=
