@@ -8,20 +8,26 @@
 #                     sees the prompt);                       goal <= 150 ms
 #   inject latency  = `phase-monitor inject` start until the request with
 #                     the prompt reaches the mock;            goal <= 300 ms
+#   queued create   = the CPU time (its own and its children's, from
+#                     /proc/PID/stat) and the processes it starts (strace -c
+#                     of clone/fork) while `create` waits 60 s for the session
+#                     lock another session holds;  goal <= 0.5 s, <= 150
 # Medians over the rounds. create is run with --no-install (the hook install
 # asks `claude --version` first; its cost is printed on its own line).
 #
-# usage: scripts/bench-session.sh [--rounds N] [--build-dir DIR]
+# usage: scripts/bench-session.sh [--rounds N] [--build-dir DIR] [--queued-seconds S]
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rounds=5
 build="$root/build"
+queued=60
 while (($#)); do
   case $1 in
   --rounds) rounds=$2; shift 2 ;;
   --build-dir) build=$2; shift 2 ;;
-  -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+  --queued-seconds) queued=$2; shift 2 ;;
+  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
   *) echo "bench-session: unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -50,9 +56,9 @@ write_claude_home "$dir/home" "$dir/w"
 while IFS= read -r line; do export "${line?}"; done < <(claude_env_vars "$dir/home")
 export AGENT_HOOKS_MARKER_DIR="$dir/m" CLAUDE_BIN=$CLAUDE XDG_CONFIG_HOME="$dir/config"
 
-python3 - "$pm" "$CLAUDE" "$dir" "$rounds" <<'PY'
-import os, re, statistics, subprocess, sys, time
-pm, claude, d, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+python3 - "$pm" "$CLAUDE" "$dir" "$rounds" "$queued" <<'PY'
+import os, re, shutil, signal, statistics, subprocess, sys, time
+pm, claude, d, rounds, queued = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 NBSP, RULE = "\u276f\u00a0", "\u2500\u2500\u2500"
 
 def prompt_drawn(name):
@@ -147,4 +153,32 @@ if drawn:
     own = [l - a - b for l, a, b in zip(lat, drawn, after_enter)]
     print(f"  phase-monitor's own part                  {ms(statistics.median(own))}   (per round: "
           + ", ".join(f"{x * 1000:.0f}" for x in own) + ")")
+
+# A create queued behind a session that holds the lock: what it costs to wait.
+holder, *_ = create(200, "--no-install")
+strace = shutil.which("strace")
+counts = f"{d}/queued.strace"
+cmd = [pm, "create", "queued", f"{d}/w", "--no-install", "--lock-timeout", str(int(queued) + 60)]
+if strace:
+    cmd = [strace, "-f", "--seccomp-bpf", "-qq", "-c", "-o", counts, "-e", "trace=clone,clone3,fork,vfork"] + cmd
+p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(queued)
+pid = p.pid
+if strace:
+    pid = int(open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()[0])
+fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+cpu = sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+state = open(f"{d}/m/agent-session-queued.json").read()
+os.kill(pid, signal.SIGTERM)
+p.wait()
+kill("queued")
+kill(holder)
+if '"waiting"' not in state: raise SystemExit(f"the queued create was not waiting: {state}")
+print(f"create queued {queued:.0f} s behind another session")
+print(f"  CPU time (its own and its children's)   {cpu:7.2f} s    (goal <= 0.5 s)")
+if strace:
+    procs = sum(int(l.split()[3]) for l in open(counts) if re.search(r"\b(clone3?|v?fork)$", l.strip()))
+    print(f"  processes started                       {procs:7d}      (goal <= 150)")
+else:
+    print("  processes started                       (strace is not installed)")
 PY

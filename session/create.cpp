@@ -9,6 +9,7 @@
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
+#include "common/text.hpp"
 #include "session/kill.hpp"
 #include "session/lock.hpp"
 #include "session/proc.hpp"
@@ -61,7 +62,7 @@ void install_hooks(const CreateOptions& o) {
   argv.insert(argv.end(), {"install-hooks", o.session, o.workdir.string()});
   if (!o.phase_file.empty()) argv.push_back(o.phase_file.string());
   argv.insert(argv.end(), {"--marker-dir", o.marker_dir.string()});
-  if (!o.claude.empty()) argv.insert(argv.end(), {"--claude-cmd", o.claude.front()});
+  if (!o.claude.empty()) argv.insert(argv.end(), {"--claude-cmd", claude_program(o.claude)});
   ProcessResult r = run_process(argv, {}, 60s);
   if (r.status != 0)
     throw Error(
@@ -162,6 +163,76 @@ std::vector<std::string> claude_command(const std::string& cmd, const std::strin
   return words;
 }
 
+LockQueueResult wait_lock_held(const LockQueue& q, Clock& clock, std::chrono::milliseconds timeout) {
+  const auto start = clock.now();
+  const auto deadline = start + timeout;
+  auto next_report = start;
+  auto next_probe = start;
+  int dead_looks = 0;
+  auto last_lock = state::LockState::none;
+  clock.watch_file(q.state_file); // before the first read: no write is missed
+  while (true) {
+    const std::optional<state::SessionState> now = q.read_state();
+    if (now && now->lock == state::LockState::held) return {LockQueueResult::held, {}};
+    // The wrapper wrote: it may have given up (start_error, lock none); look now.
+    if (now && (now->lock != last_lock || !now->start_error.empty())) next_probe = clock.now();
+    if (now) last_lock = now->lock;
+    if (clock.now() >= next_probe) {
+      PaneProbe p = q.probe();
+      if (!p.exists || report_dead(p, dead_looks, k_queued_dead_looks))
+        return {LockQueueResult::pane_ended, std::move(p)};
+      next_probe = clock.now() + k_queued_probe;
+    }
+    const bool waiting = now && now->lock == state::LockState::waiting;
+    if (waiting && clock.now() >= next_report) {
+      q.report();
+      next_report = clock.now() + k_queued_report;
+    }
+    const auto t = clock.now();
+    if (t >= deadline) return {LockQueueResult::timed_out, {}};
+    auto until = std::min(next_probe, deadline);
+    if (waiting) until = std::min(until, next_report);
+    clock.wait_file(std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until - t), 1ms));
+  }
+}
+
+std::string claude_program(const std::vector<std::string>& words) {
+  if (words.empty()) return {};
+  const auto base = [](const std::string& w) { return std::filesystem::path(w).filename().string(); };
+  std::size_t i = 0;
+  if (base(words[0]) == "env") {
+    // env's options (those with a value take the next word) and NAME=VALUE.
+    for (i = 1; i < words.size(); ++i) {
+      const std::string& w = words[i];
+      if (w == "-u" || w == "-C" || w == "-S" || w == "--unset" || w == "--chdir" || w == "--split-string") {
+        ++i;
+        continue;
+      }
+      if (w.starts_with("-")) continue;
+      const auto eq = w.find('=');
+      if (eq != std::string::npos && eq > 0) continue;
+      break;
+    }
+    if (i >= words.size()) return words.front();
+  }
+  std::size_t end = i + 1; // past the program
+  static constexpr std::string_view k_interpreters[] = {"node", "nodejs", "bun", "deno"};
+  if (std::find(std::begin(k_interpreters), std::end(k_interpreters), base(words[i])) !=
+      std::end(k_interpreters)) {
+    // The interpreter's options, then the script that is Claude.
+    while (end < words.size() && words[end].starts_with("-"))
+      ++end;
+    if (end < words.size()) ++end;
+  }
+  if (end == 1) return words.front(); // one word: a path stays a path
+  std::string cmd;
+  for (std::size_t k = 0; k < end; ++k) {
+    if (k) cmd += ' ';
+    cmd += shell_quote(words[k]);
+  }
+  return cmd;
+}
+
 CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clock) {
   require_valid_session_name(o.session);
   if (!std::filesystem::is_directory(o.workdir))
@@ -239,47 +310,43 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
 
   // Queue for the lock; the ready clock starts once it is held.
   const auto lock_start = clock.now();
-  const auto lock_deadline = lock_start + o.lock_timeout + 10s;
-  auto next_report = lock_start;
-  std::string last_holder = "\x01";
-  int dead_looks = 0;
-  while (true) {
-    std::optional<state::SessionState> now;
-    try {
-      now = state::read_session_state(o.marker_dir, o.session);
-    } catch (const Error&) {
-    }
-    if (now && now->lock == state::LockState::held) break;
-    PaneProbe p = probe_pane(tmux, o.session);
-    if (!p.exists || report_dead(p, dead_looks)) {
-      ReadyResult r;
-      r.outcome = p.exists ? ReadyOutcome::dead : ReadyOutcome::gone;
-      r.dead_status = p.dead_status;
-      r.screen = p.text;
-      r.problem = p.problem;
-      return finish_dead(r);
-    }
-    if (now && now->lock == state::LockState::waiting && o.say) {
-      auto holder = find_lock_holder(o.marker_dir, o.lock_file);
-      std::string name = holder ? holder->session : std::string();
-      if (name != last_holder || clock.now() >= next_report) {
-        o.say(holder
-                  ? fmt::format("session '{}' waits for the session lock {}: held by session '{}' for {} s",
-                                o.session, o.lock_file.string(), holder->session,
-                                holder->held_for(epoch_seconds()))
-                  : fmt::format("session '{}' waits for the session lock {}: held by a process that is not "
-                                "a phase-monitor session",
-                                o.session, o.lock_file.string()));
-        last_holder = name;
-        next_report = clock.now() + 30s;
-      }
-    }
-    if (clock.now() >= lock_deadline) {
-      result.message = fmt::format("session '{}' did not get the session lock {} within {} s", o.session,
-                                   o.lock_file.string(), o.lock_timeout.count());
-      return result;
-    }
-    clock.sleep(10ms);
+  LockQueue queue{
+      .state_file = files.state,
+      .read_state = [&]() -> std::optional<state::SessionState> {
+        try {
+          return state::read_session_state(o.marker_dir, o.session);
+        } catch (const Error&) {
+          return std::nullopt; // mid-rename on some filesystems: look again
+        }
+      },
+      .probe = [&] { return probe_pane(tmux, o.session); },
+      .report =
+          [&] {
+            if (!o.say) return;
+            auto holder = find_lock_holder(o.marker_dir, o.lock_file);
+            o.say(
+                holder
+                    ? fmt::format("session '{}' waits for the session lock {}: held by session '{}' for {} s",
+                                  o.session, o.lock_file.string(), holder->session,
+                                  holder->held_for(epoch_seconds()))
+                    : fmt::format("session '{}' waits for the session lock {}: held by a process that is "
+                                  "not a phase-monitor session",
+                                  o.session, o.lock_file.string()));
+          },
+  };
+  LockQueueResult queued = wait_lock_held(queue, clock, o.lock_timeout + 10s);
+  if (queued.outcome == LockQueueResult::timed_out) {
+    result.message = fmt::format("session '{}' did not get the session lock {} within {} s", o.session,
+                                 o.lock_file.string(), o.lock_timeout.count());
+    return result;
+  }
+  if (queued.outcome == LockQueueResult::pane_ended) {
+    ReadyResult r;
+    r.outcome = queued.pane.exists ? ReadyOutcome::dead : ReadyOutcome::gone;
+    r.dead_status = queued.pane.dead_status;
+    r.screen = queued.pane.text;
+    r.problem = queued.pane.problem;
+    return finish_dead(r);
   }
   result.lock_wait = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - lock_start);
 

@@ -1,7 +1,8 @@
 #pragma once
 // `phase-monitor create`: starts Claude in a detached tmux session under the
-// session lock and waits until it is ready (DESIGN.md, "Session creation and
-// the lock").
+// session lock and waits until it is ready (docs/architecture.md, "The
+// session lifecycle").
+#include "common/state/session_state.hpp"
 #include "session/clock.hpp"
 #include "session/tmux.hpp"
 #include "session/wait_ready.hpp"
@@ -58,11 +59,41 @@ std::optional<std::string> clear_crashed_remains(const Tmux& tmux, const std::fi
                                                  std::string_view session, Clock& clock,
                                                  std::chrono::milliseconds grace = std::chrono::seconds(5));
 
+// The wait of a create queued behind the session lock, until its wrapper
+// records `lock=held`. The wrapper writes every change of its lock state to
+// the state file, so the wait sleeps on that file (Clock::wait_file:
+// inotify) instead of polling it; the pane is looked at every
+// k_queued_probe, and at once after the wrapper wrote (it may have given
+// up), to see a wrapper that died; the lock holder is reported (a look
+// through the marker folder) while waiting, at once and every k_queued_report.
+struct LockQueue {
+  std::filesystem::path state_file;
+  std::function<std::optional<state::SessionState>()> read_state;
+  std::function<PaneProbe()> probe;
+  std::function<void()> report;
+};
+struct LockQueueResult {
+  enum Outcome { held, pane_ended, timed_out } outcome;
+  PaneProbe pane; // for pane_ended: the last look
+};
+inline constexpr std::chrono::seconds k_queued_probe{1};
+inline constexpr int k_queued_dead_looks = 3; // looks at a dead pane without a status before it is reported
+inline constexpr std::chrono::seconds k_queued_report{30};
+LockQueueResult wait_lock_held(const LockQueue& queue, Clock& clock, std::chrono::milliseconds timeout);
+
 // The claude command: `cmd` split as a shell would (a path naming an
 // existing file stays one word); a bare program gets
 // `--dangerously-skip-permissions` and `--model MODEL` (when set), while a
 // command that names its own arguments is used as it is.
 std::vector<std::string> claude_command(const std::string& cmd, const std::string& model);
+
+// The program that is Claude in a claude command (claude_command's words),
+// as a command whose `--version` is Claude's: the words up to the program,
+// past `env` with its options and assignments, and for an interpreter (node,
+// bun, deno) its script; Claude's own arguments left out. One word as it is
+// (a path), more shell-quoted. `env X=1 claude …` gives `env X=1 claude`,
+// `node cli.js --model m` gives `node cli.js`.
+std::string claude_program(const std::vector<std::string>& words);
 
 // /proc/self/exe.
 std::filesystem::path self_executable();

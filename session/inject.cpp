@@ -19,6 +19,10 @@ namespace ah::session {
 
 namespace {
 
+// How often the pane is looked at while the paste is drawn and while an
+// Enter is confirmed: each look starts a tmux client.
+constexpr std::chrono::milliseconds k_pane_poll{50};
+
 std::string unique_buffer_name() {
   std::random_device rd;
   return fmt::format("ah-inject-{}-{:08x}", ::getpid(), rd());
@@ -105,7 +109,7 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   while (clock.now() < paste_deadline) {
     pasted = input_now(tmux, session);
     if (pasted != before) break;
-    clock.sleep(std::chrono::milliseconds(10));
+    clock.sleep(k_pane_poll);
   }
   log::debug("inject {}: paste drawn after {} ms, at {} ms", session,
              std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - pasted_at).count(),
@@ -123,7 +127,7 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     log::debug("inject {}: Enter {} pressed at {} ms", session, result.enters, elapsed());
     const auto deadline = clock.now() + options.confirm_wait * (attempt + 1);
     while (clock.now() < deadline) {
-      clock.sleep(std::chrono::milliseconds(10));
+      clock.sleep(k_pane_poll);
       bool working = false;
       std::string now = input_now(tmux, session, &working);
       if (now != pasted || working) {

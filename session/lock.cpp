@@ -16,14 +16,6 @@
 
 namespace ah::session {
 
-Clock::time_point SystemClock::now() {
-  return std::chrono::steady_clock::now();
-}
-
-void SystemClock::sleep(std::chrono::milliseconds d) {
-  std::this_thread::sleep_for(d);
-}
-
 SessionLock::SessionLock(std::filesystem::path path) : m_path(std::move(path)) {
   std::error_code ec;
   if (m_path.has_parent_path()) std::filesystem::create_directories(m_path.parent_path(), ec);

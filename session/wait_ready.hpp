@@ -27,14 +27,16 @@ PaneProbe probe_pane(const Tmux& tmux, std::string_view session);
 // Whether a dead pane is to be reported now: once its exit status is known,
 // or after `looks` looks without one (tmux lost it), so a caller never waits
 // for a status that will not come.
-inline bool report_dead(const PaneProbe& p, int& looks_without_status, int looks = 40) {
+inline bool report_dead(const PaneProbe& p, int& looks_without_status, int looks = 20) {
   return p.dead && (p.dead_status || ++looks_without_status >= looks);
 }
 
 struct ReadyOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(120)};
   bool accept_dialogs = false;
-  std::chrono::milliseconds poll{25};
+  // How often the pane is looked at (each look starts a tmux client): the
+  // prompt is seen at most this long after it appears.
+  std::chrono::milliseconds poll{50};
 };
 
 enum class ReadyOutcome { ready, timed_out, dead, gone };

@@ -202,3 +202,98 @@ TEST_CASE("no tmux session of the name: nothing to clear", "[create]") {
   CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "gone", clock));
   CHECK(clock.slept() == std::chrono::milliseconds(0));
 }
+
+TEST_CASE("the version is asked of the program that is Claude, not of the first word", "[create]") {
+  using ah::session::claude_program;
+  CHECK(claude_program({"claude", "--dangerously-skip-permissions"}) == "claude");
+  CHECK(claude_program({"/opt/my claude/claude"}) == "/opt/my claude/claude");
+  CHECK(claude_program({"env", "X=1", "claude", "--model", "m"}) == "env X=1 claude");
+  CHECK(claude_program({"/usr/bin/env", "-u", "TERM", "A=b c", "claude"}) ==
+        "/usr/bin/env -u TERM 'A=b c' claude");
+  CHECK(claude_program({"node", "--no-warnings", "/x/cli.js", "--model", "m"}) ==
+        "node --no-warnings /x/cli.js");
+  CHECK(claude_program({"env", "X=1"}) == "env");
+  CHECK(claude_program({}).empty());
+}
+
+namespace {
+
+// A queue for the lock over a scripted state file and pane: the state's lock
+// changes at given times; counts the looks.
+const std::string k_queued_name = "q";
+
+struct ScriptedQueue {
+  ah::session::FakeClock& clock;
+  std::chrono::steady_clock::time_point start = clock.now();
+  std::chrono::milliseconds held_after{std::chrono::hours(1)};
+  bool pane_dies = false;
+  int reads = 0, probes = 0, reports = 0;
+  ah::session::LockQueue queue() {
+    return ah::session::LockQueue{
+        .state_file = "/nonexistent/agent-session-q.json",
+        .read_state =
+            [this] {
+              ++reads;
+              ah::state::SessionState st;
+              st.session.assign(k_queued_name);
+              st.lock = clock.now() - start >= held_after ? ah::state::LockState::held
+                                                          : ah::state::LockState::waiting;
+              return std::optional<ah::state::SessionState>(st);
+            },
+        .probe =
+            [this] {
+              ++probes;
+              ah::session::PaneProbe p;
+              p.exists = true;
+              p.dead = pane_dies;
+              if (pane_dies) p.dead_status = 1;
+              return p;
+            },
+        .report = [this] { ++reports; },
+    };
+  }
+};
+
+} // namespace
+
+TEST_CASE("a create queued behind the lock for 60 s looks at the pane once a second", "[create]") {
+  using namespace std::chrono_literals;
+  ah::session::FakeClock clock;
+  ScriptedQueue q{clock};
+  q.held_after = 60s;
+  auto r = ah::session::wait_lock_held(q.queue(), clock, 300s);
+  CHECK(r.outcome == ah::session::LockQueueResult::held);
+  CHECK(clock.slept() == 60s);
+  // One look at the start and one per k_queued_probe; the holder at once and every 30 s.
+  CHECK(q.probes == 60); // at 0, 1, … 59 s
+  CHECK(q.reports == 2); // at 0 and 30 s; held at 60 s before the third
+  CHECK(q.reads <= 63);
+}
+
+TEST_CASE("a queued create ends when the pane died, and gives up at its timeout", "[create]") {
+  using namespace std::chrono_literals;
+  ah::session::FakeClock clock;
+  SECTION("the pane died") {
+    ScriptedQueue q{clock};
+    q.pane_dies = true;
+    auto r = ah::session::wait_lock_held(q.queue(), clock, 300s);
+    CHECK(r.outcome == ah::session::LockQueueResult::pane_ended);
+    CHECK(r.pane.dead_status == 1);
+    CHECK(clock.slept() == 0s);
+  }
+  SECTION("timed out") {
+    ScriptedQueue q{clock};
+    auto r = ah::session::wait_lock_held(q.queue(), clock, 90s);
+    CHECK(r.outcome == ah::session::LockQueueResult::timed_out);
+    CHECK(clock.slept() == 90s);
+    CHECK(q.reports == 4); // at 0, 30, 60 and 90 s
+  }
+  SECTION("the lock is held at once: no sleep, no look at the pane") {
+    ScriptedQueue q{clock};
+    q.held_after = 0s;
+    auto r = ah::session::wait_lock_held(q.queue(), clock, 90s);
+    CHECK(r.outcome == ah::session::LockQueueResult::held);
+    CHECK(q.probes == 0);
+    CHECK(clock.slept() == 0s);
+  }
+}
