@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for agent-hooks and builds it:
 #   1. installs the Debian packages that are missing (compiler, CMake, the
-#      libraries, tmux, Node.js/npm, python3),
+#      libraries, tmux, Node.js/npm, python3; help2man, which writes the
+#      manual pages from --help; and what the package tests use: dpkg-dev,
+#      lintian, man-db, bsdextrautils for col),
 #   2. installs the pinned Claude Code CLI from npm into a cache folder,
 #   3. configures and builds into build/ (or --build-dir).
 #
@@ -33,7 +35,7 @@ done
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 packages=(g++ cmake make pkgconf nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev catch2
-  tmux file python3 nodejs npm)
+  tmux file python3 nodejs npm help2man dpkg-dev lintian man-db bsdextrautils)
 ((want_fuzz)) && packages+=(clang)
 missing=()
 for p in "${packages[@]}"; do
