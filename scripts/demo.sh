@@ -7,20 +7,28 @@
 # it with its delay after the write, shows the guard's answer to a force push
 # reaching the model, and ends with `phase-monitor status`.
 #
-# usage: scripts/demo.sh [--keep] [--real]
-#   --keep   leave the demo folder for inspection
-#   --real   drive the real service (needs ANTHROPIC_API_KEY) instead of the mock
-# Environment: AGENT_HOOKS_BUILD_DIR (default build/) is where it builds.
+# usage: scripts/demo.sh [--keep] [--real] [--installed]
+#   --keep       leave the demo folder for inspection
+#   --real       drive the real service (needs ANTHROPIC_API_KEY) instead of the mock
+#   --installed  run from the Debian package instead of build/: the installed
+#                agent-hooks package when there is one (dpkg -i), else the
+#                .deb built from build/ (cpack), unpacked with dpkg -x into
+#                the demo folder; nothing of build/ is then on PATH
+# Environment: AGENT_HOOKS_BUILD_DIR (default build/) is where it builds;
+#   AGENT_HOOKS_PACKAGE_ROOT=DIR with --installed: a package already unpacked
+#   into DIR (DIR/usr/bin/phase-monitor, …); nothing is built.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 keep=0
 real=0
+installed=0
 for arg in "$@"; do
   case $arg in
   --keep) keep=1 ;;
   --real) real=1 ;;
-  -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  --installed) installed=1 ;;
+  -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "demo.sh: unknown argument '$arg' (see --help)" >&2; exit 64 ;;
   esac
 done
@@ -30,7 +38,21 @@ if ((real)) && [[ -z "${ANTHROPIC_API_KEY:-}" ]]; then
 fi
 
 build_dir=${AGENT_HOOKS_BUILD_DIR:-$root/build}
-"$root/scripts/setup.sh" --build-dir "$build_dir"
+# Where the package is, with --installed: given, installed, or (empty) to be
+# built and unpacked below.
+package_root=
+if ((installed)); then
+  if [[ -n "${AGENT_HOOKS_PACKAGE_ROOT:-}" ]]; then
+    package_root=$(cd "$AGENT_HOOKS_PACKAGE_ROOT" && pwd)
+  elif dpkg-query -W -f='${Status}' agent-hooks 2>/dev/null | grep -q "install ok installed"; then
+    package_root=/
+  fi
+fi
+if [[ -n "$package_root" ]]; then
+  "$root/scripts/setup.sh" --no-build
+else
+  "$root/scripts/setup.sh" --build-dir "$build_dir"
+fi
 source "$root/scripts/lib/claude-env.sh"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -48,6 +70,27 @@ unset TMUX TMUX_PANE AGENT_HOOKS_TMUX_SOCKET
 export AGENT_HOOKS_MARKER_DIR="$demo/markers"
 export PHASE_MONITOR="$build_dir/bin/phase-monitor" CLAUDE_BIN="$claude" PRIMARY_BRANCH=main
 mkdir -p "$TMUX_TMPDIR" "$AGENT_HOOKS_MARKER_DIR"
+shim="$root/scripts/agent-session.sh"
+if ((installed)); then
+  if [[ -z "$package_root" ]]; then
+    say "Building the Debian package from $build_dir and unpacking it (dpkg -x)"
+    (cd "$demo" && cpack -G DEB --config "$build_dir/CPackConfig.cmake" -B "$demo/pkg" >"$demo/cpack.log") ||
+      { echo "demo.sh: cpack failed: $(cat "$demo/cpack.log")" >&2; exit 1; }
+    dpkg-deb -x "$(echo "$demo"/pkg/agent-hooks_*.deb)" "$demo/root"
+    package_root="$demo/root"
+  fi
+  package_root=${package_root%/}
+  say "Running from the package in ${package_root}/usr"
+  # The package's own files, and nothing of the build: no build folder on
+  # PATH, no hook folder given (phase-monitor finds ../libexec/agent-hooks/).
+  shim="$package_root/usr/share/agent-hooks/agent-session.sh"
+  PHASE_MONITOR="$package_root/usr/bin/phase-monitor"
+  PATH=$(tr ':' '\n' <<<"$PATH" | grep -v -e "^$root/build" -e "^$build_dir" | paste -sd: -)
+  unset AGENT_HOOKS_DIR
+  for f in "$shim" "$PHASE_MONITOR"; do
+    [[ -x "$f" ]] || { echo "demo.sh: $f is missing from the package" >&2; exit 1; }
+  done
+fi
 
 cleanup() {
   tmux kill-server 2>/dev/null || true
@@ -103,7 +146,7 @@ fi
 # The orchestrator: nothing in it knows about agent-hooks but the file it sources.
 cat >"$demo/orchestrator.sh" <<EOF
 set -euo pipefail
-source $(q "$root/scripts/agent-session.sh")
+source $(q "$shim")
 SESSION_NAME=$(q "$session")
 PHASE_FILE=$(q "$phase")
 WORKTREE=$(q "$work")
@@ -117,6 +160,7 @@ say "create_agent_session $SESSION_NAME (hooks installed, Claude started in tmux
 start=$(date +%s%N)
 create_agent_session "$SESSION_NAME" "$WORKTREE" "$PHASE_FILE"
 echo "    ready after $((($(date +%s%N) - start) / 1000000)) ms"
+echo "    hooks: $(dirname "$(grep -oE "[^ \"']+/idle-stop" "$WORKTREE/.claude/settings.json" | head -1)")/"
 
 say "agent_inject_into_session: the task"
 agent_inject_into_session "$SESSION_NAME" "$DEMO_TASK"
@@ -163,7 +207,7 @@ say "phase-monitor status"
 "$PHASE_MONITOR" status | sed 's/^/    /'
 
 say "agent_kill_session $session"
-(source "$root/scripts/agent-session.sh" && agent_kill_session "$session")
+(source "$shim" && agent_kill_session "$session")
 left=$(find "$AGENT_HOOKS_MARKER_DIR" -mindepth 1 -name "*$session*" -printf '%f ')
 echo "    markers left: ${left:-none}"
 
