@@ -3,6 +3,10 @@
 # end-to-end (the real Claude Code CLI and tmux against the mock API), first
 # in the normal build, then a short run of every libFuzzer target
 # (scripts/fuzz.sh --quick), then everything again in an ASan+UBSan build.
+# The normal build's run includes the package tests (label package,
+# tests/package/): the .deb built from build/, unpacked with dpkg -x, checked
+# by lintian, and the compat tests and the demo run from it; the sanitizer
+# build has no package to test.
 #
 # usage: scripts/test.sh [--no-sanitize] [--no-fuzz] [CTEST_ARGS...]
 set -euo pipefail
@@ -15,7 +19,7 @@ for arg in "$@"; do
   case $arg in
   --no-sanitize) sanitize=0 ;;
   --no-fuzz) fuzz=0 ;;
-  -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) ctest_args+=("$arg") ;;
   esac
 done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Packaging: `cmake --install` into a temporary prefix and `cpack -G DEB`
 # give a phase-monitor that finds its hooks in libexec/agent-hooks/, the shim
-# that finds that phase-monitor, the docs, and a Debian package whose files
-# and dependencies are right.
+# that finds that phase-monitor, the docs, the manual pages, the copyright
+# file and changelog, and a Debian package whose files and dependencies are
+# right. (tests/package/ runs the unpacked package and asks lintian.)
 source "$(dirname "$0")/../lib/common.sh"
 
 BUILD=$(cd "$AGENT_HOOKS_BIN/.." && pwd)
@@ -20,10 +21,18 @@ check_tree() {
   [[ -x "$base/share/agent-hooks/agent-session.sh" ]] || fail "the shim is not installed in $base/share/agent-hooks"
   expect_file "$base/share/doc/agent-hooks/README.md"
   expect_file "$base/share/doc/agent-hooks/reference.md"
+  expect_file "$base/share/doc/agent-hooks/copyright"
+  expect_file "$base/share/doc/agent-hooks/changelog.gz"
+  expect_file "$base/share/man/man1/phase-monitor.1.gz"
+  expect_file "$base/share/man/man7/agent-hooks.7.gz"
+  for h in "${HOOKS[@]}"; do expect_file "$base/share/man/man1/$h.1.gz"; done
+  expect_file "$base/share/lintian/overrides/agent-hooks"
   # Nothing else: no tests, no bench tools, no build paths.
   local extra
   extra=$(cd "$base" && find . -type f | grep -v -e '^./bin/phase-monitor$' -e '^./libexec/agent-hooks/' \
-    -e '^./share/agent-hooks/agent-session.sh$' -e '^./share/doc/agent-hooks/' || true)
+    -e '^./share/agent-hooks/agent-session.sh$' -e '^./share/doc/agent-hooks/' \
+    -e '^./share/man/man1/[a-z-]*\.1\.gz$' -e '^./share/man/man7/agent-hooks\.7\.gz$' \
+    -e '^./share/lintian/overrides/agent-hooks$' || true)
   expect_eq "$extra" "" "unexpected installed files"
 
   # The installed phase-monitor finds the installed hooks (not the build's).

@@ -8,7 +8,9 @@
 # skipped.
 source "$TESTS_DIR/lib/claude.sh"
 
-SHIM="$TESTS_DIR/../scripts/agent-session.sh"
+# AGENT_HOOKS_SHIM: another copy of the shim to test (the package's, see
+# tests/package/installed.sh); by default the checkout's.
+SHIM="${AGENT_HOOKS_SHIM:-$TESTS_DIR/../scripts/agent-session.sh}"
 
 # require_compat: the CLI, tmux, python3 and every phase-monitor subcommand
 # the shim calls.
