@@ -25,7 +25,8 @@ if [[ -z "${SOURCE_DATE_EPOCH:-}" ]]; then
   SOURCE_DATE_EPOCH=$(date -d "$(sed -n 's/^ -- .*>  //p' "$here/changelog" | head -1)" +%s)
 fi
 export SOURCE_DATE_EPOCH
-# The same words in every locale: help2man translates its own headings.
+# help2man runs the programs and writes the pages in C.UTF-8 (with its
+# --locale below): English headings, and the help's UTF-8 (❯, …) kept.
 export LC_ALL=C.UTF-8
 
 # Built into a fresh folder that replaces the old one, so a subcommand that
