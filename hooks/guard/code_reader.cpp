@@ -1230,7 +1230,11 @@ void Reader::read(std::string_view code) {
     }
     if (!m_out.names_danger) {
       auto alias = m_alias.find(t.text);
-      if (is_danger_word(t.text) || (alias != m_alias.end() && mentions_danger(alias->second)))
+      // exec and eval that run code (Python's exec, Ruby's eval) are what
+      // cannot be followed, not a delete or process call.
+      const Known* known = is_danger_word(t.text) ? find_known(t.text) : nullptr;
+      if ((is_danger_word(t.text) && !(known && known->kind == Kind::code)) ||
+          (alias != m_alias.end() && mentions_danger(alias->second)))
         m_out.names_danger = true;
     }
     note_aliases(i);
