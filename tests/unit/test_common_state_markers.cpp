@@ -1,0 +1,55 @@
+// Unit tests of common/state/markers.cpp: marker names, the sessions of a
+// marker folder, and the checks on a private marker folder.
+#include "common/error.hpp"
+#include "common/state/markers.hpp"
+#include "testutil.hpp"
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+
+using ah::marker_files;
+using ah::prepare_marker_dir;
+using ah::sessions_in;
+using ah::test::ScratchDir;
+using ah::test::write_text;
+
+TEST_CASE("markers: the bash helpers' names") {
+  const auto f = marker_files("/tmp", "dev-42");
+  CHECK(f.idle == "/tmp/claude-idle-dev-42.ts");
+  CHECK(f.phase_changed == "/tmp/phase-changed-dev-42.marker");
+  CHECK(f.exited == "/tmp/claude-exited-dev-42.ts");
+  CHECK(f.nudge_count == "/tmp/claude-nudge-dev-42.count");
+  CHECK(f.state == "/tmp/agent-session-dev-42.json");
+  CHECK(f.all().size() == 5);
+}
+
+TEST_CASE("markers: an invalid session name is refused") {
+  CHECK_THROWS_AS(marker_files("/tmp", "../x"), ah::Error);
+  CHECK_THROWS_AS(marker_files("/tmp", ""), ah::Error);
+}
+
+TEST_CASE("markers: the sessions of a folder, sorted, once each, invalid names skipped") {
+  ScratchDir dir;
+  for (const char* name :
+       {"claude-idle-b.ts", "agent-session-b.json", "phase-changed-a.marker", "claude-exited-c.ts",
+        "claude-nudge-a.count", "unrelated.txt", "claude-idle-.ts", "claude-idle-b.json"})
+    write_text(dir / name, "x");
+  CHECK(sessions_in(dir.path()) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(sessions_in(dir / "missing").empty());
+}
+
+TEST_CASE("markers: a private folder is created 0700; one open to others is refused") {
+  ScratchDir dir;
+  const auto fresh = dir / "fresh";
+  prepare_marker_dir(fresh);
+  struct stat st {};
+  REQUIRE(::stat(fresh.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  const auto open = dir / "open";
+  std::filesystem::create_directory(open);
+  ::chmod(open.c_str(), 0777);
+  CHECK_THROWS_AS(prepare_marker_dir(open), ah::Error);
+  const auto link = dir / "link";
+  std::filesystem::create_directory_symlink(fresh, link);
+  CHECK_THROWS_AS(prepare_marker_dir(link), ah::Error);
+}
