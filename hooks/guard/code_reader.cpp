@@ -274,7 +274,10 @@ bool Lexer::run() {
       continue;
     }
     if (std::isspace(static_cast<unsigned char>(c))) {
-      ++m_pos;
+      // A run of blanks is one step of work.
+      while (m_pos < m_src.size() && m_src[m_pos] != '\n' &&
+             std::isspace(static_cast<unsigned char>(m_src[m_pos])))
+        ++m_pos;
       continue;
     }
     if (c == '\\' && next == '\n') { // a line continuation
@@ -660,6 +663,10 @@ std::string plain_module(std::string_view module) {
 
 // ---------------------------------------------------------------- the reader
 
+// How far the value of an assignment or the arguments of a call without
+// parentheses are followed: past this they are not literals.
+constexpr std::size_t k_max_value_steps = 256;
+
 // One value as the reader sees it: a literal string, a list of values, or unknown.
 struct Value {
   enum class Type : std::uint8_t { unknown, string, list } type = Type::unknown;
@@ -878,11 +885,20 @@ void Reader::note_aliases(std::size_t i) {
   // NAME = value (also const/let/var/my NAME = …, and JS destructuring).
   if (!punct_at(i + 1, "=")) return;
   const std::string& name = t.text;
+  // The value runs to the end of the statement; a long one is no literal
+  // nor alias (and a = b = c = … must not be walked once per name).
   std::size_t end = i + 2;
+  std::size_t steps = 0;
   while (end < m_tok.size() && m_tok[end].kind != Tok::end && !punct_at(end, ",") && !punct_at(end, ")") &&
-         !punct_at(end, "}"))
+         !punct_at(end, "}")) {
+    if (++steps > k_max_value_steps) {
+      m_literals.erase(name);
+      m_alias.erase(name);
+      return;
+    }
     end =
         (m_tok[end].kind == Tok::punct && match(end) != npos && match(end) > end) ? match(end) + 1 : end + 1;
+  }
   if (auto literal = literal_of(i + 2, end)) {
     m_literals[name] = *literal;
     return;
@@ -1279,7 +1295,8 @@ void Reader::read(std::string_view code) {
       const Known* known = find_known(name);
       if (!known || computed) continue;
       std::size_t end = i + 1;
-      while (end < m_tok.size() && m_tok[end].kind != Tok::end) {
+      std::size_t steps = 0;
+      while (end < m_tok.size() && m_tok[end].kind != Tok::end && ++steps <= k_max_value_steps) {
         const Token& e = m_tok[end];
         if (e.kind == Tok::ident &&
             (e.text == "if" || e.text == "unless" || e.text == "or" || e.text == "and" || e.text == "do"))

@@ -140,9 +140,10 @@ TEST_CASE("the reader is bounded", "[code-reader]") {
   CHECK_FALSE(read_code(CodeLanguage::python, std::string(100, '(') + std::string(100, ')')).error.empty());
   limits = {};
   limits.max_tokens = 50;
-  CHECK_FALSE(
-      read_code(CodeLanguage::python, std::string(300, 'a') + " = 1\n" + std::string(300, ' '), limits)
-          .error.empty());
+  std::string many;
+  for (int k = 0; k < 60; ++k)
+    many += "a + ";
+  CHECK_FALSE(read_code(CodeLanguage::python, many + "1", limits).error.empty());
   // eval of literal code nests only so deep.
   limits = {};
   limits.max_depth = 4;
@@ -155,6 +156,18 @@ TEST_CASE("the reader is bounded", "[code-reader]") {
   }
   CHECK_FALSE(read_code(CodeLanguage::python, code, limits).error.empty());
   CHECK(read_code(CodeLanguage::python, code).error.empty());
+  // Chains that each name could re-walk are read once: a = a = … and
+  // Perl's system system … (a test of linear work: it would not finish if
+  // every name walked the rest of the statement).
+  std::string chain;
+  for (int i = 0; i < 100000; ++i)
+    chain += "a=";
+  chain += "'x'";
+  CHECK(read_code(CodeLanguage::python, chain).error.empty());
+  std::string words;
+  for (int i = 0; i < 100000; ++i)
+    words += "system ";
+  (void)read_code(CodeLanguage::perl, words + "'id'");
   // Unterminated strings and stray brackets end the reading without a crash.
   for (const char* bad : {"'abc", "\"\"\"abc", "f(", ")(", "`x", "q{", "%x("}) {
     for (CodeLanguage l : {CodeLanguage::python, CodeLanguage::javascript, CodeLanguage::perl,
