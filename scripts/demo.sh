@@ -74,7 +74,7 @@ shim="$root/scripts/agent-session.sh"
 if ((installed)); then
   if [[ -z "$package_root" ]]; then
     say "Building the Debian package from $build_dir and unpacking it (dpkg -x)"
-    (cd "$demo" && cpack -G DEB --config "$build_dir/CPackConfig.cmake" -B "$demo/pkg" >"$demo/cpack.log") ||
+    (cd "$demo" && cpack -G DEB --config "$build_dir/CPackConfig.cmake" -B "$demo/pkg" >"$demo/cpack.log" 2>&1) ||
       { echo "demo.sh: cpack failed: $(cat "$demo/cpack.log")" >&2; exit 1; }
     dpkg-deb -x "$(echo "$demo"/pkg/agent-hooks_*.deb)" "$demo/root"
     package_root="$demo/root"
