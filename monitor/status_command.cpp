@@ -53,10 +53,16 @@ std::string age(std::int64_t since, std::int64_t now) {
   return fmt::format("{}d", s / 86400);
 }
 
-// `text` cut to `width` columns (~ marks a cut).
+// `text` cut to `width` characters (~ marks a cut), on a UTF-8 character
+// boundary: a cut inside a character would print invalid UTF-8.
 std::string fit(std::string_view text, std::size_t width) {
-  if (text.size() <= width) return std::string(text);
-  return std::string(text.substr(0, width - 1)) + "~";
+  // A character starts at every byte that is not a continuation byte (10xxxxxx).
+  const auto starts = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+  std::size_t chars = 0, cut = 0;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (starts(text[i]) && ++chars == width) cut = i; // the cut goes before the width-th character
+  if (chars <= width) return std::string(text);
+  return std::string(text.substr(0, cut)) + "~";
 }
 
 Row row_for(const fs::path& marker_dir, const std::string& name, const MonitorSettings& settings) {
@@ -102,7 +108,8 @@ Row row_for(const fs::path& marker_dir, const std::string& name, const MonitorSe
     if (socket.empty()) socket = st->tmux_socket;
   }
   if (row.claude_pid > 0) {
-    row.claude = state::process_alive(row.claude_pid) ? "yes" : "no";
+    // With its start time, a pid reused by another process is not Claude.
+    row.claude = state::process_alive(row.claude_pid, st ? st->claude_start : 0) ? "yes" : "no";
   } else {
     try {
       row.claude = session::Tmux(session::TmuxOptions{socket}).has_session(name) ? "tmux" : "no";
