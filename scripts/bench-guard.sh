@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The cost of one pretooluse-guard invocation, as a ratio to a statically
 # linked no-op C program measured in the same run (spawn-bench: alternating
-# batches, median of the rounds), for an allowed command, a denied force push
-# and a 100 KB command.
+# batches, median of the rounds), for an allowed command, a denied force push,
+# a 100 KB command, a 100 KB heredoc written to a file and a 10 KB Python
+# script fed to `python3 -` (rule 8 reads it; --max-ratio holds it to 2x).
 #
 # It also prints the peak memory of the 100 KB and 1 MB commands, and with
 # --instructions the instructions each case executes (valgrind's callgrind:
@@ -62,6 +63,22 @@ body = ""
 while len(body) < 100 * 1024:
     body += py
 payload("heredoc", "cat > file.py <<'EOF'\n" + body + "EOF\n")
+# A 10 KB Python script fed to `python3 -` by a heredoc: read by rule 8's
+# one-liner reader (strings, calls, imports), as agents run generated scripts.
+script = ("import os, re, json, subprocess, shutil\n"
+          "def collect(root):\n"
+          "    out = {}\n"
+          "    for name in sorted(os.listdir(root)):\n"
+          "        path = os.path.join(root, name)\n"
+          "        if re.match(r'^[a-z_]+\\.py$', name): out[name] = os.stat(path).st_size\n"
+          "    return out\n"
+          "result = subprocess.run(['git', 'status', '--short'], capture_output=True, text=True)\n"
+          "print(json.dumps({'files': collect('src'), 'status': result.stdout.splitlines()}, indent=2))\n"
+          "shutil.rmtree('build/tmp', ignore_errors=True)  # inside the worktree\n\n")
+pybody = ""
+while len(pybody) < 10 * 1024:
+    pybody += script
+payload("python", "python3 - <<'EOF'\n" + pybody + "EOF\n")
 # Just under the guard's 1 MiB limit, of the same dense shell as the 100 KB case.
 mega = ""
 while len(mega) + len(chunk) <= 1024 * 1024 - 64:
@@ -74,7 +91,10 @@ cases=(
   "denied force push|$dir/deny.json|2"
   "100 KB command (allowed)|$dir/big.json|0"
   "100 KB heredoc file|$dir/heredoc.json|0"
+  "10 KB Python heredoc|$dir/python.json|0"
 )
+python_limit=2 # the 10 KB Python heredoc may cost at most this much (with --max-ratio)
+python_ratio=0
 
 printf 'pretooluse-guard cost per invocation vs a static no-op C program (%d rounds x %d runs, median)\n\n' \
   "$bench_rounds" "$bench_batch"
@@ -86,7 +106,11 @@ for entry in "${cases[@]}"; do
   [[ "${command_exit:-$want_exit}" == "$want_exit" ]] ||
     { echo "bench-guard.sh: $label: guard exited $command_exit, expected $want_exit" >&2; exit 1; }
   printf '%-26s %10.0f %10.0f %6.2fx\n' "$label" "$((baseline_ns / 1000))" "$((command_ns / 1000))" "$ratio"
-  [[ "$label" == 100* ]] || bench_count_ratio
+  if [[ "$label" == "10 KB Python"* ]]; then
+    python_ratio=$ratio
+  elif [[ "$label" != 100* ]]; then
+    bench_count_ratio
+  fi
 done
 
 # One 1 MB command, wall time of single runs in milliseconds: the median and
@@ -135,5 +159,10 @@ if ((want_instructions)); then
       <"$payload" 2>&1 >/dev/null | sed -n 's/.*refs: *//p' || true)
     printf '%-26s %14s\n' "$label" "$refs"
   done
+fi
+printf '\n10 KB Python heredoc: %.2fx (limit %sx)\n' "$python_ratio" "$python_limit"
+if [[ -n "$bench_max_ratio" ]] && python3 -c "import sys; sys.exit(0 if $python_ratio > $python_limit else 1)"; then
+  echo "the 10 KB Python heredoc costs ${python_ratio}x, above ${python_limit}x" >&2
+  exit 1
 fi
 bench_finish "allow and deny"

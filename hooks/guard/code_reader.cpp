@@ -25,21 +25,25 @@ std::string_view language_name(CodeLanguage language) noexcept {
 CodeLanguage interpreter_language(std::string_view name) noexcept {
   // Most programs are ruled out by their first letter and length.
   if (name.size() < 3 || name.size() > 10) return CodeLanguage::none;
+  auto digits_only = [](std::string_view rest) {
+    for (char c : rest)
+      if (!((c >= '0' && c <= '9') || c == '.')) return false;
+    return true;
+  };
+  auto starts = [name](std::string_view prefix) { return same_name(name.substr(0, prefix.size()), prefix); };
   switch (name[0]) {
   case 'p':
-    if (name.starts_with("python") || name.starts_with("pypy")) {
-      // python, python3, python3.12, pypy3
-      const std::string_view rest = name.substr(name[1] == 'y' && name[2] == 't' ? 6 : 4);
-      return rest.find_first_not_of("0123456789.") == std::string_view::npos ? CodeLanguage::python
-                                                                             : CodeLanguage::none;
-    }
-    if (name == "perl" || name == "perl5") return CodeLanguage::perl;
-    if (name.starts_with("php") && name.substr(3).find_first_not_of("0123456789.") == std::string_view::npos)
-      return CodeLanguage::php;
+    // python, python3, python3.12, pypy3
+    if (starts("python")) return digits_only(name.substr(6)) ? CodeLanguage::python : CodeLanguage::none;
+    if (starts("pypy")) return digits_only(name.substr(4)) ? CodeLanguage::python : CodeLanguage::none;
+    if (same_name(name, "perl") || same_name(name, "perl5")) return CodeLanguage::perl;
+    if (starts("php") && digits_only(name.substr(3))) return CodeLanguage::php;
     return CodeLanguage::none;
-  case 'n': return name == "node" || name == "nodejs" ? CodeLanguage::javascript : CodeLanguage::none;
-  case 'b': return name == "bun" ? CodeLanguage::javascript : CodeLanguage::none;
-  case 'r': return name == "ruby" ? CodeLanguage::ruby : CodeLanguage::none;
+  case 'n':
+    return same_name(name, "node") || same_name(name, "nodejs") ? CodeLanguage::javascript
+                                                                : CodeLanguage::none;
+  case 'b': return same_name(name, "bun") ? CodeLanguage::javascript : CodeLanguage::none;
+  case 'r': return same_name(name, "ruby") ? CodeLanguage::ruby : CodeLanguage::none;
   default: return CodeLanguage::none;
   }
 }
@@ -60,6 +64,12 @@ struct Token {
   Tok kind;
   bool literal = true;
   std::string text;
+
+  // True when the text is the one character `c` (cheaper than comparing strings).
+  bool is(char c) const noexcept { return text.size() == 1 && text[0] == c; }
+  bool isnt(char c) const noexcept { return !is(c); }
+  bool equals(std::string_view s) const noexcept { return std::string_view(text) == s; }
+  bool isnt_str(std::string_view s) const noexcept { return !equals(s); }
 };
 
 bool is_ident_start(char c) noexcept {
@@ -116,7 +126,7 @@ bool Lexer::expression_expected() const noexcept {
   const Token& t = m_out.back();
   if (t.kind == Tok::end) return true;
   if (t.kind != Tok::punct) return false;
-  return t.text != ")" && t.text != "]" && t.text != "}";
+  return t.isnt(')') && t.isnt(']') && t.isnt('}');
 }
 
 std::string Lexer::quoted(char close, bool raw, bool& literal, char open) {
@@ -544,13 +554,29 @@ constexpr Known k_php[] = {
     {"eval", Kind::code},        {"assert", Kind::code},   {"create_function", Kind::code},
 };
 
-std::span<const Known> known_calls(CodeLanguage language) {
+// A known call with its last name split off once, for find_known.
+struct KnownEntry {
+  std::string_view last;
+  const Known* known;
+};
+
+const std::vector<KnownEntry>& known_entries(CodeLanguage language) {
+  static const auto build = [](std::span<const Known> calls) {
+    std::vector<KnownEntry> out;
+    for (const Known& k : calls) {
+      const std::size_t dot = k.name.rfind('.');
+      out.push_back({dot == std::string_view::npos ? k.name : k.name.substr(dot + 1), &k});
+    }
+    return out;
+  };
+  static const std::vector<KnownEntry> tables[] = {build(k_python), build(k_javascript), build(k_perl),
+                                                   build(k_ruby), build(k_php)};
   switch (language) {
-  case CodeLanguage::python: return k_python;
-  case CodeLanguage::javascript: return k_javascript;
-  case CodeLanguage::perl: return k_perl;
-  case CodeLanguage::ruby: return k_ruby;
-  default: return k_php;
+  case CodeLanguage::python: return tables[0];
+  case CodeLanguage::javascript: return tables[1];
+  case CodeLanguage::perl: return tables[2];
+  case CodeLanguage::ruby: return tables[3];
+  default: return tables[4];
   }
 }
 
@@ -705,6 +731,13 @@ private:
     if (m_out.opaque.empty()) m_out.opaque = std::move(what);
   }
   const Known* find_known(const std::string& name) const;
+  // False when a call ending in `last` cannot be one the reader acts on (no
+  // known call has that last name, it is no reflection and no alias).
+  bool may_matter(const std::string& last) const {
+    for (const KnownEntry& e : known_entries(m_lang))
+      if (e.last == last) return true;
+    return is_reflection(m_lang, last) || m_alias.count(last) != 0;
+  }
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
@@ -738,7 +771,7 @@ void Reader::compute_matches() {
 std::optional<std::string> Reader::literal_of(std::size_t from, std::size_t to) const {
   // Literal strings joined by concatenation (+, Perl and PHP's .), or
   // side by side (Python), maybe in parentheses; a name given a literal.
-  while (from + 1 < to && m_tok[from].kind == Tok::punct && m_tok[from].text == "(" && match(from) == to - 1)
+  while (from + 1 < to && m_tok[from].kind == Tok::punct && m_tok[from].is('(') && match(from) == to - 1)
     ++from, --to;
   if (from >= to) return std::nullopt;
   std::string out;
@@ -751,7 +784,7 @@ std::optional<std::string> Reader::literal_of(std::size_t from, std::size_t to) 
     } else if (t.kind == Tok::ident && want_value && m_literals.count(t.text)) {
       out += m_literals.at(t.text);
       want_value = false;
-    } else if (t.kind == Tok::punct && t.text == "+" && !want_value) {
+    } else if (t.kind == Tok::punct && t.is('+') && !want_value) {
       want_value = true;
     } else {
       return std::nullopt;
@@ -770,7 +803,7 @@ Value Reader::value_of(std::size_t from, std::size_t to) const {
     return v;
   }
   const Token& first = m_tok[from];
-  if (first.kind == Tok::punct && (first.text == "[" || first.text == "(") && match(from) == to - 1) {
+  if (first.kind == Tok::punct && (first.is('[') || first.is('(')) && match(from) == to - 1) {
     v.type = Value::Type::list;
     for (auto [a, b] : split_args(from, to - 1))
       v.items.push_back(literal_of(a, b));
@@ -784,12 +817,12 @@ std::vector<std::pair<std::size_t, std::size_t>> Reader::split_args(std::size_t 
   std::size_t start = open + 1;
   for (std::size_t k = open + 1; k < close; ++k) {
     const Token& t = m_tok[k];
-    if (t.kind == Tok::punct && (t.text == "(" || t.text == "[" || t.text == "{") && match(k) != npos &&
+    if (t.kind == Tok::punct && (t.is('(') || t.is('[') || t.is('{')) && match(k) != npos &&
         match(k) < close) {
       k = match(k);
       continue;
     }
-    if (t.kind == Tok::punct && t.text == ",") {
+    if (t.kind == Tok::punct && t.is(',')) {
       if (k > start) args.emplace_back(start, k);
       start = k + 1;
     }
@@ -819,11 +852,11 @@ void Reader::note_aliases(std::size_t i) {
     }
     return k;
   };
-  if (m_lang == CodeLanguage::python && t.text == "import" && (i == 0 || m_tok[i - 1].kind == Tok::end)) {
+  if (m_lang == CodeLanguage::python && t.equals("import") && (i == 0 || m_tok[i - 1].kind == Tok::end)) {
     for (std::size_t k = i + 1; ident_at(k);) {
       std::string module;
       k = dotted(k, module);
-      if (ident_at(k) && m_tok[k].text == "as" && ident_at(k + 1)) {
+      if (ident_at(k) && m_tok[k].equals("as") && ident_at(k + 1)) {
         m_alias[m_tok[k + 1].text] = module;
         k += 2;
       }
@@ -832,17 +865,17 @@ void Reader::note_aliases(std::size_t i) {
     }
     return;
   }
-  if (m_lang == CodeLanguage::python && t.text == "from" && ident_at(i + 1)) {
+  if (m_lang == CodeLanguage::python && t.equals("from") && ident_at(i + 1)) {
     std::string module;
     std::size_t k = dotted(i + 1, module);
-    if (!ident_at(k) || m_tok[k].text != "import") return;
+    if (!ident_at(k) || m_tok[k].isnt_str("import")) return;
     ++k;
     if (punct_at(k, "(")) ++k;
     while (ident_at(k)) {
       const std::string name = m_tok[k].text;
       std::string as = name;
       ++k;
-      if (ident_at(k) && m_tok[k].text == "as" && ident_at(k + 1)) {
+      if (ident_at(k) && m_tok[k].equals("as") && ident_at(k + 1)) {
         as = m_tok[k + 1].text;
         k += 2;
       }
@@ -852,14 +885,14 @@ void Reader::note_aliases(std::size_t i) {
     }
     return;
   }
-  if (m_lang == CodeLanguage::javascript && t.text == "import") {
+  if (m_lang == CodeLanguage::javascript && t.equals("import")) {
     // import X from 'm' · import * as X from 'm' · import { a as b } from 'm'
     std::size_t k = i + 1;
     std::vector<std::pair<std::string, std::string>> names; // local, imported ("" for the module)
-    if (punct_at(k, "*") && ident_at(k + 1) && m_tok[k + 1].text == "as" && ident_at(k + 2)) {
+    if (punct_at(k, "*") && ident_at(k + 1) && m_tok[k + 1].equals("as") && ident_at(k + 2)) {
       names.emplace_back(m_tok[k + 2].text, "");
       k += 3;
-    } else if (ident_at(k) && m_tok[k].text != "from") {
+    } else if (ident_at(k) && m_tok[k].isnt_str("from")) {
       names.emplace_back(m_tok[k].text, "");
       ++k;
     } else if (punct_at(k, "{") && match(k) != npos) {
@@ -867,7 +900,7 @@ void Reader::note_aliases(std::size_t i) {
       for (std::size_t j = k + 1; j < close; ++j) {
         if (!ident_at(j)) continue;
         std::string imported = m_tok[j].text, local = imported;
-        if (ident_at(j + 1) && m_tok[j + 1].text == "as" && ident_at(j + 2)) {
+        if (ident_at(j + 1) && m_tok[j + 1].equals("as") && ident_at(j + 2)) {
           local = m_tok[j + 2].text;
           j += 2;
         }
@@ -875,7 +908,7 @@ void Reader::note_aliases(std::size_t i) {
       }
       k = close + 1;
     }
-    if (ident_at(k) && m_tok[k].text == "from" && k + 1 < m_tok.size() && m_tok[k + 1].kind == Tok::string) {
+    if (ident_at(k) && m_tok[k].equals("from") && k + 1 < m_tok.size() && m_tok[k + 1].kind == Tok::string) {
       const std::string module = plain_module(m_tok[k + 1].text);
       for (auto& [local, imported] : names)
         m_alias[local] = imported.empty() ? module : module + "." + imported;
@@ -904,7 +937,7 @@ void Reader::note_aliases(std::size_t i) {
     return;
   }
   m_literals.erase(name);
-  if (ident_at(i + 2) && m_tok[i + 2].text == "getattr" && punct_at(i + 3, "(") && match(i + 3) + 1 == end) {
+  if (ident_at(i + 2) && m_tok[i + 2].equals("getattr") && punct_at(i + 3, "(") && match(i + 3) + 1 == end) {
     auto args = split_args(i + 3, match(i + 3));
     std::optional<std::string> attr;
     if (args.size() >= 2) attr = literal_of(args[1].first, args[1].second);
@@ -934,15 +967,15 @@ void Reader::note_aliases(std::size_t i) {
 
 void Reader::note_destructuring(std::size_t open, std::size_t eq) {
   const std::size_t k = eq + 1;
-  if (k + 3 >= m_tok.size() || m_tok[k].text != "require" || m_tok[k + 1].text != "(" ||
-      m_tok[k + 2].kind != Tok::string || m_tok[k + 3].text != ")")
+  if (k + 3 >= m_tok.size() || m_tok[k].isnt_str("require") || m_tok[k + 1].isnt('(') ||
+      m_tok[k + 2].kind != Tok::string || m_tok[k + 3].isnt(')'))
     return;
   const std::string module = plain_module(m_tok[k + 2].text);
   for (std::size_t j = open + 1; j + 1 < eq; ++j) {
     if (m_tok[j].kind != Tok::ident) continue;
     const std::string imported = m_tok[j].text;
     std::string local = imported;
-    if (m_tok[j + 1].text == ":" && j + 2 < eq && m_tok[j + 2].kind == Tok::ident) {
+    if (m_tok[j + 1].is(':') && j + 2 < eq && m_tok[j + 2].kind == Tok::ident) {
       local = m_tok[j + 2].text;
       j += 2;
     }
@@ -959,7 +992,10 @@ const Known* Reader::find_known(const std::string& name) const {
     const std::size_t before = name.rfind('.', dot - 1);
     if (before != std::string::npos) last_two = std::string_view(name).substr(before + 1);
   }
-  for (const Known& k : known_calls(m_lang)) {
+  for (const KnownEntry& e : known_entries(m_lang)) {
+    // Most entries differ in their last name: ruled out before anything else.
+    if (e.last != last) continue;
+    const Known& k = *e.known;
     if (k.name.starts_with("*.")) {
       if (dot != std::string::npos && k.name.substr(2) == last) return &k;
     } else if (k.name.find('.') == std::string_view::npos) {
@@ -976,16 +1012,16 @@ const Known* Reader::find_known(const std::string& name) const {
 std::string Reader::callee(std::size_t i, std::optional<std::string>& receiver_path, bool& computed) {
   std::string name = m_tok[i].text;
   std::size_t k = i;
-  while (k >= 2 && m_tok[k - 1].kind == Tok::punct && m_tok[k - 1].text == ".") {
+  while (k >= 2 && m_tok[k - 1].kind == Tok::punct && m_tok[k - 1].is('.')) {
     const Token& before = m_tok[k - 2];
     if (before.kind == Tok::ident) {
       name = before.text + "." + name;
       k -= 2;
       continue;
     }
-    if (before.kind == Tok::punct && (before.text == ")" || before.text == "]") && match(k - 2) != npos) {
+    if (before.kind == Tok::punct && (before.is(')') || before.is(']')) && match(k - 2) != npos) {
       const std::size_t open = match(k - 2);
-      if (before.text == "]") { // x['name'].y: a member by a literal name
+      if (before.is(']')) { // x['name'].y: a member by a literal name
         if (auto lit = literal_of(open + 1, k - 2)) {
           name = *lit + "." + name;
           k = open;
@@ -1001,7 +1037,7 @@ std::string Reader::callee(std::size_t i, std::optional<std::string>& receiver_p
       }
       // A call's result: require('m'), __import__('m'), Path('/x'), getattr(a, 'b').
       if (open >= 1 && m_tok[open - 1].kind == Tok::ident) {
-        const std::string& fn = m_tok[open - 1].text;
+        const std::string_view fn = m_tok[open - 1].text;
         auto args = split_args(open, k - 2);
         std::optional<std::string> first =
             args.empty() ? std::nullopt : literal_of(args[0].first, args[0].second);
@@ -1022,7 +1058,7 @@ std::string Reader::callee(std::size_t i, std::optional<std::string>& receiver_p
             computed = true;
           }
         } else {
-          name = fn + "()." + name;
+          name = std::string(fn) + "()." + name;
         }
       }
       break;
@@ -1050,10 +1086,10 @@ std::string Reader::name_of_range(std::size_t from, std::size_t to) {
     std::string name = callee(to - 1, ignored, computed);
     return computed ? std::string() : name;
   }
-  if (m_tok[to - 1].kind == Tok::punct && m_tok[to - 1].text == ")" && match(to - 1) != npos) {
+  if (m_tok[to - 1].kind == Tok::punct && m_tok[to - 1].is(')') && match(to - 1) != npos) {
     const std::size_t open = match(to - 1);
     if (open >= 1 && open - 1 >= from && m_tok[open - 1].kind == Tok::ident) {
-      const std::string& fn = m_tok[open - 1].text;
+      const std::string_view fn = m_tok[open - 1].text;
       if (fn == "require" || fn == "__import__" || fn == "import_module")
         if (auto lit = literal_of(open + 1, to - 1)) return plain_module(*lit);
     }
@@ -1072,9 +1108,9 @@ void Reader::shell_call(const std::string& name,
   std::vector<Value> values;
   for (auto [a, b] : args) {
     if (b > a + 1 && m_tok[a].kind == Tok::ident && m_tok[a + 1].kind == Tok::punct &&
-        (m_tok[a + 1].text == "=" || m_tok[a + 1].text == ":" || m_tok[a + 1].text == "=>"))
+        (m_tok[a + 1].is('=') || m_tok[a + 1].is(':') || m_tok[a + 1].equals("=>")))
       continue;
-    if (m_tok[a].kind == Tok::punct && m_tok[a].text == "{") continue; // an options object
+    if (m_tok[a].kind == Tok::punct && m_tok[a].is('{')) continue; // an options object
     values.push_back(value_of(a, b));
   }
   if (values.empty() || values[0].type == Value::Type::unknown) {
@@ -1145,7 +1181,7 @@ void Reader::on_call(const std::string& name, std::size_t name_at, std::size_t a
       const std::string full =
           name_of_range(args[0].first, args[0].second) + "." + *literal_of(args[1].first, args[1].second);
       const std::size_t after = args_to + 1;
-      if (after < m_tok.size() && m_tok[after].kind == Tok::punct && m_tok[after].text == "(" &&
+      if (after < m_tok.size() && m_tok[after].kind == Tok::punct && m_tok[after].is('(') &&
           match(after) != npos)
         on_call(full, name_at, after + 1, match(after), true, std::nullopt);
       return;
@@ -1185,7 +1221,7 @@ void Reader::on_call(const std::string& name, std::size_t name_at, std::size_t a
     // eval("literal code") is read as code of its own; anything else is not followed.
     std::optional<std::string> code = args.empty() ? std::nullopt : literal_of(args[0].first, args[0].second);
     if (m_lang == CodeLanguage::perl && name == "eval" && name_at + 1 < m_tok.size() &&
-        m_tok[name_at + 1].kind == Tok::punct && m_tok[name_at + 1].text == "{")
+        m_tok[name_at + 1].kind == Tok::punct && m_tok[name_at + 1].is('{'))
       return; // eval { … } is a block, not code in a string
     if (!code) {
       set_opaque(name + " of code built at run time");
@@ -1203,6 +1239,7 @@ void Reader::on_call(const std::string& name, std::size_t name_at, std::size_t a
 }
 
 void Reader::read(std::string_view code) {
+  m_tok.reserve(code.size() / 4 + 8);
   Lexer lexer(m_lang, code, m_tok, m_limits, m_budget);
   if (!lexer.run()) {
     if (m_out.error.empty()) m_out.error = lexer.error;
@@ -1221,14 +1258,14 @@ void Reader::read(std::string_view code) {
       if (!t.literal) m_out.unknown_commands.push_back("a command with interpolation");
       continue;
     }
-    if (m_lang == CodeLanguage::javascript && t.kind == Tok::punct && t.text == "=" && i > 0 &&
-        m_tok[i - 1].text == "}" && match(i - 1) != npos)
+    if (m_lang == CodeLanguage::javascript && t.kind == Tok::punct && t.is('=') && i > 0 &&
+        m_tok[i - 1].is('}') && match(i - 1) != npos)
       note_destructuring(match(i - 1), i);
     if (t.kind != Tok::ident) {
       // x['system'](…) and x[name](…) in JavaScript: a member by name.
-      if (m_lang == CodeLanguage::javascript && t.kind == Tok::punct && t.text == "[" && i > 0 &&
+      if (m_lang == CodeLanguage::javascript && t.kind == Tok::punct && t.is('[') && i > 0 &&
           m_tok[i - 1].kind == Tok::ident && match(i) != npos && match(i) + 1 < m_tok.size() &&
-          m_tok[match(i) + 1].text == "(") {
+          m_tok[match(i) + 1].is('(')) {
         const std::size_t close = match(i);
         auto member = literal_of(i + 1, close);
         if (!member) {
@@ -1254,10 +1291,10 @@ void Reader::read(std::string_view code) {
         m_out.names_danger = true;
     }
     note_aliases(i);
-    const bool member = i > 0 && m_tok[i - 1].kind == Tok::punct && m_tok[i - 1].text == ".";
+    const bool member = i > 0 && m_tok[i - 1].kind == Tok::punct && m_tok[i - 1].is('.');
     // A variable function in PHP ($f(…)) cannot be followed.
     if (m_lang == CodeLanguage::php && t.text[0] == '$' && !member && i + 1 < m_tok.size() &&
-        m_tok[i + 1].text == "(") {
+        m_tok[i + 1].is('(')) {
       if (auto named = m_literals.find(t.text); named != m_literals.end() && match(i + 1) != npos) {
         on_call(named->second, i, i + 2, match(i + 1), true, std::nullopt); // $f = "system"; $f(…)
         continue;
@@ -1265,12 +1302,14 @@ void Reader::read(std::string_view code) {
       set_opaque("a function called through a variable");
       continue;
     }
-    if (is_reflection(m_lang, t.text) && (i + 1 >= m_tok.size() || m_tok[i + 1].text != "(")) {
-      if (t.text == "__builtins__" || t.text == "__dict__" || t.text == "globalThis" || t.text == "Reflect")
-        set_opaque(t.text);
-    }
-    const bool paren = i + 1 < m_tok.size() && m_tok[i + 1].kind == Tok::punct && m_tok[i + 1].text == "(";
+    if ((t.text[0] == '_' || t.text[0] == 'g' || t.text[0] == 'R') &&
+        (t.equals("__builtins__") || t.equals("__dict__") || t.equals("globalThis") || t.equals("Reflect")) &&
+        (i + 1 >= m_tok.size() || m_tok[i + 1].isnt('(')))
+      set_opaque(t.text);
+    const bool paren = i + 1 < m_tok.size() && m_tok[i + 1].kind == Tok::punct && m_tok[i + 1].is('(');
     if (paren && match(i + 1) != npos) {
+      // Most calls are of nothing the reader knows: ruled out by their last name.
+      if (!may_matter(t.text)) continue;
       std::optional<std::string> receiver_path;
       bool computed = false;
       std::string name = callee(i, receiver_path, computed);
@@ -1288,7 +1327,7 @@ void Reader::read(std::string_view code) {
     // Perl, Ruby and PHP call without parentheses: system "…", unlink '/x'.
     if ((m_lang == CodeLanguage::perl || m_lang == CodeLanguage::ruby) && i + 1 < m_tok.size() &&
         (m_tok[i + 1].kind == Tok::string || m_tok[i + 1].kind == Tok::ident ||
-         (m_tok[i + 1].kind == Tok::punct && m_tok[i + 1].text == "["))) {
+         (m_tok[i + 1].kind == Tok::punct && m_tok[i + 1].is('[')))) {
       std::optional<std::string> receiver_path;
       bool computed = false;
       std::string name = callee(i, receiver_path, computed);
@@ -1299,9 +1338,9 @@ void Reader::read(std::string_view code) {
       while (end < m_tok.size() && m_tok[end].kind != Tok::end && ++steps <= k_max_value_steps) {
         const Token& e = m_tok[end];
         if (e.kind == Tok::ident &&
-            (e.text == "if" || e.text == "unless" || e.text == "or" || e.text == "and" || e.text == "do"))
+            (e.equals("if") || e.equals("unless") || e.equals("or") || e.equals("and") || e.equals("do")))
           break;
-        if (e.kind == Tok::punct && (e.text == ")" || e.text == "}" || e.text == "]")) break;
+        if (e.kind == Tok::punct && (e.is(')') || e.is('}') || e.is(']'))) break;
         end = (e.kind == Tok::punct && match(end) != npos && match(end) > end) ? match(end) + 1 : end + 1;
       }
       if (known->kind == Kind::code && m_tok[i + 1].kind == Tok::punct) continue;

@@ -434,6 +434,12 @@ void drop_front(std::vector<Word>& words, std::size_t n) {
     words.erase(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(std::min(n, words.size())));
 }
 
+// A quick look at the first letter before interpreter_language: every
+// interpreter starts with p, n, b or r.
+bool maybe_interpreter(std::string_view name) noexcept {
+  return !name.empty() && (name[0] == 'p' || name[0] == 'n' || name[0] == 'r' || name[0] == 'b');
+}
+
 // How an interpreter's command line gives it code: option letters whose
 // value is code (-c, -e, -r), letters that take a value (attached or the
 // next word), letters that end the options without code (python -m), and
@@ -691,7 +697,9 @@ CommandView view_of(const shell::SimpleCommand& command, std::vector<Word>* take
     }
     view.nested_scripts.push_back(std::move(script));
     view.nested_in_same_scope = true;
-  } else if (const CodeLanguage language = interpreter_language(view.name); language != CodeLanguage::none) {
+  } else if (const CodeLanguage language =
+                 maybe_interpreter(view.name) ? interpreter_language(view.name) : CodeLanguage::none;
+             language != CodeLanguage::none) {
     view.language = language;
     read_interpreter_options(view);
     if (view.code_from_stdin)

@@ -3,6 +3,7 @@
 #include "hooks/guard/working_dir.hpp"
 
 #include <array>
+#include <bit>
 #include <cctype>
 #include <fmt/format.h>
 #include <iterator>
@@ -16,35 +17,63 @@ using Check = RuleResult (*)(const CommandView&, const RuleContext&);
 struct RuleEntry {
   std::string_view name;
   Check check;
+  // The first letters of the programs the rule can refuse; empty: any
+  // command (rules that look at every command's arguments or redirections).
+  std::string_view first_letters = {};
 };
 
 // In the order of docs/guard.md.
 constexpr RuleEntry k_rules[] = {
-    {k_rule_force_push, check_force_push},           {k_rule_recursive_delete, check_recursive_delete},
-    {k_rule_forge_merge, check_forge_merge},         {k_rule_switch_primary, check_switch_primary},
-    {k_rule_close_issue, check_close_issue},         {k_rule_factory_root, check_factory_root},
-    {k_rule_host_management, check_host_management}, {k_rule_interpreter_code, check_interpreter_code},
-    {k_rule_forge_state, check_forge_state},         {k_rule_rewrite_history, check_rewrite_history},
+    {k_rule_force_push, check_force_push, "g"},
+    {k_rule_recursive_delete, check_recursive_delete, "rf"},
+    {k_rule_forge_merge, check_forge_merge},
+    {k_rule_switch_primary, check_switch_primary, "g"},
+    {k_rule_close_issue, check_close_issue},
+    {k_rule_factory_root, check_factory_root},
+    {k_rule_host_management, check_host_management, "kpdt"},
+    {k_rule_interpreter_code, check_interpreter_code, "pnbr"},
+    {k_rule_forge_state, check_forge_state, "gtcwhxdp"},
+    {k_rule_rewrite_history, check_rewrite_history, "g"},
 };
 
 // What a program named by an expansion is judged as.
 constexpr std::string_view k_unknown_program_candidates[] = {"git", "rm", "find", "docker", "tmux"};
 
 // The rules `settings` leave on, in order; looked up once per command string.
+// Which of them can refuse a program is known from its first letter: the
+// others are not asked.
 struct EnabledRules {
   std::array<Check, std::size(k_rules)> checks{};
   std::size_t count = 0;
+  std::uint32_t all = 0;                      // bit k: checks[k]
+  std::array<std::uint32_t, 256> by_letter{}; // the checks a program starting with it may meet
 
   explicit EnabledRules(const Settings& settings) {
-    for (const RuleEntry& rule : k_rules)
-      if (settings.rule_enabled(rule.name)) checks[count++] = rule.check;
+    static_assert(std::size(k_rules) <= 32);
+    std::uint32_t any = 0;
+    for (const RuleEntry& rule : k_rules) {
+      if (!settings.rule_enabled(rule.name)) continue;
+      const std::uint32_t bit = 1u << count;
+      checks[count++] = rule.check;
+      all |= bit;
+      if (rule.first_letters.empty()) any |= bit;
+      for (char c : rule.first_letters)
+        by_letter[static_cast<unsigned char>(c)] |= bit;
+    }
+    for (std::uint32_t& mask : by_letter)
+      mask |= any;
+  }
+
+  std::uint32_t for_name(std::string_view name) const noexcept {
+    return name.empty() ? all : by_letter[static_cast<unsigned char>(name[0])];
   }
 };
 
 std::optional<Denial> check_rules(const CommandView& view, const RuleContext& ctx,
                                   const EnabledRules& rules) {
-  for (std::size_t k = 0; k < rules.count; ++k)
-    if (auto denial = rules.checks[k](view, ctx)) return denial;
+  for (std::uint32_t mask = rules.for_name(view.name); mask != 0; mask &= mask - 1)
+    if (auto denial = rules.checks[static_cast<std::size_t>(std::countr_zero(mask))](view, ctx))
+      return denial;
   return std::nullopt;
 }
 
@@ -98,6 +127,15 @@ void note_reassignments(const shell::SimpleCommand& command, const CommandView& 
     note(leading_name(view.text(i)));
 }
 
+// `text` on one line, shortened to about `max` bytes.
+std::string one_line(std::string_view text, std::size_t max) {
+  std::string out;
+  for (char c : text.substr(0, max))
+    out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+  if (text.size() > max) out += "…";
+  return out;
+}
+
 Denial parse_denial(const std::string& error) {
   return Denial{
       std::string(k_rule_shell_parse),
@@ -128,8 +166,8 @@ void read_interpreter_code(CommandView& view) {
 // counts for the lines after it. Stops judging at the first denial.
 class Judge {
 public:
-  Judge(shell::Script& script, const Settings& settings, std::string_view cwd)
-      : m_script(script), m_tracker(script, initial_cwd(cwd)),
+  Judge(shell::Script& script, const Settings& settings, std::string_view cwd, Explanation* explain)
+      : m_script(script), m_explain(explain), m_tracker(script, initial_cwd(cwd)),
         m_stand_in(settings.worktree.empty() ? worktree_stand_in(cwd, settings.home) : std::string()),
         m_reassigned{std::nullopt, settings.home, settings.factory_root},
         m_rules(settings), m_ctx{settings, m_reassigned,
@@ -171,7 +209,11 @@ private:
       m_script.spare_words.push_back(std::move(words));
   }
 
+  // Records how `view` (of `command`) was read, for --explain.
+  void explain(const shell::SimpleCommand& command, const CommandView& view);
+
   shell::Script& m_script;
+  Explanation* m_explain;
   CwdTracker m_tracker;
   // Rule 2's worktree: the configured one, else the payload's cwd.
   const std::string m_stand_in;
@@ -189,7 +231,8 @@ private:
 
 std::optional<Denial> Judge::judge(std::size_t i) {
   shell::SimpleCommand& command = m_script.commands[i];
-  CommandView view = take_view(command);
+  // --explain shows the words as written too: they are copied, not taken.
+  CommandView view = m_explain ? make_view(command) : take_view(command);
   // `echo … | bash`, `cat <<EOF | sh`: what flows into a shell is its script.
   if (command.pipe_in) {
     if (view.script_from_stdin && !m_pipe_data.empty()) view.nested_scripts.push_back(m_pipe_data);
@@ -239,7 +282,77 @@ std::optional<Denial> Judge::judge_nested(const shell::SimpleCommand& command, c
   return std::nullopt;
 }
 
+void Judge::explain(const shell::SimpleCommand& command, const CommandView& view) {
+  const std::string indent(2 * command.depth, ' ');
+  std::string written;
+  for (const shell::Word& w : command.words)
+    written += (written.empty() ? "" : " ") + w.text;
+  auto& out = m_explain->lines;
+  out.push_back(fmt::format("{}command: {}", indent, written));
+  const std::string in = m_ctx.paths.cwd ? *m_ctx.paths.cwd : std::string("(unknown)");
+  if (view.args.empty()) {
+    out.push_back(fmt::format("{}  no program (only assignments or wrappers); in {}", indent, in));
+    return;
+  }
+  const std::size_t wrappers =
+      command.words.size() >= view.args.size() ? command.words.size() - view.args.size() : 0;
+  std::string seen_through;
+  for (std::size_t k = 0; k < wrappers && k < command.words.size(); ++k)
+    seen_through += (seen_through.empty() ? "" : " ") + command.words[k].text;
+  out.push_back(fmt::format("{}  program: {}{}; in {}", indent,
+                            view.name.empty() ? "(named by an expansion: " + view.text(0) + ")" : view.name,
+                            seen_through.empty() ? std::string() : " (through " + seen_through + ")", in));
+  std::string args;
+  for (std::size_t k = 1; k < view.size(); ++k)
+    args += (args.empty() ? "" : " ") + view.text(k);
+  if (!args.empty()) out.push_back(fmt::format("{}  arguments: {}", indent, args));
+  for (std::size_t k = 1; k < view.size(); ++k) {
+    const shell::Word& w = view.args[k];
+    const std::string_view t = w.text;
+    const bool path_like =
+        !t.empty() && t[0] != '-' &&
+        (t.find('/') != std::string_view::npos || t[0] == '~' || t[0] == '.' || w.has_expansion());
+    if (!path_like) continue;
+    ResolvedPath p = resolve_path(w, m_ctx.paths);
+    out.push_back(p.resolved() ? fmt::format("{}  path: {} -> {}{}", indent, t, p.path,
+                                             p.pattern ? " (a pattern: the directory it expands in)" : "")
+                               : fmt::format("{}  path: {} -> unknown ({})", indent, t, p.unknown));
+  }
+  if (view.args_from_stdin) out.push_back(fmt::format("{}  more arguments come from stdin", indent));
+  for (const std::string& nested : view.nested_scripts)
+    out.push_back(fmt::format("{}  runs a nested script: {}", indent, one_line(nested, 100)));
+  for (const CodeReading& r : view.readings) {
+    if (r.deletes.empty() && r.unknown_commands.empty() && r.opaque.empty() && r.error.empty()) {
+      out.push_back(fmt::format("{}  {} code read: no deletes, nothing it cannot follow{}", indent,
+                                language_name(view.language),
+                                view.nested_scripts.empty() ? "" : " (its commands are read below)"));
+      continue;
+    }
+    out.push_back(fmt::format("{}  {} code read:", indent, language_name(view.language)));
+    for (const CodeDelete& d : r.deletes)
+      out.push_back(
+          fmt::format("{}    deletes with {}(): {}", indent, d.call, d.path ? *d.path : "(not a literal)"));
+    for (const std::string& u : r.unknown_commands)
+      out.push_back(fmt::format("{}    runs a command that is not a literal, with {}", indent, u));
+    if (!r.opaque.empty())
+      out.push_back(fmt::format("{}    cannot follow: {}{}", indent, r.opaque,
+                                r.names_danger ? " (and it names a delete or process call)" : ""));
+    if (!r.error.empty()) out.push_back(fmt::format("{}    cannot read it: {}", indent, r.error));
+  }
+  if (view.code_from_stdin && view.readings.empty())
+    out.push_back(fmt::format("{}  {} reads its program from stdin (nothing seen to flow in)", indent,
+                              language_name(view.language)));
+}
+
 std::optional<Denial> Judge::judge_view(shell::SimpleCommand& command, CommandView& view) {
+  if (m_explain) {
+    if (const std::size_t dir = m_tracker.dir_of(command.scope); dir != m_ctx_dir) {
+      m_ctx.paths.cwd = m_tracker.cwd(command.scope);
+      m_ctx.paths.cwd_normal = m_tracker.normal(command.scope);
+      m_ctx_dir = dir;
+    }
+    explain(command, view);
+  }
   note_reassignments(command, view, m_reassigned);
   m_ctx.paths.home_reassigned = m_reassigned.home_reassigned;
   m_ctx.paths.pwd_reassigned = m_reassigned.pwd_reassigned;
@@ -277,12 +390,12 @@ std::optional<Denial> Judge::judge_view(shell::SimpleCommand& command, CommandVi
 } // namespace
 
 std::optional<Denial> evaluate_command(std::string_view command, const Settings& settings,
-                                       std::string_view cwd) {
+                                       std::string_view cwd, Explanation* explain) {
   // Judged line by line while it is read, so that a long command is never
   // held whole in memory; after a denial the rest is only read, since a
   // string the guard cannot read is refused as such wherever the error is.
   shell::Script script;
-  Judge judge(script, settings, cwd);
+  Judge judge(script, settings, cwd, explain);
   shell::parse_in_batches(script, command, [&judge](shell::Script&) { judge.judge_line(); });
   if (!script.ok()) return parse_denial(script.error);
   judge.judge_commands();

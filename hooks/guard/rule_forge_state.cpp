@@ -133,14 +133,23 @@ std::string docker_change(const CommandView& view) {
   return {};
 }
 
+// True for the programs this rule knows (switched on the length first: most
+// programs are ruled out at once).
+bool is_forge_state_program(std::string_view n) noexcept {
+  switch (n.size()) {
+  case 2: return same_name(n, "gh") || same_name(n, "xh");
+  case 3: return same_name(n, "tea") || same_name(n, "xhs");
+  case 4: return same_name(n, "glab") || same_name(n, "curl") || same_name(n, "wget") || same_name(n, "http");
+  case 5: return same_name(n, "https");
+  case 6: return same_name(n, "docker") || same_name(n, "podman");
+  default: return false;
+  }
+}
+
 } // namespace
 
 RuleResult check_forge_state(const CommandView& view, const RuleContext& ctx) {
-  const std::string_view name = view.name;
-  // Every program this rule knows starts with one of these letters.
-  if (name.empty() || (name[0] != 'g' && name[0] != 't' && name[0] != 'c' && name[0] != 'w' &&
-                       name[0] != 'h' && name[0] != 'x' && name[0] != 'd' && name[0] != 'p'))
-    return std::nullopt;
+  if (!is_forge_state_program(view.name)) return std::nullopt;
   if (std::string what = forge_change(view); !what.empty()) {
     return Denial{
         std::string(k_rule_forge_state),
