@@ -5,7 +5,8 @@
 # fuzz_state (the phase-file reader and the session state file),
 # fuzz_shell_words (the shell-word parser and the guard's rules) and
 # fuzz_guard_payload (the guard's fast payload reader, which must agree with
-# nlohmann's parser on everything it accepts). Seeds come
+# nlohmann's parser on everything it accepts) and fuzz_code_reader (the
+# guard's reader of interpreter one-liners). Seeds come
 # from tests/fuzz/corpus/<name>/ (and the guard corpus); any crash, leak,
 # timeout or sanitizer report fails the script and leaves the input in
 # build-fuzz/fuzz/<target>/crashes/.
@@ -50,7 +51,8 @@ done
 limit=()
 [[ -z "$runs" ]] || limit+=(-runs="$runs")
 [[ -z "$seconds" ]] || limit+=(-max_total_time="$seconds")
-((${#targets[@]})) || targets=(fuzz_hooks fuzz_settings fuzz_config fuzz_state fuzz_shell_words fuzz_guard_payload)
+((${#targets[@]})) || targets=(fuzz_hooks fuzz_settings fuzz_config fuzz_state fuzz_shell_words fuzz_guard_payload
+  fuzz_code_reader)
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (scripts/setup.sh --fuzz installs it)" >&2; exit 1; }
 
 if ((build_first)); then
