@@ -1,4 +1,4 @@
-#include "monitor/watch_events.hpp"
+#include "monitor/watch/events.hpp"
 
 #include "common/error.hpp"
 #include "common/log.hpp"

@@ -8,7 +8,7 @@
 // acks on stdin (whose end, like the caller's own exit, is seen in every
 // wait), and the poll timeout for the clock. Without inotify (or with its
 // watches exhausted) it wakes every poll interval instead.
-#include "monitor/watch_loop.hpp"
+#include "monitor/watch/loop.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "monitor/watch_loop.hpp"
+#include "monitor/watch/loop.hpp"
 
 #include <algorithm>
 

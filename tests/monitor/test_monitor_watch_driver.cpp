@@ -2,7 +2,7 @@
 // files in a scratch directory: the protocol lines, the ack, a crash whose
 // callback restarts the session. No sleeps: each wait() runs the next step of
 // a script instead of blocking.
-#include "monitor/watch_command.hpp"
+#include "monitor/watch/driver.hpp"
 
 #include "testutil.hpp"
 
@@ -259,24 +259,4 @@ TEST_CASE("run_watch: the phase-changed marker is removed") {
   Capture out;
   run_watch(run_for(dir, false), loop, events, &session, out.file);
   CHECK_FALSE(ah::path_exists(dir / "phase-changed-s.marker"));
-}
-
-TEST_CASE("read_phase_snapshot: phase, details, stamp; missing and FIFO are empty") {
-  ScratchDir dir;
-  write_text(dir / "p", "  PHASE:failed \r\nReason: api_error: rate_limit\n\nmore\n");
-  auto s = read_phase_snapshot(dir / "p");
-  CHECK(s.phase == "PHASE:failed");
-  CHECK(s.details == std::vector<std::string>{"Reason: api_error: rate_limit", "more"});
-  CHECK(s.stamp.exists);
-  CHECK(s.stamp.size == 53);
-  CHECK_FALSE(read_phase_snapshot(dir / "missing").stamp.exists);
-  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
-  auto f = read_phase_snapshot(dir / "fifo"); // must not block
-  CHECK(f.phase.empty());
-}
-
-TEST_CASE("nearest_watch_point: the parent, or the nearest existing ancestor") {
-  ScratchDir dir;
-  CHECK(nearest_watch_point(dir / "a.phase") == std::pair{dir.path(), std::string("a.phase")});
-  CHECK(nearest_watch_point(dir / "x" / "y" / "a.phase") == std::pair{dir.path(), std::string("x")});
 }

@@ -1,5 +1,5 @@
 // WatchLoop's decisions with a fake clock and made-up observations: no files, no sleeps.
-#include "monitor/watch_loop.hpp"
+#include "monitor/watch/loop.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,0 +1,96 @@
+#include "monitor/watch/session.hpp"
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/state/session_state.hpp"
+#include "monitor/watch/warnings.hpp"
+#include "session/kill.hpp"
+#include "session/tmux.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <optional>
+#include <string_view>
+#include <unistd.h>
+
+namespace ah::monitor {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Running, not a zombie waiting to be reaped (that one has exited already:
+// its pidfd is readable, but kill(pid, 0) still succeeds).
+bool running(std::int64_t pid, std::uint64_t start = 0) {
+  if (!state::process_alive(pid, start)) return false;
+  const std::string path = fmt::format("/proc/{}/stat", pid);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno != ENOENT;
+  char buf[1024];
+  const ssize_t got = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (got <= 0) return true; // cannot tell: kill(pid, 0) said it runs
+  const std::string_view stat(buf, static_cast<std::size_t>(got));
+  const auto paren = stat.rfind(')');
+  if (paren == std::string_view::npos || paren + 2 >= stat.size()) return true;
+  const char st = stat[paren + 2];
+  return st != 'Z' && st != 'X';
+}
+
+class RealSession final : public SessionControl {
+public:
+  RealSession(fs::path marker_dir, std::string name, std::string socket)
+      : m_marker_dir(std::move(marker_dir)), m_name(std::move(name)),
+        m_tmux(session::TmuxOptions{std::move(socket)}) {}
+
+  bool alive() override {
+    if (auto st = state()) {
+      if (st->claude_pid > 0) return running(st->claude_pid, st->claude_start);
+      if (st->wrapper_pid > 0) return running(st->wrapper_pid, st->wrapper_start);
+    }
+    return m_tmux.has_session(m_name);
+  }
+
+  void kill() override {
+    const auto result = session::kill_session(m_tmux, m_marker_dir, m_name);
+    if (!result.claude_exited) log::warn("session {}: Claude still runs after the kill", m_name);
+  }
+
+  std::int64_t process_to_follow() override {
+    const auto st = state();
+    if (!st) return 0;
+    // As alive() judges: once the state names Claude, Claude alone. A lock
+    // wrapper still cleaning up after Claude died is not the session alive
+    // again (following it made one crash two).
+    if (st->claude_pid > 0) return running(st->claude_pid, st->claude_start) ? st->claude_pid : 0;
+    if (st->wrapper_pid > 0 && running(st->wrapper_pid, st->wrapper_start)) return st->wrapper_pid;
+    return 0;
+  }
+
+private:
+  std::optional<state::SessionState> state() {
+    try {
+      auto st = state::read_session_state(m_marker_dir, m_name);
+      resolved(WarningSource::state_file);
+      return st;
+    } catch (const Error& e) {
+      warn_once(WarningSource::state_file,
+                fmt::format("session {}: {}; watching the tmux session instead", m_name, e.what()));
+      return std::nullopt;
+    }
+  }
+
+  fs::path m_marker_dir;
+  std::string m_name;
+  session::Tmux m_tmux;
+};
+
+} // namespace
+
+std::unique_ptr<SessionControl> make_session_control(fs::path marker_dir, std::string name,
+                                                     std::string socket) {
+  return std::make_unique<RealSession>(std::move(marker_dir), std::move(name), std::move(socket));
+}
+
+} // namespace ah::monitor

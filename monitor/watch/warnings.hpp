@@ -1,0 +1,19 @@
+#pragma once
+// The watch's warnings about the files it reads: each source remembers its
+// last problem, so a loop over an unreadable file does not flood the log,
+// and two problems at once (a phase file that is a folder and a broken state
+// file) do not take turns and repeat on every look. A source that reads fine
+// again is re-armed, so the same problem coming back later is told again.
+#include <string>
+
+namespace ah::monitor {
+
+enum class WarningSource { phase_file, state_file, marker, count };
+
+// Logs `message` unless it is the last one logged for `source`.
+void warn_once(WarningSource source, const std::string& message);
+
+// `source` reads fine again.
+void resolved(WarningSource source);
+
+} // namespace ah::monitor
