@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -138,13 +139,14 @@ hooks::HookProgram guard_program(GuardArgs& args) {
       .name = k_name,
       .description =
           "PreToolUse hook for the Bash tool. Reads the command the way a shell would and refuses (exit 2, "
-          "one "
-          "line 'BLOCKED: <rule>: <reason>' on stderr) force pushes to PRIMARY, recursive deletes outside "
+          "one line 'BLOCKED: <rule>: <reason>' on stderr) force pushes to PRIMARY, recursive deletes "
+          "outside "
           "WORKTREE, forge API merges, switching to PRIMARY, closing issues, reaching into the factory root "
-          "from "
-          "ordinary sessions and host management outside the supervisor (docs/guard.md). Other tools are "
-          "allowed. Settings: built-in defaults < the [guard] table of the config file < FACTORY_ROOT < "
-          "positional arguments < flags. An unreadable payload is refused unless --fail-open.",
+          "from ordinary sessions, host management outside the supervisor, deletes and refused commands in "
+          "interpreter one-liners (python -c, node -e, …), deleting shared forge state, and rewriting "
+          "PRIMARY (docs/guard.md). Other tools are allowed. Settings: built-in defaults < the [guard] table "
+          "of the config file < FACTORY_ROOT < positional arguments < flags. An unreadable payload is "
+          "refused unless --fail-open.",
       .define_arguments =
           [&args](hooks::ArgParser& p) {
             auto set = [](std::optional<std::string>& target) {
@@ -166,9 +168,14 @@ hooks::HookProgram guard_program(GuardArgs& args) {
                 "--disable-rule", [&args](std::string_view v) { args.disabled_rules.emplace_back(v); },
                 "RULE",
                 "switch a rule off (force-push, recursive-delete, forge-merge, switch-primary, close-issue, "
-                "factory-root, host-management); repeatable");
+                "factory-root, host-management, interpreter-code, forge-state, rewrite-history); repeatable");
             p.add_flag("--fail-open", args.fail_open,
                        "allow payloads that cannot be read instead of refusing");
+            p.add_option("--explain", set(args.explain), "COMMAND",
+                         "print how COMMAND is read (each simple command, its program, arguments and "
+                         "paths, nested scripts and one-liners) and the rule that decides it, then exit "
+                         "0 (allowed) or 2 (denied) without reading a payload; relative paths are "
+                         "resolved in WORKTREE, else the current directory");
           },
       .handle =
           [&args](std::string_view payload) {
@@ -193,9 +200,64 @@ hooks::HookProgram guard_program(GuardArgs& args) {
   };
 }
 
+namespace {
+
+// pretooluse-guard --explain COMMAND …: the same arguments and configuration
+// as the hook, and the reading of COMMAND on stdout instead of a decision
+// about a payload.
+int explain_main(int argc, char** argv, const hooks::HookProgram& program, GuardArgs& args) {
+  hooks::ArgParser parser(program.name, program.description);
+  program.define_arguments(parser);
+  std::string message;
+  switch (parser.parse(argc, argv, message)) {
+  case hooks::ArgParser::Outcome::help: fmt::print("{}", parser.help_text()); return 0;
+  case hooks::ArgParser::Outcome::version: fmt::print("{}\n", message); return 0;
+  case hooks::ArgParser::Outcome::error: fmt::print(stderr, "{}: {}\n", k_name, message); return 64;
+  case hooks::ArgParser::Outcome::run: break;
+  }
+  Settings settings;
+  try {
+    settings = resolve_settings(args, load_config(args), read_guard_env());
+  } catch (const Error& e) {
+    fmt::print("decision: denied by misconfigured: {}\n", e.what());
+    return hooks::k_exit_block;
+  }
+  std::string cwd = settings.worktree;
+  if (cwd.empty()) {
+    std::error_code ec;
+    cwd = std::filesystem::current_path(ec).string();
+  }
+  const std::string& command = *args.explain;
+  Explanation explanation;
+  std::optional<Denial> denial = evaluate_command(command, settings, cwd, &explanation);
+  fmt::print("primary branch: {}; worktree: {}; session: {} ({}); factory root: {}; cwd: {}\n",
+             settings.primary_branch, settings.worktree.empty() ? "(none)" : settings.worktree,
+             settings.session.empty() ? "(none)" : settings.session,
+             settings.session_class() == SessionClass::supervisor ? "supervisor"
+             : settings.session_class() == SessionClass::formula  ? "formula"
+                                                                  : "ordinary",
+             settings.factory_root.empty() ? "(none)" : settings.factory_root, cwd);
+  for (const std::string& line : explanation.lines)
+    fmt::print("{}\n", line);
+  if (!denial) {
+    fmt::print("decision: allowed (no rule refuses it)\n");
+    return 0;
+  }
+  fmt::print("decision: denied by {}: {}\n", denial->rule, one_line(denial->reason));
+  return hooks::k_exit_block;
+}
+
+} // namespace
+
 int guard_main(int argc, char** argv) {
   GuardArgs args;
-  return hooks::run_hook(argc, argv, guard_program(args));
+  const hooks::HookProgram program = guard_program(args);
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--explain" || arg.starts_with("--explain=")) return explain_main(argc, argv, program, args);
+  }
+  return hooks::run_hook(argc, argv, program);
 }
 
 } // namespace ah::guard

@@ -52,6 +52,7 @@ struct GuardArgs {
   std::optional<std::string> audit_log;
   std::vector<std::string> disabled_rules;
   bool fail_open = false;
+  std::optional<std::string> explain; // --explain COMMAND: print how it is read, read no payload
 };
 
 // The environment variables the guard reads.
