@@ -109,7 +109,8 @@ Row row_for(const fs::path& marker_dir, const std::string& name, const MonitorSe
   }
   if (row.claude_pid > 0) {
     // With its start time, a pid reused by another process is not Claude.
-    row.claude = state::process_alive(row.claude_pid, st ? st->claude_start : 0) ? "yes" : "no";
+    row.claude =
+        state::maybe_running(state::liveness({row.claude_pid, st ? st->claude_start : 0})) ? "yes" : "no";
   } else {
     try {
       row.claude = session::Tmux(session::TmuxOptions{socket}).has_session(name) ? "tmux" : "no";

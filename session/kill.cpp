@@ -27,13 +27,13 @@ struct Watched {
   std::int64_t claude_pid = 0;
   std::uint64_t claude_start = 0;
 
-  std::vector<ProcStat> alive() const {
-    std::vector<ProcStat> out;
+  std::vector<state::ProcStat> alive() const {
+    std::vector<state::ProcStat> out;
     for (auto sid : sids)
       for (auto& p : processes_in_session(sid))
         out.push_back(p);
-    if (claude_pid > 0 && process_running(claude_pid, claude_start))
-      if (auto s = read_proc_stat(claude_pid)) out.push_back(*s);
+    if (state::liveness({claude_pid, claude_start}) == state::Liveness::running)
+      if (auto s = state::read_proc_stat(claude_pid)) out.push_back(*s);
     return out;
   }
 
@@ -47,7 +47,7 @@ struct Watched {
 
   void add_sid(std::int64_t pid) {
     const std::int64_t own = ::getsid(0);
-    auto s = read_proc_stat(pid);
+    auto s = state::read_proc_stat(pid);
     if (s && s->sid > 1 && s->sid != own) sids.insert(s->sid);
   }
 };
@@ -73,11 +73,13 @@ KillResult kill_session(const Tmux& tmux, const std::filesystem::path& marker_di
   if (result.existed)
     for (auto pid : tmux.pane_pids(session))
       watched.add_sid(pid);
-  if (st && st->wrapper_pid > 0 && state::process_alive(st->wrapper_pid, st->wrapper_start)) {
+  // Only a wrapper verified by its start time: a state file without one
+  // (or a reused pid) names no process we may signal.
+  if (st && state::liveness(st->wrapper()) == state::Liveness::running) {
     watched.add_sid(st->wrapper_pid);
-    if (auto c = read_proc_stat(st->claude_pid); c && c->ppid == st->wrapper_pid) {
+    if (auto c = state::read_proc_stat(st->claude_pid); c && c->ppid == st->wrapper_pid && !c->exited()) {
       watched.claude_pid = c->pid;
-      watched.claude_start = c->start;
+      watched.claude_start = c->start_time;
     }
   }
 
@@ -94,7 +96,8 @@ KillResult kill_session(const Tmux& tmux, const std::filesystem::path& marker_di
   if (!watched.wait_gone(start + timeout)) {
     result.forced = true;
     for (const auto& p : watched.alive())
-      if (process_running(p.pid, p.start)) ::kill(static_cast<pid_t>(p.pid), SIGKILL);
+      if (state::liveness({p.pid, p.start_time}) == state::Liveness::running)
+        ::kill(static_cast<pid_t>(p.pid), SIGKILL);
     result.claude_exited = watched.wait_gone(std::chrono::steady_clock::now() + std::chrono::seconds(2));
   }
 

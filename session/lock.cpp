@@ -67,7 +67,7 @@ std::optional<LockHolder> find_lock_holder(const std::filesystem::path& marker_d
     try {
       auto st = state::read_session_state(marker_dir, name);
       if (st && st->lock == state::LockState::held && st->lock_file == lock_file &&
-          state::process_alive(st->wrapper_pid, st->wrapper_start))
+          state::maybe_running(state::liveness(st->wrapper())))
         return LockHolder{st->session, st->lock_since};
     } catch (const Error&) {
     }

@@ -22,7 +22,8 @@ LockControlResult request_lock(const std::filesystem::path& marker_dir, std::str
         fmt::format("session '{}' has no state file {}: it was not started with `phase-monitor create` "
                     "(or the marker directory differs: set AGENT_HOOKS_MARKER_DIR)",
                     session, file.string()));
-  if (st->wrapper_pid <= 0 || !state::process_alive(st->wrapper_pid, st->wrapper_start))
+  // Signalled below: only a wrapper verified by its start time.
+  if (state::liveness(st->wrapper()) != state::Liveness::running)
     throw Error(fmt::format("session '{}' has no running lock wrapper (pid {} in {}): the session has ended; "
                             "start it again with `phase-monitor create {}`",
                             session, st->wrapper_pid, file.string(), session));
@@ -63,7 +64,7 @@ LockControlResult request_lock(const std::filesystem::path& marker_dir, std::str
     }
     if (st->lock == LockState::waiting) saw_waiting = true;
     if (request == LockRequest::acquire && saw_waiting && st->lock == LockState::released) break;
-    if (!state::process_alive(st->wrapper_pid, st->wrapper_start)) break;
+    if (state::liveness(st->wrapper()) == state::Liveness::exited) break;
   }
   if (request == LockRequest::release) {
     result.message =

@@ -58,7 +58,7 @@ public:
 
     m_state = load_state();
     m_state.wrapper_pid = ::getpid();
-    m_state.wrapper_start = state::process_start_time(m_state.wrapper_pid);
+    m_state.wrapper_start = state::process_id_of(m_state.wrapper_pid).start_time;
     SessionLock lock(m_o.lock_file);
     m_lock = &lock;
 
@@ -91,7 +91,7 @@ public:
       return 127;
     }
     m_state.claude_pid = m_claude;
-    m_state.claude_start = state::process_start_time(m_claude);
+    m_state.claude_start = state::process_id_of(m_claude).start_time;
     set_lock(state::LockState::held);
     const int status = supervise();
     // The state file stops saying "held" before the lock is free, so no

@@ -43,16 +43,17 @@ SessionView view_session(const Tmux& tmux, const std::filesystem::path& marker_d
     return v;
   }
   if (st->wrapper_start != 0) {
-    const std::uint64_t start = state::process_start_time(st->wrapper_pid);
+    const std::uint64_t start = state::process_id_of(st->wrapper_pid).start_time;
     if (start != 0 && start != st->wrapper_start) {
       v.why = fmt::format("the pid {} of its lock wrapper now belongs to another process", st->wrapper_pid);
       return v;
     }
   }
   v.kind = SessionView::ours;
-  v.wrapper_runs = process_running(st->wrapper_pid, st->wrapper_start);
+  v.wrapper_runs = state::maybe_running(state::liveness(st->wrapper()));
   v.claude_started = st->claude_pid > 0;
-  v.claude_runs = v.claude_started && process_running(st->claude_pid); // a zombie counts as exited
+  v.claude_runs =
+      v.claude_started && state::maybe_running(state::liveness(st->claude())); // a zombie has exited
   v.state = std::move(st);
   return v;
 }

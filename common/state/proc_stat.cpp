@@ -9,42 +9,58 @@ namespace ah::state {
 
 namespace {
 
-// The next space-separated field of `rest` as a number; advances `rest`.
-template <typename T> std::optional<T> next_number(std::string_view& rest) {
-  const auto end = rest.find(' ');
-  const std::string_view field = rest.substr(0, end);
-  rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-  T value{};
-  auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
-  if (field.empty() || ec != std::errc() || ptr != field.data() + field.size()) return std::nullopt;
-  return value;
+template <typename T> bool parse_number(std::string_view word, T& out) noexcept {
+  auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), out);
+  return !word.empty() && ec == std::errc() && end == word.data() + word.size();
 }
 
 } // namespace
 
 std::optional<ProcStat> parse_proc_stat(std::string_view text) noexcept {
+  const auto open = text.find(" (");
   const auto close = text.rfind(')');
-  if (close == std::string_view::npos || close + 2 >= text.size() || text[close + 1] != ' ')
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open ||
+      close + 2 >= text.size() || text[close + 1] != ' ')
     return std::nullopt;
-  std::string_view rest = text.substr(close + 2); // field 3 on
+  ProcStat s;
+  bool complete = false; // the fields up to 22 were read
+  if (!parse_number(text.substr(0, open), s.pid)) return std::nullopt;
+  std::string_view rest = text.substr(close + 2); // field 3 on, one space apart
   while (!rest.empty() && (rest.back() == '\n' || rest.back() == ' '))
     rest.remove_suffix(1);
-  ProcStat stat;
-  stat.state = rest.front();
-  if (rest.size() < 2 || rest[1] != ' ') return std::nullopt;
-  rest.remove_prefix(2); // field 4
-  auto ppid = next_number<std::int64_t>(rest);
-  if (!ppid) return std::nullopt;
-  stat.ppid = *ppid;
-  for (int field = 5; field < 22; ++field) {
+  for (int field = 3; field <= 52 && !rest.empty(); ++field) {
     const auto space = rest.find(' ');
-    if (space == std::string_view::npos) return std::nullopt;
-    rest.remove_prefix(space + 1);
+    const std::string_view word = rest.substr(0, space);
+    rest.remove_prefix(space == std::string_view::npos ? rest.size() : space + 1);
+    switch (field) {
+    case 3:
+      if (word.size() != 1) return std::nullopt;
+      s.state = word[0];
+      break;
+    case 4:
+      if (!parse_number(word, s.ppid)) return std::nullopt;
+      break;
+    case 5:
+      if (!parse_number(word, s.pgrp)) return std::nullopt;
+      break;
+    case 6:
+      if (!parse_number(word, s.sid)) return std::nullopt;
+      break;
+    case 22:
+      if (!parse_number(word, s.start_time)) return std::nullopt;
+      complete = true;
+      break;
+    case 52: {
+      std::int64_t status = 0;
+      if (parse_number(word, status) && status >= 0 && status <= 0xffff)
+        s.wait_status = static_cast<int>(status);
+      break;
+    }
+    default: break;
+    }
   }
-  auto start = next_number<std::uint64_t>(rest);
-  if (!start) return std::nullopt;
-  stat.start_time = *start;
-  return stat;
+  if (!complete) return std::nullopt; // the text ended before field 22
+  return s;
 }
 
 std::optional<ProcStat> read_proc_stat(std::int64_t pid, const std::filesystem::path& proc_root) noexcept {

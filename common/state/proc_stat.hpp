@@ -1,6 +1,7 @@
 #pragma once
-// Reading /proc/PID/stat: the one parser of it in common/ (the state file's
-// start times and the hooks' look at their Claude's ancestors use it).
+// Reading /proc/PID/stat: the one parser of it (the state file's start
+// times, the hooks' look at their Claude's ancestors, liveness, the
+// processes of a tmux pane and a zombie's exit status all use it).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -10,9 +11,17 @@ namespace ah::state {
 
 // The fields of /proc/PID/stat that we use.
 struct ProcStat {
-  char state = '?';             // field 3: R, S, D, Z (zombie), …
+  std::int64_t pid = 0;         // field 1
+  char state = '?';             // field 3: R, S, D, Z (zombie: it has exited), X, …
   std::int64_t ppid = 0;        // field 4: the parent's pid
+  std::int64_t pgrp = 0;        // field 5
+  std::int64_t sid = 0;         // field 6: the session id
   std::uint64_t start_time = 0; // field 22: clock ticks since boot
+  // Field 52, the wait status as waitpid() gives it: meaningful once the
+  // process is a zombie (Linux 3.5 on).
+  std::optional<int> wait_status;
+
+  bool exited() const noexcept { return state == 'Z' || state == 'X'; }
 };
 
 // The fields of a /proc/PID/stat text, or nullopt when it is not one. The

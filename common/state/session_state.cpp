@@ -93,16 +93,4 @@ void write_session_state(const std::filesystem::path& dir, const SessionState& s
   write_file_atomic(marker_files(dir, state.session).state, to_json(state), 0600);
 }
 
-std::uint64_t process_start_time(std::int64_t pid) noexcept {
-  auto stat = read_proc_stat(pid);
-  return stat ? stat->start_time : 0;
-}
-
-bool process_alive(std::int64_t pid, std::uint64_t start) noexcept {
-  if (pid <= 0) return false;
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
-  if (start == 0) return true;
-  return process_start_time(pid) == start;
-}
-
 } // namespace ah::state

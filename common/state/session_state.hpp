@@ -7,6 +7,8 @@
 // before the tmux session starts; from then on only the lock wrapper in the
 // pane rewrites it (Claude's pid, lock state changes); `kill` removes it.
 // Every write is atomic (AtomicFile, mode 0600); reads use state::k_own_state.
+#include "common/state/process_id.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -45,6 +47,9 @@ struct SessionState {
   std::string tmux_socket;     // the tmux server (-L name or -S path); empty: the default
   std::string start_error;     // why the wrapper could not start Claude; empty otherwise
 
+  ProcessId wrapper() const noexcept { return {wrapper_pid, wrapper_start}; }
+  ProcessId claude() const noexcept { return {claude_pid, claude_start}; }
+
   bool operator==(const SessionState&) const = default;
 };
 
@@ -60,12 +65,5 @@ std::optional<SessionState> read_session_state(const std::filesystem::path& dir,
 // Writes `state` atomically to its file in `dir`. Throws Error.
 void write_session_state(const std::filesystem::path& dir, const SessionState& state);
 
-// The start time of process `pid` (field 22 of /proc/PID/stat, in clock
-// ticks since boot), or 0 when there is no such process.
-std::uint64_t process_start_time(std::int64_t pid) noexcept;
-
-// True when `pid` runs and, when `start` is not 0, started at `start` (the
-// same process, not a reused pid).
-bool process_alive(std::int64_t pid, std::uint64_t start = 0) noexcept;
 
 } // namespace ah::state

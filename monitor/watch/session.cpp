@@ -7,8 +7,6 @@
 #include "session/kill.hpp"
 #include "session/tmux.hpp"
 
-#include <cerrno>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <optional>
 #include <string_view>
@@ -20,22 +18,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Running, not a zombie waiting to be reaped (that one has exited already:
-// its pidfd is readable, but kill(pid, 0) still succeeds).
-bool running(std::int64_t pid, std::uint64_t start = 0) {
-  if (!state::process_alive(pid, start)) return false;
-  const std::string path = fmt::format("/proc/{}/stat", pid);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno != ENOENT;
-  char buf[1024];
-  const ssize_t got = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (got <= 0) return true; // cannot tell: kill(pid, 0) said it runs
-  const std::string_view stat(buf, static_cast<std::size_t>(got));
-  const auto paren = stat.rfind(')');
-  if (paren == std::string_view::npos || paren + 2 >= stat.size()) return true;
-  const char st = stat[paren + 2];
-  return st != 'Z' && st != 'X';
+// Running, as far as can be told: a zombie has exited (its pidfd is readable,
+// kill(pid, 0) still succeeds); a process whose start time was not recorded
+// is given the benefit of the doubt, as the watch only reports it.
+bool running(std::int64_t pid, std::uint64_t start) {
+  return state::maybe_running(state::liveness({pid, start}));
 }
 
 class RealSession final : public SessionControl {

@@ -22,9 +22,9 @@ void write_state(const std::filesystem::path& dir, std::int64_t claude, std::int
   state::SessionState st;
   st.session = "w1";
   st.claude_pid = claude;
-  st.claude_start = claude > 0 ? state::process_start_time(claude) : 0;
+  st.claude_start = claude > 0 ? state::process_id_of(claude).start_time : 0;
   st.wrapper_pid = wrapper;
-  st.wrapper_start = wrapper > 0 ? state::process_start_time(wrapper) : 0;
+  st.wrapper_start = wrapper > 0 ? state::process_id_of(wrapper).start_time : 0;
   st.tmux_socket = k_no_server;
   state::write_session_state(dir, st);
 }

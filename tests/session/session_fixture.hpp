@@ -54,7 +54,7 @@ inline void write_state_of(
   st.session = name;
   st.claude_pid = claude_pid;
   st.wrapper_pid = wrapper_pid;
-  st.wrapper_start = state::process_start_time(wrapper_pid);
+  st.wrapper_start = state::process_id_of(wrapper_pid).start_time;
   st.tmux_socket = server.tmux().options().socket;
   change(st);
   state::write_session_state(dir, st);

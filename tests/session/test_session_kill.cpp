@@ -34,7 +34,7 @@ TEST_CASE("kill_session kills the exact session and removes only its files", "[k
   CHECK(r.existed);
   CHECK_FALSE(r.forced);
   CHECK(r.claude_exited);
-  CHECK_FALSE(session::process_running(pid));
+  CHECK(state::liveness(state::process_id_of(pid)) == state::Liveness::exited);
   CHECK_FALSE(server.tmux().has_session("dev"));
   CHECK(server.tmux().has_session("dev2"));
   for (const auto& f : marker_files(dir.path(), "dev").all())
@@ -75,7 +75,7 @@ TEST_CASE("kill_session SIGKILLs what ignores the hangup, after the timeout", "[
   auto r = session::kill_session(server.tmux(), dir.path(), "s", std::chrono::milliseconds(300));
   CHECK(r.forced);
   CHECK(r.claude_exited);
-  CHECK_FALSE(session::process_running(pid));
+  CHECK(state::liveness(state::process_id_of(pid)) == state::Liveness::exited);
 }
 
 TEST_CASE("kill_session of a session already gone removes its files", "[kill]") {

@@ -105,7 +105,7 @@ TEST_CASE("find_lock_holder names the session whose live wrapper holds the lock"
     s.wrapper_start = start;
     return s;
   };
-  const auto start = state::process_start_time(::getpid());
+  const auto start = state::process_id_of(::getpid()).start_time;
   state::write_session_state(dir.path(), holder("a", start));
   state::write_session_state(dir.path(), holder("b", start + 1)); // a reused pid
   auto h = find_lock_holder(dir.path(), lock);

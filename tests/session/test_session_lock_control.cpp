@@ -63,7 +63,7 @@ state::SessionState our_state(state::LockState lock) {
   state::SessionState st;
   st.session.assign(std::string("lc"));
   st.wrapper_pid = ::getpid();
-  st.wrapper_start = state::process_start_time(st.wrapper_pid);
+  st.wrapper_start = state::process_id_of(st.wrapper_pid).start_time;
   st.lock = lock;
   return st;
 }

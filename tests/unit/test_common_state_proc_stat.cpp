@@ -59,3 +59,23 @@ TEST_CASE("proc_stat: read from a /proc tree, ours and a fake one") {
   CHECK_FALSE(read_proc_stat(0, proc.path()));
   CHECK_FALSE(read_proc_stat(-1));
 }
+
+TEST_CASE("proc_stat: pid, process group, session and the wait status of field 52") {
+  auto s = parse_proc_stat("42 (a) b (c) S 7 8 9 34816 8 4194560 100 0 0 0 1 2 0 0 20 0 1 0 12345 1 2 3\n");
+  REQUIRE(s);
+  CHECK(s->pid == 42);
+  CHECK(s->pgrp == 8);
+  CHECK(s->sid == 9);
+  CHECK(s->start_time == 12345);
+  CHECK_FALSE(s->wait_status);
+  CHECK_FALSE(s->exited());
+  std::string text = "42 (z) Z 7 8 9";
+  for (int field = 7; field <= 51; ++field)
+    text += field == 22 ? " 12345" : " 0";
+  auto z = parse_proc_stat(text + " 768\n");
+  REQUIRE(z);
+  CHECK(z->exited());
+  REQUIRE(z->wait_status);
+  CHECK(*z->wait_status == 768); // exit(3)
+  CHECK_FALSE(parse_proc_stat(text + " x\n")->wait_status);
+}

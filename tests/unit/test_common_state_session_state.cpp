@@ -57,16 +57,6 @@ TEST_CASE("session state: unknown keys are ignored, missing ones default") {
   CHECK(st::from_json(R"({"session":"s","lock":"bogus"})", "x").lock == st::LockState::none);
 }
 
-TEST_CASE("process_alive: this process yes, with its start time yes, with another start time no") {
-  const auto me = static_cast<std::int64_t>(::getpid());
-  const auto start = st::process_start_time(me);
-  CHECK(start > 0);
-  CHECK(st::process_alive(me));
-  CHECK(st::process_alive(me, start));
-  CHECK_FALSE(st::process_alive(me, start + 1));
-  CHECK_FALSE(st::process_alive(0));
-}
-
 TEST_CASE("sessions_in: names from every kind of state file, invalid ones skipped") {
   ScratchDir dir;
   write_text(dir / "claude-idle-a.ts", "");
