@@ -14,6 +14,7 @@
 // embedded: a comment would swallow whatever a runner appends (`; echo $?`,
 // a closing parenthesis), and a `: tag;` prefix would cost the shell a fork
 // for every hook run.
+#include "common/state/markers.hpp"
 #include "install/claude_version.hpp"
 
 #include <filesystem>
@@ -70,7 +71,7 @@ struct HookSetOptions {
   std::string session;
   fs::path workdir;
   std::optional<fs::path> phase_file;
-  fs::path marker_dir = "/tmp";
+  fs::path marker_dir = k_default_marker_dir;
   fs::path hooks_dir;
   std::string primary_branch = "main";
   std::optional<std::string> factory_root;

@@ -10,6 +10,7 @@
 #include "install/hook_set.hpp"
 #include "install/settings.hpp"
 #include "install/settings_file.hpp"
+#include "monitor/settings.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -49,17 +50,11 @@ struct UninstallArgs {
 
 constexpr const char* k_version_timeout_env = "AGENT_HOOKS_VERSION_TIMEOUT_MS";
 
-std::optional<std::string> config_path(const GlobalOptions& global) {
-  return global.config.empty() ? std::nullopt : std::optional<std::string>(global.config);
-}
-
-// The first of: the argument, the environment variable, the config key.
-std::optional<std::string> setting(const std::string& argument, const char* env, const ConfigFile& config,
-                                   std::string_view key) {
+// The argument when given, else the setting as phase-monitor resolves it.
+std::optional<std::string> setting(const std::string& argument, const MonitorSettings& settings,
+                                   std::string_view key, const char* env) {
   if (!argument.empty()) return argument;
-  if (env)
-    if (auto value = env_value(env)) return value;
-  return config.get_string(key);
+  return settings.value(key, env);
 }
 
 // How long `claude --version` may take: --claude-version-timeout, else
@@ -81,9 +76,10 @@ std::chrono::milliseconds version_timeout(const InstallArgs& args) {
 
 // The Claude Code version the hook set is written for: stated, or asked of
 // the configured claude command; unknown means a current client.
-std::optional<install::ClaudeVersion> claude_version(const InstallArgs& args, const ConfigFile& config) {
+std::optional<install::ClaudeVersion> claude_version(const InstallArgs& args,
+                                                     const MonitorSettings& settings) {
   if (!args.claude_version.empty()) return install::parse_claude_version(args.claude_version);
-  const std::string cmd = setting(args.claude_cmd, "CLAUDE_BIN", config, "claude_cmd").value_or("claude");
+  const std::string cmd = args.claude_cmd.empty() ? settings.claude_cmd() : args.claude_cmd;
   const auto probe = install::probe_claude_version(cmd, version_timeout(args));
   if (!probe.version)
     log::warn("cannot read the version of Claude Code from `{} --version` ({}); assuming a current one "
@@ -159,19 +155,19 @@ void print_json(const Settings& report) {
 
 int run_install(const InstallArgs& args, const GlobalOptions& global) {
   require_valid_session_name(args.session); // before the slower version look-up
-  const ConfigFile config = ConfigFile::load(config_path(global));
+  const MonitorSettings settings = MonitorSettings::load(global);
 
   install::HookSetOptions options;
   options.session = args.session;
   options.workdir = args.workdir;
   if (!args.phase_file.empty()) options.phase_file = fs::path(args.phase_file);
-  options.marker_dir = setting(args.marker_dir, k_marker_dir_env, config, "marker_dir").value_or("/tmp");
+  options.marker_dir = args.marker_dir.empty() ? settings.marker_dir() : fs::path(args.marker_dir);
   options.hooks_dir = install::find_hooks_dir(install::self_exe_path());
   options.primary_branch =
-      setting(args.primary_branch, "PRIMARY_BRANCH", config, "guard.primary_branch").value_or("main");
-  options.factory_root = setting(args.factory_root, "FACTORY_ROOT", config, "guard.factory_root");
+      setting(args.primary_branch, settings, "guard.primary_branch", "PRIMARY_BRANCH").value_or("main");
+  options.factory_root = setting(args.factory_root, settings, "guard.factory_root", "FACTORY_ROOT");
   if (options.factory_root && options.factory_root->empty()) options.factory_root.reset();
-  options.claude_version = claude_version(args, config);
+  options.claude_version = claude_version(args, settings);
 
   const install::HookSet set = install::build_hook_set(options);
   for (const auto& skipped : set.skipped)
@@ -233,7 +229,7 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
 }
 
 int run_uninstall(const UninstallArgs& args, const GlobalOptions& global) {
-  const ConfigFile config = ConfigFile::load(config_path(global));
+  const MonitorSettings settings = MonitorSettings::load(global);
   install::Ownership ownership;
   // Without our hook folder, entries are still recognised by their tag.
   try {
@@ -241,7 +237,7 @@ int run_uninstall(const UninstallArgs& args, const GlobalOptions& global) {
   } catch (const Error&) {
   }
   ownership.factory_root =
-      absolute_root(setting(args.factory_root, "FACTORY_ROOT", config, "guard.factory_root"));
+      absolute_root(setting(args.factory_root, settings, "guard.factory_root", "FACTORY_ROOT"));
   const fs::path path = install::settings_path(fs::absolute(args.workdir));
   std::vector<Drift> removed;
   const auto edit = install::edit_settings(

@@ -52,6 +52,10 @@ MonitorSettings MonitorSettings::load(const GlobalOptions& global) {
 
 MonitorSettings::MonitorSettings(std::shared_ptr<const ConfigFile> config) : m_config(std::move(config)) {}
 
+std::optional<std::string> MonitorSettings::value(std::string_view key, const char* env) const {
+  return text(key, env);
+}
+
 std::optional<std::string> MonitorSettings::text(std::string_view key, const char* env) const {
   if (auto v = env_value(env)) return v;
   return m_config->get_string(key);
@@ -78,7 +82,7 @@ std::chrono::seconds MonitorSettings::whole_seconds(std::string_view key, const 
 
 const std::filesystem::path& MonitorSettings::marker_dir() const {
   if (!m_marker_dir) {
-    std::filesystem::path dir = text("marker_dir", k_marker_dir_env).value_or("/tmp");
+    std::filesystem::path dir = text("marker_dir", k_marker_dir_env).value_or(k_default_marker_dir);
     prepare_marker_dir(dir);
     m_marker_dir = std::move(dir);
   }

@@ -54,6 +54,11 @@ public:
   std::string claude_cmd() const;
   std::string claude_model() const;
 
+  // Any other text setting (the installer's `guard.primary_branch`,
+  // `guard.factory_root`), resolved the same way: `env` when set and not
+  // empty, else `key` of the config file.
+  std::optional<std::string> value(std::string_view key, const char* env) const;
+
 private:
   std::optional<std::string> text(std::string_view key, const char* env) const;
   std::chrono::seconds whole_seconds(std::string_view key, const char* env,

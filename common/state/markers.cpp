@@ -78,9 +78,4 @@ void prepare_marker_dir(const std::filesystem::path& dir) {
                             dir.string(), st.st_mode & 07777));
 }
 
-std::filesystem::path default_marker_dir() {
-  if (auto dir = env_value(k_marker_dir_env)) return *dir;
-  return "/tmp";
-}
-
 } // namespace ah

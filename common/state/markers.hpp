@@ -9,6 +9,9 @@
 namespace ah {
 
 inline constexpr const char* k_marker_dir_env = "AGENT_HOOKS_MARKER_DIR";
+// The marker directory when no setting names one: the bash helpers' /tmp.
+// The one place it is written (monitor/settings.cpp resolves the setting).
+inline constexpr const char* k_default_marker_dir = "/tmp";
 
 struct MarkerFiles {
   std::filesystem::path idle;          // claude-idle-SESSION.ts: epoch of the last finished response
@@ -37,9 +40,5 @@ std::vector<std::string> sessions_in(const std::filesystem::path& dir);
 // $XDG_RUNTIME_DIR/agent-hooks is one setting away). Throws Error naming the
 // directory, what is wrong and the fix.
 void prepare_marker_dir(const std::filesystem::path& dir);
-
-// The marker directory when neither config nor arguments name one:
-// $AGENT_HOOKS_MARKER_DIR, else /tmp.
-std::filesystem::path default_marker_dir();
 
 } // namespace ah

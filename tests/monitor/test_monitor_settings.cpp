@@ -1,0 +1,97 @@
+// phase-monitor's settings: one resolver (environment over config file over
+// the default), each value checked only when it is asked for.
+#include "monitor/settings.hpp"
+
+#include "common/error.hpp"
+#include "common/state/markers.hpp"
+#include "testutil.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+using namespace ah;
+using namespace ah::monitor;
+using namespace std::chrono_literals;
+
+namespace {
+
+MonitorSettings from_toml(std::string_view text) {
+  return MonitorSettings(std::make_shared<const ConfigFile>(ConfigFile::parse(text, "test.toml")));
+}
+
+// Sets an environment variable for one scope.
+struct Env {
+  const char* name;
+  Env(const char* n, const char* value) : name(n) { ::setenv(n, value, 1); }
+  ~Env() { ::unsetenv(name); }
+};
+
+} // namespace
+
+TEST_CASE("settings: defaults when nothing is set") {
+  for (const char* v :
+       {"PHASE_POLL_INTERVAL", "AGENT_HOOKS_LOCK_TIMEOUT", "AGENT_HOOKS_READY_TIMEOUT", "CLAUDE_BIN",
+        "CLAUDE_MODEL", "AGENT_HOOKS_TERMINAL_PHASES", "AGENT_HOOKS_TMUX_SOCKET", "PRIMARY_BRANCH"})
+    ::unsetenv(v);
+  const auto s = from_toml("");
+  CHECK(s.poll_interval() == 10s);
+  CHECK(s.lock_timeout() == 300s);
+  CHECK(s.ready_timeout() == 120s);
+  CHECK(s.claude_cmd() == "claude");
+  CHECK(s.claude_model().empty());
+  CHECK(s.tmux_socket().empty());
+  CHECK(s.terminal_phases() == std::vector<std::string>{"done", "merged", "failed", "escalate"});
+  CHECK_FALSE(s.value("guard.primary_branch", "PRIMARY_BRANCH"));
+}
+
+TEST_CASE("settings: the environment over the config file, for every kind of value") {
+  const auto s =
+      from_toml("poll_interval = 0.25\nlock_timeout = 30\nclaude_cmd = \"from-config\"\n"
+                "terminal_phases = [\"done\", \"PHASE:review\"]\n[guard]\nprimary_branch = \"trunk\"\n");
+  CHECK(s.poll_interval() == 250ms);
+  CHECK(s.lock_timeout() == 30s);
+  CHECK(s.claude_cmd() == "from-config");
+  CHECK(s.terminal_phases() == std::vector<std::string>{"done", "review"});
+  CHECK(s.value("guard.primary_branch", "PRIMARY_BRANCH") == "trunk");
+  Env poll("PHASE_POLL_INTERVAL", " 0.5 ");
+  Env lock("AGENT_HOOKS_LOCK_TIMEOUT", "7");
+  Env cmd("CLAUDE_BIN", "from-env");
+  Env branch("PRIMARY_BRANCH", "master");
+  CHECK(s.poll_interval() == 500ms);
+  CHECK(s.lock_timeout() == 7s);
+  CHECK(s.claude_cmd() == "from-env");
+  CHECK(s.value("guard.primary_branch", "PRIMARY_BRANCH") == "master");
+}
+
+TEST_CASE("settings: a bad value fails only the accessor that needs it, naming the variable") {
+  Env poll("PHASE_POLL_INTERVAL", "bogus");
+  const auto s = from_toml("");
+  CHECK_THROWS_WITH(s.poll_interval(), Catch::Contains("PHASE_POLL_INTERVAL='bogus'"));
+  CHECK(s.lock_timeout() == 300s); // what kill, create and inject ask for still answers
+  CHECK(s.claude_cmd() == "claude");
+  Env lock("AGENT_HOOKS_LOCK_TIMEOUT", "0");
+  CHECK_THROWS_WITH(s.lock_timeout(), Catch::Contains("AGENT_HOOKS_LOCK_TIMEOUT='0'"));
+  CHECK_THROWS_AS(from_toml("poll_interval = \"ten\"").poll_interval(), Error);
+  CHECK_THROWS_AS(from_toml("lock_timeout = -1").lock_timeout(), Error);
+}
+
+TEST_CASE("parse_poll_interval: fractions within range; zero, negative, huge and junk refused") {
+  CHECK(parse_poll_interval("10") == std::optional(std::chrono::milliseconds(10'000)));
+  CHECK(parse_poll_interval("0.5") == std::optional(std::chrono::milliseconds(500)));
+  CHECK(parse_poll_interval(" 30 ") == std::optional(std::chrono::milliseconds(30'000)));
+  CHECK(parse_poll_interval("0.001") == std::optional(std::chrono::milliseconds(1)));
+  for (const char* bad : {"0", "-1", "1e300", "nan", "inf", "", "10s", "86401"})
+    CHECK_FALSE(parse_poll_interval(bad));
+}
+
+TEST_CASE("settings: the marker folder defaults to the one default, and is prepared when asked for") {
+  ::unsetenv(k_marker_dir_env);
+  CHECK(std::string(k_default_marker_dir) == "/tmp");
+  test::ScratchDir dir;
+  const auto wanted = dir / "markers";
+  Env markers(k_marker_dir_env, wanted.c_str());
+  const auto s = from_toml("");
+  CHECK_FALSE(std::filesystem::exists(wanted)); // loading the settings creates nothing
+  CHECK(s.marker_dir() == wanted);
+  CHECK(std::filesystem::is_directory(wanted));
+}
