@@ -205,9 +205,4 @@ VersionProbe probe_claude_version(const std::string& claude_cmd, std::chrono::mi
   return probe;
 }
 
-std::optional<ClaudeVersion> detect_claude_version(const std::string& claude_cmd,
-                                                   std::chrono::milliseconds timeout) {
-  return probe_claude_version(claude_cmd, timeout).version;
-}
-
 } // namespace ah::install

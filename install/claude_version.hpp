@@ -51,10 +51,4 @@ struct VersionProbe {
 VersionProbe probe_claude_version(const std::string& claude_cmd,
                                   std::chrono::milliseconds timeout = k_default_version_timeout);
 
-// probe_claude_version's version alone; nullopt means callers assume a
-// current client.
-std::optional<ClaudeVersion>
-detect_claude_version(const std::string& claude_cmd,
-                      std::chrono::milliseconds timeout = k_default_version_timeout);
-
 } // namespace ah::install

@@ -1,7 +1,5 @@
 #pragma once
-// Ending a session (`phase-monitor kill`, and the watch loop's idle kills).
-//
-// CONTRACT (implemented by the session/ work; the watch loop relies on it):
+// Ending a session (`phase-monitor kill`, and the watch loop's idle kills):
 // kills the tmux session by exact name; waits (bounded by `timeout`, then
 // SIGKILLs the pane's processes and Claude) until Claude — the pid in the
 // session state file, else the pane's processes — has exited, so that its

@@ -1,12 +1,11 @@
 #pragma once
-// Every tmux call of agent-hooks goes through this one component (DESIGN.md):
+// Every tmux call of agent-hooks goes through this one component:
 // argument vectors, never a shell string; sessions always targeted by exact
 // name (`=NAME`, `=NAME:` for its pane), since a bare `-t NAME` is a prefix
 // match; an optional private server (`-L NAME` or `-S PATH`; TMUX_TMPDIR is
 // honoured by tmux itself). Distinct, clear errors for "tmux is not
 // installed", "no server running" and "no such session", naming the session.
-//
-// CONTRACT (implemented by the session/ work; the watch loop relies on it):
+
 #include <chrono>
 #include <cstdint>
 #include <optional>

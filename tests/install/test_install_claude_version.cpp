@@ -7,7 +7,15 @@
 #include <unistd.h>
 
 using ah::install::ClaudeVersion;
-using ah::install::detect_claude_version;
+using ah::install::probe_claude_version;
+
+namespace {
+// The version a probe gives; nullopt means callers assume a current client.
+std::optional<ClaudeVersion>
+detect(const std::string& cmd, std::chrono::milliseconds timeout = ah::install::k_default_version_timeout) {
+  return probe_claude_version(cmd, timeout).version;
+}
+} // namespace
 using ah::install::parse_claude_version;
 using ah::test::ScratchDir;
 using ah::test::write_text;
@@ -46,31 +54,30 @@ TEST_CASE("parse_claude_version reads the first X.Y.Z") {
   CHECK(ah::install::to_string(ClaudeVersion{2, 1, 78}) == "2.1.78");
 }
 
-TEST_CASE("detect_claude_version runs the command with --version") {
+TEST_CASE("probe_claude_version runs the command with --version") {
   ScratchDir dir;
   // A path with a space runs directly, not through the shell.
   const auto claude = script(dir, "my claude", R"sh([ "$1" = --version ] && echo "2.1.70 (Claude Code)")sh");
-  CHECK(detect_claude_version(claude) == ClaudeVersion{2, 1, 70});
+  CHECK(detect(claude) == ClaudeVersion{2, 1, 70});
   // A command string with flags goes through sh.
   const auto flags = script(dir, "claude2", R"([ "$2" = --version ] && [ "$1" = --flag ] && echo 2.1.90)");
-  CHECK(detect_claude_version(flags + " --flag") == ClaudeVersion{2, 1, 90});
+  CHECK(detect(flags + " --flag") == ClaudeVersion{2, 1, 90});
   // A bare name is looked up on PATH.
   const auto on_path = script(dir, "claude-on-path", "echo 2.1.91");
   const std::string old_path = ah::env_value("PATH").value_or("/usr/bin:/bin");
   ::setenv("PATH", (dir.path().string() + ":" + old_path).c_str(), 1);
-  CHECK(detect_claude_version("claude-on-path") == ClaudeVersion{2, 1, 91});
+  CHECK(detect("claude-on-path") == ClaudeVersion{2, 1, 91});
   ::setenv("PATH", old_path.c_str(), 1);
 }
 
-TEST_CASE("detect_claude_version gives nullopt when the command cannot tell") {
+TEST_CASE("probe_claude_version gives nullopt when the command cannot tell") {
   ScratchDir dir;
-  CHECK_FALSE(detect_claude_version((dir / "missing").string()));
-  CHECK_FALSE(detect_claude_version(script(dir, "fails", "echo 2.1.5; exit 3")));
-  CHECK_FALSE(detect_claude_version(script(dir, "silent", "echo hello")));
-  CHECK_FALSE(detect_claude_version(""));
+  CHECK_FALSE(detect((dir / "missing").string()));
+  CHECK_FALSE(detect(script(dir, "fails", "echo 2.1.5; exit 3")));
+  CHECK_FALSE(detect(script(dir, "silent", "echo hello")));
+  CHECK_FALSE(detect(""));
   // One that hangs is killed (with its children) once the timeout passes.
-  CHECK_FALSE(
-      detect_claude_version(script(dir, "hangs", "sleep 600 & sleep 600"), std::chrono::milliseconds(200)));
+  CHECK_FALSE(detect(script(dir, "hangs", "sleep 600 & sleep 600"), std::chrono::milliseconds(200)));
 }
 
 TEST_CASE("a claude that closes its output and lingers is bounded by the timeout; its version is used") {
