@@ -126,6 +126,24 @@ test_an_unverified_wrapper_is_never_signalled() {
   return 0
 }
 
+# The pane and its processes are gone (the tmux server with them), the state
+# file is left: nothing runs, and kill clears the files.
+test_a_session_whose_pane_and_server_are_gone_has_exited_everywhere() {
+  setup
+  pane_with_claude
+  local wrapper_start
+  wrapper_start=$(start_time "$WRAPPER")
+  tmux kill-server
+  local i
+  for ((i = 0; i < 100; i++)); do [[ -e /proc/$CLAUDE || -e /proc/$WRAPPER ]] || break; sleep 0.05; done
+  state "$CLAUDE" "$CLAUDE_START" "$WRAPPER" "$wrapper_start"
+  expect_eq "$(status_claude)" no status
+  expect_eq "$(watch_reason)" "exit crashed" watch
+  "$PM" kill s >/dev/null 2>&1 || fail "kill failed"
+  [[ -e "$t/m/agent-session-s.json" ]] && fail "kill left the state file"
+  return 0
+}
+
 # The state file names another tmux server: the session of that name on this
 # server is not the one it describes.
 test_a_state_file_of_another_server_is_not_ours() {
