@@ -3,6 +3,7 @@
 #include "common/state/markers.hpp"
 #include "common/state/session_state.hpp"
 #include "session/create.hpp"
+#include "session_fixture.hpp"
 #include "testutil.hpp"
 #include "tmux_fixture.hpp"
 
@@ -41,34 +42,6 @@ TEST_CASE("a claude command that is not one simple command is refused", "[create
 
 namespace {
 
-// A pid that ran and was reaped: no process has it (until it is reused).
-std::int64_t reaped_pid() {
-  const pid_t pid = ::fork();
-  if (pid == 0) ::_exit(0);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return pid;
-}
-
-// The state file of session `name` on `server`; `change` alters it before it is written.
-void write_state(
-    const test::PrivateTmux& server, const std::filesystem::path& dir, const std::string& name,
-    std::int64_t claude_pid, std::int64_t wrapper_pid,
-    const std::function<void(state::SessionState&)>& change = [](state::SessionState&) {}) {
-  state::SessionState st;
-  st.session = name;
-  st.claude_pid = claude_pid;
-  st.wrapper_pid = wrapper_pid;
-  st.wrapper_start = state::process_id_of(wrapper_pid).start_time;
-  st.tmux_socket = server.tmux().options().socket;
-  change(st);
-  state::write_session_state(dir, st);
-}
-
-std::int64_t pane_pid(const test::PrivateTmux& server, const std::string& name) {
-  return server.tmux().pane_pids(name).at(0);
-}
-
 // A session whose pane's process has exited, kept by remain-on-exit.
 void start_dead_pane(const test::PrivateTmux& server, const std::string& name) {
   server.tmux().run({"set-option", "-g", "remain-on-exit", "on"});
@@ -94,7 +67,7 @@ TEST_CASE("the remains of a session whose Claude exited are waited for, then end
   FakeClock clock;
   SECTION("the wrapper still runs: the grace, then the kill") {
     server.start("c4", {"sleep", "30"}); // a wrapper still winding down
-    write_state(server, dir.path(), "c4", reaped_pid(), pane_pid(server, "c4"));
+    test::write_state_of(server, dir.path(), "c4", test::reaped_pid(), test::first_pane_pid(server, "c4"));
     test::write_text(marker_files(dir.path(), "c4").exited, "1 SessionEnd\n");
     CHECK_FALSE(
         clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
@@ -102,7 +75,7 @@ TEST_CASE("the remains of a session whose Claude exited are waited for, then end
   }
   SECTION("the wrapper has ended too (a dead pane): the kill at once") {
     start_dead_pane(server, "c4");
-    write_state(server, dir.path(), "c4", reaped_pid(), pane_pid(server, "c4"));
+    test::write_state_of(server, dir.path(), "c4", test::reaped_pid(), test::first_pane_pid(server, "c4"));
     test::write_text(marker_files(dir.path(), "c4").exited, "1 SessionEnd\n");
     CHECK_FALSE(
         clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
@@ -110,7 +83,7 @@ TEST_CASE("the remains of a session whose Claude exited are waited for, then end
   }
   SECTION("the wrapper ended before it started Claude") {
     start_dead_pane(server, "c4");
-    write_state(server, dir.path(), "c4", 0, pane_pid(server, "c4"));
+    test::write_state_of(server, dir.path(), "c4", 0, test::first_pane_pid(server, "c4"));
     CHECK_FALSE(
         clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::milliseconds(500)));
   }
@@ -129,7 +102,7 @@ TEST_CASE("remains whose wrapper ends during the grace are not killed", "[create
   test::ScratchDir dir;
   server.start("other", {"sleep", "30"});
   server.start("c4", {"sleep", "0.5"}); // a wrapper that is nearly done
-  write_state(server, dir.path(), "c4", reaped_pid(), pane_pid(server, "c4"));
+  test::write_state_of(server, dir.path(), "c4", test::reaped_pid(), test::first_pane_pid(server, "c4"));
   FakeClock clock; // each look at tmux takes real time; the pane ends long before the grace
   CHECK_FALSE(clear_crashed_remains(server.tmux(), dir.path(), "c4", clock, std::chrono::minutes(10)));
   CHECK(clock.slept() > std::chrono::milliseconds(0));
@@ -146,7 +119,7 @@ TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", 
   test::PrivateTmux server;
   test::ScratchDir dir;
   server.start("live", {"sleep", "30"});
-  const std::int64_t pane = pane_pid(server, "live");
+  const std::int64_t pane = test::first_pane_pid(server, "live");
   FakeClock clock;
   SECTION("no state file: someone else's session") {
     const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
@@ -154,28 +127,28 @@ TEST_CASE("a session whose Claude runs, or that is not ours, is never cleared", 
     CHECK_THAT(*why, Catch::Contains("no session state"));
   }
   SECTION("Claude still runs") {
-    write_state(server, dir.path(), "live", ::getpid(), pane);
+    test::write_state_of(server, dir.path(), "live", ::getpid(), pane);
     const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
     REQUIRE(why);
     CHECK_THAT(*why, Catch::Contains("still runs"));
     CHECK(path_exists(marker_files(dir.path(), "live").state));
   }
   SECTION("a stale state whose wrapper is not the pane's process") {
-    write_state(server, dir.path(), "live", reaped_pid(), ::getpid());
+    test::write_state_of(server, dir.path(), "live", test::reaped_pid(), ::getpid());
     const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
     REQUIRE(why);
     CHECK_THAT(*why, Catch::Contains("does not run the lock wrapper"));
   }
   SECTION("a stale state whose wrapper pid was reused by the pane's process") {
-    write_state(server, dir.path(), "live", reaped_pid(), pane,
-                [](state::SessionState& st) { st.wrapper_start += 1; });
+    test::write_state_of(server, dir.path(), "live", test::reaped_pid(), pane,
+                         [](state::SessionState& st) { st.wrapper_start += 1; });
     const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
     REQUIRE(why);
     CHECK_THAT(*why, Catch::Contains("belongs to another process"));
   }
   SECTION("the state is of a namesake on another tmux server") {
-    write_state(server, dir.path(), "live", reaped_pid(), pane,
-                [](state::SessionState& st) { st.tmux_socket = "some-other-server"; });
+    test::write_state_of(server, dir.path(), "live", test::reaped_pid(), pane,
+                         [](state::SessionState& st) { st.tmux_socket = "some-other-server"; });
     const auto why = clear_crashed_remains(server.tmux(), dir.path(), "live", clock);
     REQUIRE(why);
     CHECK_THAT(*why, Catch::Contains("tmux server 'some-other-server'"));
