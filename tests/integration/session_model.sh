@@ -24,6 +24,9 @@ setup() {
 
 start_time() { awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$1/stat"; }
 
+# runs PID: the process runs (a zombie waiting for init to reap it does not).
+runs() { [[ -e /proc/$1 && "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
+
 # state CLAUDE_PID CLAUDE_START WRAPPER_PID WRAPPER_START [SOCKET]: the state file of session s.
 state() {
   python3 - "$t/m/agent-session-s.json" "$@" <<'PY'
@@ -63,6 +66,14 @@ status_claude() { "$PM" status --json | python3 -c 'import json,sys; print([r["c
 # watch_reason: the last line of a short watch of session s.
 watch_reason() { "$PM" watch "$t/s.phase" 2 s </dev/null 2>/dev/null | tail -1; }
 
+# create_judges_remains: create takes the session for a crashed one's remains
+# (it clears them and starts anew), not for a live or foreign session.
+create_judges_remains() {
+  local said
+  said=$(create_refusal)
+  [[ "$said" != *"already exists"* ]] || fail "create refused the remains of a crashed session: $said"
+}
+
 create_refusal() {
   "$PM" create s "$t" --no-install --claude-cmd /bin/true --ready-timeout 1 --lock-timeout 1 2>&1 >/dev/null
 }
@@ -73,6 +84,10 @@ test_running_claude_is_alive_everywhere() {
   state "$CLAUDE" "$CLAUDE_START" "$WRAPPER" "$(start_time "$WRAPPER")"
   expect_eq "$(status_claude)" yes status
   expect_contains "$(create_refusal)" "still runs" create
+  "$PM" kill s >/dev/null 2>&1 || fail "kill failed"
+  runs "$CLAUDE" && fail "kill left Claude running"
+  pane_with_claude
+  state "$CLAUDE" "$CLAUDE_START" "$WRAPPER" "$(start_time "$WRAPPER")"
   expect_eq "$(watch_reason)" "exit idle_timeout" "watch (no crash; the idle timeout ends it)"
 }
 
@@ -82,6 +97,7 @@ test_zombie_claude_has_exited_everywhere() {
   state "$CLAUDE" "$CLAUDE_START" "$WRAPPER" "$(start_time "$WRAPPER")"
   expect_eq "$(status_claude)" no status
   expect_eq "$(watch_reason)" "exit crashed" watch
+  create_judges_remains
 }
 
 test_exited_claude_has_exited_everywhere() {
@@ -93,6 +109,7 @@ test_exited_claude_has_exited_everywhere() {
   state "$CLAUDE" "$CLAUDE_START" "$WRAPPER" "$(start_time "$WRAPPER")"
   expect_eq "$(status_claude)" no status
   expect_eq "$(watch_reason)" "exit crashed" watch
+  create_judges_remains
 }
 
 # Claude's pid now belongs to another process (here: a process of the test,
