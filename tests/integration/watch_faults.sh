@@ -365,7 +365,7 @@ test_every_timeout_uses_the_monotonic_clock() {
   # with its reason. A new one must be judged and added, or the wait must use
   # steady_clock (a stepped clock would otherwise stretch or cut a timeout).
   local allowed=(
-    "monitor/watch_command.cpp:iso_now" # the --json "time" field
+    "monitor/watch/protocol.cpp:iso_now" # the --json "time" field
     "common/io.cpp:epoch_seconds"       # epochs written to markers and state; ages shown by status
     "common/log.cpp:write"              # the time stamp of a log-file line
   )
@@ -387,9 +387,9 @@ test_every_timeout_uses_the_monotonic_clock() {
     [[ -n "$ok" ]] || fail "a wall-clock read outside the allowed places: $line"
   done <<<"$hits"
   # And what the timeouts are measured with:
-  grep -q 'using WatchClock = std::chrono::steady_clock;' "$SRC_DIR/monitor/watch_loop.hpp" ||
+  grep -q 'using WatchClock = std::chrono::steady_clock;' "$SRC_DIR/monitor/watch/loop.hpp" ||
     fail "WatchClock is not steady_clock"
-  grep -q 'return std::chrono::steady_clock::now();' "$SRC_DIR/session/lock.cpp" ||
+  grep -q 'return std::chrono::steady_clock::now();' "$SRC_DIR/session/clock.cpp" ||
     fail "session::SystemClock is not steady_clock"
 }
 
