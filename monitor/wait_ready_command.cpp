@@ -70,7 +70,7 @@ Action define_wait_ready(CLI::App& app, const GlobalOptions& global) {
   app.add_flag("--json", a->json, "print a JSON report on stdout");
   app.footer(
       "Ready means Claude's input prompt (a `❯` line framed by rules) with no selection dialog on screen; "
-      "the pane of the session named exactly SESSION is looked at every 25 ms.\n\n"
+      "the pane of the session named exactly SESSION is looked at every 50 ms.\n\n"
       "Example:\n  phase-monitor wait-ready dev-42 60 --accept-dialogs\n\n"
       "Exit status: 0 ready, 1 not ready (timed out, a dialog, Claude exited, no such session), 64 bad "
       "arguments.");
