@@ -41,7 +41,7 @@ const char* file_kind(mode_t mode) noexcept {
 void check_readable(const fs::path& path, const struct stat& st, const ReadLimits& limits) {
   if (!S_ISREG(st.st_mode))
     throw Error(path.string() + " is " + file_kind(st.st_mode) + ", not a regular file; not read");
-  if (limits.owner_only && st.st_uid != ::geteuid())
+  if (limits.owner_only && !owned_by_us(st.st_uid))
     throw Error(path.string() + " belongs to uid " + std::to_string(st.st_uid) +
                 ", not to us; not read (planted by another user?)");
 }
@@ -230,6 +230,16 @@ std::optional<std::string> read_first_line(const fs::path& path, std::size_t max
   }
   if (line.size() > max_bytes) line.resize(max_bytes);
   return line;
+}
+
+bool owned_by_us(unsigned uid) noexcept {
+  return uid == ::geteuid();
+}
+
+std::optional<unsigned> other_owner(const fs::path& path) noexcept {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || owned_by_us(st.st_uid)) return std::nullopt;
+  return st.st_uid;
 }
 
 bool path_exists(const fs::path& path) noexcept {

@@ -53,6 +53,15 @@ std::vector<std::string> sessions_in(const std::filesystem::path& dir) {
   return out;
 }
 
+std::optional<std::string> not_ours_warning(const std::filesystem::path& file, std::string_view what) {
+  const auto uid = other_owner(file);
+  if (!uid) return std::nullopt;
+  return fmt::format("the {} {} belongs to uid {}, not to us: ignored (another user's file at this name "
+                     "blinds that channel of the session and cannot be removed by us; a private marker "
+                     "folder, the default when AGENT_HOOKS_MARKER_DIR and marker_dir are unset, avoids it)",
+                     what, file.string(), *uid);
+}
+
 void prepare_marker_dir(const std::filesystem::path& dir) {
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) {

@@ -2,6 +2,7 @@
 // Where the per-session state files live and what they are called (the bash
 // helpers' names and defaults, so existing orchestrators find them).
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,12 @@ MarkerFiles marker_files(const std::filesystem::path& dir, std::string_view sess
 // sorted and without duplicates (invalid names are skipped). Unreadable
 // directory: empty.
 std::vector<std::string> sessions_in(const std::filesystem::path& dir);
+
+// A file at one of our names (a marker, a state file, a phase file) that
+// another user owns, as the warning that says it is ignored: nothing we do
+// reads, believes, removes or fails on it. nullopt when the file is ours or
+// missing. `what` names the kind of file ("marker", "phase file").
+std::optional<std::string> not_ours_warning(const std::filesystem::path& file, std::string_view what);
 
 // Makes `dir` fit to hold the markers of a session before it is used: a
 // shared sticky directory (the default /tmp: world-writable with the sticky

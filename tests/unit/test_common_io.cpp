@@ -231,3 +231,21 @@ TEST_CASE("read_input takes exactly the cap and refuses one byte more") {
     }
   }
 }
+
+TEST_CASE("other_owner: the uid of another user's file; ours and missing are nullopt") {
+  ah::test::ScratchDir dir;
+  ah::test::write_text(dir / "ours", "x");
+  CHECK_FALSE(ah::other_owner(dir / "ours"));
+  CHECK_FALSE(ah::other_owner(dir / "missing"));
+  ah::test::write_text(dir / "theirs", "x");
+  if (!ah::test::give_to_another_user(dir / "theirs")) {
+    WARN("not root: another user's file cannot be made; skipped");
+    return;
+  }
+  CHECK(ah::other_owner(dir / "theirs") == std::optional<unsigned>(65534));
+  // A link is judged itself: ours, whatever it points to.
+  REQUIRE(::symlink((dir / "theirs").c_str(), (dir / "link").c_str()) == 0);
+  CHECK_FALSE(ah::other_owner(dir / "link"));
+  // The read with owner_only refuses by the same rule.
+  CHECK_THROWS_WITH(ah::read_file(dir / "theirs", {.owner_only = true}), Catch::Contains("uid 65534"));
+}

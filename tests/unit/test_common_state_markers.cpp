@@ -53,3 +53,21 @@ TEST_CASE("markers: a private folder is created 0700; one open to others is refu
   std::filesystem::create_directory_symlink(fresh, link);
   CHECK_THROWS_AS(prepare_marker_dir(link), ah::Error);
 }
+
+TEST_CASE("markers: another user's file at one of our names is named in one warning, ours is not") {
+  ScratchDir dir;
+  const auto idle = marker_files(dir.path(), "s").idle;
+  CHECK_FALSE(ah::not_ours_warning(idle, "marker")); // missing
+  write_text(idle, "1\n");
+  CHECK_FALSE(ah::not_ours_warning(idle, "marker")); // ours
+  if (!ah::test::give_to_another_user(idle)) {
+    WARN("not root: another user's file cannot be made; skipped");
+    return;
+  }
+  const auto w = ah::not_ours_warning(idle, "marker");
+  REQUIRE(w);
+  CHECK_THAT(*w,
+             Catch::Contains("the marker " + idle.string() + " belongs to uid 65534, not to us: ignored"));
+  CHECK_THAT(*w, Catch::Contains("blinds that channel"));
+  CHECK_THAT(*w, Catch::Contains("a private marker folder"));
+}

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 namespace ah::test {
 
@@ -34,6 +35,12 @@ private:
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
+}
+
+// Gives `path` (not following a link) to uid 65534, as if another local user
+// had planted it. False when we may not (not root): the caller skips.
+inline bool give_to_another_user(const std::filesystem::path& path) {
+  return ::lchown(path.c_str(), 65534, 65534) == 0;
 }
 
 inline std::string read_text(const std::filesystem::path& path) {
