@@ -70,6 +70,7 @@ HookSet build_hook_set(const HookSetOptions& options) {
   require_valid_session_name(options.session);
   if (options.workdir.empty()) throw Error("the workdir must not be empty");
   if (options.primary_branch.empty()) throw Error("the primary branch must not be empty");
+  if (options.marker_dir.empty()) throw Error("the marker folder must not be empty");
   if (options.phase_file && options.phase_file->empty()) throw Error("the phase file must not be empty");
 
   const fs::path hooks_dir = absolute_path(options.hooks_dir);

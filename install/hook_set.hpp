@@ -71,7 +71,7 @@ struct HookSetOptions {
   std::string session;
   fs::path workdir;
   std::optional<fs::path> phase_file;
-  fs::path marker_dir = k_default_marker_dir;
+  fs::path marker_dir; // required: the installer passes the resolved setting
   fs::path hooks_dir;
   std::string primary_branch = "main";
   std::optional<std::string> factory_root;

@@ -295,7 +295,9 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
   app.add_flag("--json", args->json,
                "print a JSON report (with --dry-run, the new content is in \"content\")");
   app.add_option("--marker-dir", args->marker_dir,
-                 "folder of the marker files (default: $AGENT_HOOKS_MARKER_DIR, config marker_dir, /tmp)")
+                 "folder of the marker files (default: $AGENT_HOOKS_MARKER_DIR, config marker_dir, the "
+                 "private folder "
+                 "$XDG_RUNTIME_DIR/agent-hooks or /tmp/agent-hooks-UID)")
       ->type_name("DIR");
   app.add_option("--claude-cmd", args->claude_cmd,
                  "the claude command asked for --version (default: $CLAUDE_BIN, config claude_cmd, claude)")

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/state/markers.hpp"
+#include "common/state/private_dir.hpp"
 #include "common/text.hpp"
 
 #include <charconv>
@@ -82,9 +83,14 @@ std::chrono::seconds MonitorSettings::whole_seconds(std::string_view key, const 
 
 const std::filesystem::path& MonitorSettings::marker_dir() const {
   if (!m_marker_dir) {
-    std::filesystem::path dir = text("marker_dir", k_marker_dir_env).value_or(k_default_marker_dir);
-    prepare_marker_dir(dir);
-    m_marker_dir = std::move(dir);
+    if (auto set = text("marker_dir", k_marker_dir_env)) {
+      // A folder the user chose, shared ones (/tmp) included.
+      prepare_marker_dir(*set);
+      m_marker_dir = std::filesystem::path(*set);
+    } else {
+      // The default: the private folder, refused when someone else made it.
+      m_marker_dir = private_dir();
+    }
   }
   return *m_marker_dir;
 }

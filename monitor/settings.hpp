@@ -29,8 +29,11 @@ public:
   // From a parsed config (tests).
   explicit MonitorSettings(std::shared_ptr<const ConfigFile> config);
 
-  // marker_dir | AGENT_HOOKS_MARKER_DIR | /tmp. Created (0700) or checked
-  // the first time it is asked for.
+  // marker_dir | AGENT_HOOKS_MARKER_DIR | the private folder
+  // ($XDG_RUNTIME_DIR/agent-hooks, else /tmp/agent-hooks-UID). Created
+  // (0700) or checked the first time it is asked for: the default must be
+  // ours and closed to others (common/state/private_dir.hpp); a folder the
+  // user names may also be a shared sticky one such as /tmp.
   const std::filesystem::path& marker_dir() const;
   // tmux.socket | AGENT_HOOKS_TMUX_SOCKET | "" (the default server; a value
   // with a '/' is a socket path, -S, else a socket name, -L). TMUX_TMPDIR is

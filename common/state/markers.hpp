@@ -1,6 +1,6 @@
 #pragma once
 // Where the per-session state files live and what they are called (the bash
-// helpers' names and defaults, so existing orchestrators find them).
+// helpers' names, so existing orchestrators find them).
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -9,10 +9,12 @@
 
 namespace ah {
 
+// The marker folder's variable. Unset (and no `marker_dir` in the config),
+// the markers live in the private folder (common/state/private_dir.hpp),
+// which no other user can open; monitor/settings.cpp is the one place that
+// resolves the setting. A shared folder such as the bash helpers' /tmp is
+// used only when the user names it.
 inline constexpr const char* k_marker_dir_env = "AGENT_HOOKS_MARKER_DIR";
-// The marker directory when no setting names one: the bash helpers' /tmp.
-// The one place it is written (monitor/settings.cpp resolves the setting).
-inline constexpr const char* k_default_marker_dir = "/tmp";
 
 struct MarkerFiles {
   std::filesystem::path idle;          // claude-idle-SESSION.ts: epoch of the last finished response
@@ -40,12 +42,11 @@ std::vector<std::string> sessions_in(const std::filesystem::path& dir);
 std::optional<std::string> not_ours_warning(const std::filesystem::path& file, std::string_view what);
 
 // Makes `dir` fit to hold the markers of a session before it is used: a
-// shared sticky directory (the default /tmp: world-writable with the sticky
-// bit) is taken as it is; any other directory must be a real directory (not
-// a link) owned by us and not writable by group or others; a missing one is
-// created with mode 0700 (a private marker directory such as
-// $XDG_RUNTIME_DIR/agent-hooks is one setting away). Throws Error naming the
-// directory, what is wrong and the fix.
+// shared sticky directory (such as /tmp: world-writable with the sticky bit,
+// where another user's file at one of our names is ignored) is taken as it is; any other directory must be a
+// real directory (not a link) owned by us and not writable by group or others; a missing one is created with
+// mode 0700 (a private marker directory such as $XDG_RUNTIME_DIR/agent-hooks is one setting away). Throws
+// Error naming the directory, what is wrong and the fix.
 void prepare_marker_dir(const std::filesystem::path& dir);
 
 } // namespace ah

@@ -260,8 +260,12 @@ test_marker_dir_precedence() {
   AGENT_HOOKS_MARKER_DIR=/from/env pm --config "$t/config.toml" install-hooks s1 "$w" --marker-dir /from/arg \
     --claude-version 2.1.328
   expect_contains "$(cat "$s")" "/from/arg/claude-idle-s1.ts"
-  AGENT_HOOKS_MARKER_DIR= XDG_CONFIG_HOME="$t/none" pm install-hooks s1 "$w" --claude-version 2.1.328
-  expect_contains "$(cat "$s")" " /tmp/claude-idle-s1.ts"
+  # Nothing set: the private folder, never the shared /tmp.
+  mkdir -m 700 "$t/run"
+  AGENT_HOOKS_MARKER_DIR= XDG_RUNTIME_DIR="$t/run" XDG_CONFIG_HOME="$t/none" pm install-hooks s1 "$w" \
+    --claude-version 2.1.328
+  expect_contains "$(cat "$s")" "$t/run/agent-hooks/claude-idle-s1.ts"
+  expect_not_contains "$(cat "$s")" " /tmp/claude-idle-s1.ts"
 }
 
 test_guard_arguments_from_environment() {

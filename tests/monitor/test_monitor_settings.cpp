@@ -4,10 +4,16 @@
 
 #include "common/error.hpp"
 #include "common/state/markers.hpp"
+#include "common/state/private_dir.hpp"
 #include "testutil.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 using namespace ah;
 using namespace ah::monitor;
@@ -84,14 +90,51 @@ TEST_CASE("parse_poll_interval: fractions within range; zero, negative, huge and
     CHECK_FALSE(parse_poll_interval(bad));
 }
 
-TEST_CASE("settings: the marker folder defaults to the one default, and is prepared when asked for") {
+TEST_CASE("settings: the marker folder is the private folder unless one is set, and is prepared when asked "
+          "for") {
   ::unsetenv(k_marker_dir_env);
-  CHECK(std::string(k_default_marker_dir) == "/tmp");
+  test::ScratchDir runtime;
+  Env xdg("XDG_RUNTIME_DIR", runtime.path().c_str());
+  const auto s = from_toml("");
+  CHECK_FALSE(std::filesystem::exists(runtime / "agent-hooks")); // loading the settings creates nothing
+  CHECK(s.marker_dir() == runtime / "agent-hooks");
+  CHECK(s.marker_dir() == private_dir_path());
+  struct stat st {};
+  REQUIRE(::lstat((runtime / "agent-hooks").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0700);
+
   test::ScratchDir dir;
   const auto wanted = dir / "markers";
   Env markers(k_marker_dir_env, wanted.c_str());
-  const auto s = from_toml("");
-  CHECK_FALSE(std::filesystem::exists(wanted)); // loading the settings creates nothing
-  CHECK(s.marker_dir() == wanted);
+  const auto set = from_toml("");
+  CHECK(set.marker_dir() == wanted);
   CHECK(std::filesystem::is_directory(wanted));
+}
+
+TEST_CASE(
+    "settings: a squatted default marker folder is refused, naming the fix; a shared one only when set") {
+  ::unsetenv(k_marker_dir_env);
+  test::ScratchDir runtime;
+  Env xdg("XDG_RUNTIME_DIR", runtime.path().c_str());
+  const auto folder = runtime / "agent-hooks";
+  // Sticky and open to all, as another user would make it to squat the name.
+  std::filesystem::create_directory(folder);
+  ::chmod(folder.c_str(), 01777);
+  CHECK_THROWS_WITH(from_toml("").marker_dir(),
+                    Catch::Contains(folder.string()) && Catch::Contains("chmod 700"));
+  ::chmod(folder.c_str(), 0700);
+  CHECK(from_toml("").marker_dir() == folder);
+  if (test::give_to_another_user(folder)) {
+    CHECK_THROWS_WITH(from_toml("").marker_dir(),
+                      Catch::Contains("belongs to uid 65534") && Catch::Contains("XDG_RUNTIME_DIR"));
+  } else {
+    WARN("not root: another user's folder cannot be made; that case skipped");
+  }
+  std::filesystem::remove_all(folder);
+  std::filesystem::create_directory_symlink(runtime / "elsewhere", folder);
+  CHECK_THROWS_WITH(from_toml("").marker_dir(), Catch::Contains("symbolic link"));
+  // /tmp (sticky, shared) when the user names it.
+  CHECK(from_toml("marker_dir = \"/tmp\"\n").marker_dir() == "/tmp");
+  Env markers(k_marker_dir_env, "/tmp");
+  CHECK(from_toml("").marker_dir() == "/tmp");
 }
