@@ -19,7 +19,8 @@
 # (exported: the session the loop watches), LAST_PHASE_MTIME (set before each
 # callback), SESSION_LOCK_FD (kept empty: the lock is held in the tmux pane).
 # Read: SESSION_NAME, PHASE_FILE, PHASE_POLL_INTERVAL, CLAUDE_MODEL,
-# PRIMARY_BRANCH, FACTORY_ROOT (exported or not); AGENT_SESSION_STRICT_INJECT=1
+# PRIMARY_BRANCH, FACTORY_ROOT (exported or not); AGENT_HOOKS_MARKER_DIR (the
+# markers' folder; unset: /tmp, as the bash helpers); AGENT_SESSION_STRICT_INJECT=1
 # makes agent_inject_into_session return 1 whenever delivery is not confirmed.
 #
 # phase-monitor is found through $PHASE_MONITOR, else on PATH, else relative
@@ -96,8 +97,12 @@ _agent_session_argv() {
   for _ahs_name in CLAUDE_MODEL PRIMARY_BRANCH FACTORY_ROOT PHASE_POLL_INTERVAL PHASE_FILE; do
     if [[ -n "${!_ahs_name:-}" ]]; then _AGENT_SESSION_ARGV+=("$_ahs_name=${!_ahs_name}"); fi
   done
-  if ((${#_AGENT_SESSION_ARGV[@]})); then _AGENT_SESSION_ARGV=(env "${_AGENT_SESSION_ARGV[@]}"); fi
-  _AGENT_SESSION_ARGV+=("$_ahs_pm" "$@")
+  # The bash helpers' marker folder, /tmp, unless the caller names one:
+  # orchestrators written for them read /tmp/claude-exited-$SESSION.ts
+  # themselves. (phase-monitor on its own defaults to a private folder; in a
+  # shared one it ignores other users' files at our names.)
+  _AGENT_SESSION_ARGV+=("AGENT_HOOKS_MARKER_DIR=${AGENT_HOOKS_MARKER_DIR:-/tmp}")
+  _AGENT_SESSION_ARGV=(env "${_AGENT_SESSION_ARGV[@]}" "$_ahs_pm" "$@")
 }
 
 # _agent_session_pm ARGS...: runs phase-monitor ARGS (see above); returns its status.

@@ -56,6 +56,27 @@ echo "rc=$?"'
   expect_contains "$(cat "$t/log")" "env: FACTORY_ROOT=/srv/the factory"
 }
 
+test_markers_in_tmp_as_the_bash_helpers_unless_the_caller_names_a_folder() {
+  # Orchestrators written for the bash helpers read /tmp/claude-exited-$SESSION.ts themselves.
+  printf 'exit done\n' >"$t/events"
+  orch 'set -euo pipefail
+source "$SHIM"
+create_agent_session s1 "$PWD" /tmp/x.phase
+agent_kill_session s1
+monitor_phase_loop "$PWD/p.phase" 60 "" s1'
+  expect_eq "$rc" 0 "status: $err"
+  expect_eq "$(grep -c '^env: AGENT_HOOKS_MARKER_DIR=/tmp$' "$t/log")" 3 "calls given /tmp"
+  : >"$t/log"
+  orch 'set -euo pipefail
+source "$SHIM"
+AGENT_HOOKS_MARKER_DIR="/run/the markers"
+create_agent_session s1 "$PWD" /tmp/x.phase
+agent_kill_session s1'
+  expect_eq "$rc" 0 "status: $err"
+  expect_eq "$(grep -c '^env: AGENT_HOOKS_MARKER_DIR=/run/the markers$' "$t/log")" 2 "calls given the caller's folder"
+  expect_not_contains "$(cat "$t/log")" "MARKER_DIR=/tmp"
+}
+
 test_create_defaults_to_the_current_folder_and_maps_failures_to_1() {
   local code
   for code in 1 64; do
