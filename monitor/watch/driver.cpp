@@ -50,6 +50,12 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
     return finish("caller_gone");
   };
 
+  // A marker of ours: another user's file at its name is no marker (no
+  // idle-prompt kill, no crash), only a warning.
+  auto present = [](const std::filesystem::path& marker) {
+    return path_exists(marker) && !ignored_as_not_ours(marker, "marker");
+  };
+
   try {
     for (;;) {
       const auto now = WatchClock::now();
@@ -57,9 +63,10 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
       obs.phase = read_phase_snapshot(run.phase_file);
       if (session) {
         if (stamp_of(run.state_file) != state_stamp) refollow(now);
-        obs.phase_changed_marker = path_exists(run.phase_changed_marker);
-        obs.idle_marker = path_exists(run.idle_marker);
-        if (auto exited = stamp_of(run.exit_marker); exited.exists) obs.exit_marker = exited;
+        obs.phase_changed_marker = present(run.phase_changed_marker);
+        obs.idle_marker = present(run.idle_marker);
+        if (auto exited = stamp_of(run.exit_marker); exited.exists && present(run.exit_marker))
+          obs.exit_marker = exited;
         if (following)
           obs.session_alive = events.process_alive().value_or(false);
         else
@@ -89,7 +96,7 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
         // An exit marker still there, as seen or rewritten since (a write seen
         // half-way, a second SessionEnd), says Claude has not been restarted: a
         // restart (`create`) removes it. Judging only "unchanged" made one crash two.
-        const bool exit_marker_left = stamp_of(run.exit_marker).exists;
+        const bool exit_marker_left = present(run.exit_marker);
         // Judged by the same source the next look uses, so the two cannot disagree (and loop).
         bool alive = following ? events.process_alive().value_or(false) : tmux_alive.value_or(false);
         alive = alive && !exit_marker_left;

@@ -1,8 +1,11 @@
 #include "monitor/watch/phase_snapshot.hpp"
 
+#include "common/io.hpp"
+#include "common/state/phase_file.hpp"
 #include "common/text.hpp"
 #include "monitor/watch/warnings.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -17,9 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t k_phase_read_cap = 1024 * 1024; // what is read of a phase file (and digested)
-constexpr int k_phase_read_attempts = 4;              // reads of a phase file that changes while it is read
-constexpr std::size_t k_max_details = 64;             // detail lines reported with --json
+constexpr int k_phase_read_attempts = 4;  // reads of a phase file that changes while it is read
+constexpr std::size_t k_max_details = 64; // detail lines reported with --json
 
 std::int64_t ns_of(const struct timespec& t) noexcept {
   return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
@@ -79,6 +81,23 @@ PhaseSnapshot read_phase_snapshot(const fs::path& phase_file) {
                           phase_file.string(), file_kind(st.st_mode)));
     return snap;
   }
+  if (!owned_by_us(st.st_uid)) {
+    ::close(fd);
+    // Another user wrote it (or made it first, with a mode that lets the
+    // agent write it): a phase it holds is not the agent's word.
+    const fs::path folder = phase_file.parent_path().empty() ? fs::path(".") : phase_file.parent_path();
+    struct stat dir {};
+    const bool shared = ::stat(folder.c_str(), &dir) == 0 && (dir.st_mode & (S_IWGRP | S_IWOTH));
+    warn_once(WarningSource::phase_file,
+              fmt::format("the phase file {} belongs to uid {}, not to us: not believed, taken as empty{}",
+                          phase_file.string(), st.st_uid,
+                          shared ? fmt::format(" (its folder {} is writable by others: keep phase files in a "
+                                               "private folder, such as $XDG_RUNTIME_DIR/agent-hooks)",
+                                               folder.string())
+                                 : std::string()));
+    snap.stamp = {};
+    return snap;
+  }
   resolved(WarningSource::phase_file);
   // The stamp must be that of the text read. A write landing between the
   // fstat and the read (the new text under the old mtime and size) was
@@ -89,8 +108,8 @@ PhaseSnapshot read_phase_snapshot(const fs::path& phase_file) {
   for (int attempt = 0;; ++attempt) {
     content.clear();
     if (attempt > 0 && ::lseek(fd, 0, SEEK_SET) != 0) break;
-    while (content.size() < k_phase_read_cap) {
-      const ssize_t got = ::read(fd, buf, sizeof buf);
+    while (content.size() < k_phase_read_max) {
+      const ssize_t got = ::read(fd, buf, std::min(sizeof buf, k_phase_read_max - content.size()));
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) break;
       content.append(buf, static_cast<std::size_t>(got));
@@ -103,22 +122,24 @@ PhaseSnapshot read_phase_snapshot(const fs::path& phase_file) {
     if (still || attempt == k_phase_read_attempts - 1) break;
   }
   ::close(fd);
-  if (content.size() > k_phase_read_cap) content.resize(k_phase_read_cap);
-  snap.content_digest = std::hash<std::string>{}(content);
   std::string_view rest(content);
   const auto nl = rest.find('\n');
   snap.phase = remove_whitespace(rest.substr(0, nl));
+  // Digested as far as reported: line 1 and the detail lines taken.
+  std::size_t reported = nl == std::string_view::npos ? content.size() : nl + 1;
   if (nl != std::string_view::npos) {
     rest.remove_prefix(nl + 1);
     while (!rest.empty() && snap.details.size() < k_max_details) {
       const auto end = rest.find('\n');
       std::string_view line = rest.substr(0, end);
+      reported += end == std::string_view::npos ? line.size() : end + 1;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (!trim(line).empty()) snap.details.emplace_back(line);
       if (end == std::string_view::npos) break;
       rest.remove_prefix(end + 1);
     }
   }
+  snap.content_digest = std::hash<std::string_view>{}(std::string_view(content).substr(0, reported));
   return snap;
 }
 

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <sys/stat.h>
+#include <tuple>
 #include <unistd.h>
 
 using namespace ah::monitor;
@@ -259,4 +260,45 @@ TEST_CASE("run_watch: the phase-changed marker is removed") {
   Capture out;
   run_watch(run_for(dir, false), loop, events, &session, out.file);
   CHECK_FALSE(ah::path_exists(dir / "phase-changed-s.marker"));
+}
+
+namespace {
+
+// One run over `dir` with a live session and no phase written, the
+// idle-prompt grace zero (a poll interval of 0): what it printed, and the kills.
+std::pair<std::string, int> one_look(const ScratchDir& dir) {
+  FakeEvents events; // no script: the first wait ends the run
+  FakeSession session;
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s, .poll_interval = 0ms}, WatchClock::now());
+  Capture out;
+  run_watch(run_for(dir), loop, events, &session, out.file);
+  return {out.text(), session.kills};
+}
+
+} // namespace
+
+TEST_CASE("run_watch: another user's idle marker is no idle prompt, their exit marker no crash") {
+  ScratchDir dir;
+  write_text(dir / "claude-idle-s.ts", "1\n");
+  if (!ah::test::give_to_another_user(dir / "claude-idle-s.ts")) {
+    WARN("not root: another user's file cannot be made; skipped");
+    return;
+  }
+  auto [text, kills] = one_look(dir);
+  CHECK(kills == 0);
+  CHECK(text == "exit signal\n");
+  // Ours, the same marker is believed: the idle-prompt kill.
+  REQUIRE(::lchown((dir / "claude-idle-s.ts").c_str(), ::geteuid(), ::getegid()) == 0);
+  std::tie(text, kills) = one_look(dir);
+  CHECK(kills == 1);
+  CHECK(text.find("event PHASE:failed") == 0);
+  std::filesystem::remove(dir / "claude-idle-s.ts");
+
+  write_text(dir / "claude-exited-s.ts", "1 other\n");
+  ah::test::give_to_another_user(dir / "claude-exited-s.ts");
+  std::tie(text, kills) = one_look(dir);
+  CHECK(text == "exit signal\n");
+  REQUIRE(::lchown((dir / "claude-exited-s.ts").c_str(), ::geteuid(), ::getegid()) == 0);
+  std::tie(text, kills) = one_look(dir);
+  CHECK(text.find("event PHASE:crashed") == 0);
 }

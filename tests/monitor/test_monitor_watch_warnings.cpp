@@ -35,3 +35,28 @@ TEST_CASE("warn_once: a problem repeated is told once; resolved re-arms it; sour
   CHECK(lines_with(text, "the phase file is a folder") == 2);
   CHECK(lines_with(text, "the state file is broken") == 1);
 }
+
+TEST_CASE(
+    "ignored_as_not_ours: another user's file is ignored, told once per file; ours and missing are not") {
+  ah::test::ScratchDir dir;
+  ah::log::set_file(dir / "log");
+  ah::test::write_text(dir / "ours", "1\n");
+  CHECK_FALSE(ignored_as_not_ours(dir / "ours", "marker"));
+  CHECK_FALSE(ignored_as_not_ours(dir / "missing", "marker"));
+  ah::test::write_text(dir / "theirs", "1\n");
+  ah::test::write_text(dir / "theirs too", "1\n");
+  if (!ah::test::give_to_another_user(dir / "theirs")) {
+    ah::log::set_file({});
+    WARN("not root: another user's file cannot be made; skipped");
+    return;
+  }
+  ah::test::give_to_another_user(dir / "theirs too");
+  for (int i = 0; i < 3; ++i) {
+    CHECK(ignored_as_not_ours(dir / "theirs", "marker"));
+    CHECK(ignored_as_not_ours(dir / "theirs too", "marker"));
+  }
+  const std::string text = ah::test::read_text(dir / "log");
+  ah::log::set_file({});
+  CHECK(lines_with(text, (dir / "theirs").string() + " belongs to uid 65534") == 1);
+  CHECK(lines_with(text, (dir / "theirs too").string() + " belongs to uid 65534") == 1);
+}
