@@ -26,6 +26,8 @@ int run_kill(const KillArgs& a, const GlobalOptions& global) {
   session::Tmux tmux({.socket = s.tmux_socket()});
   const auto r = session::kill_session(tmux, s.marker_dir(), a.session,
                                        std::chrono::milliseconds(static_cast<long long>(a.timeout * 1000)));
+  for (const auto& w : r.warnings)
+    fmt::print(stderr, "phase-monitor: warning: {}\n", w);
   if (a.json)
     fmt::print("{}\n", Json{{"session", a.session},
                             {"existed", r.existed},

@@ -1,6 +1,7 @@
 #include "session/adopt.hpp"
 
 #include "common/atomic_file.hpp"
+#include "common/log.hpp"
 #include "common/state/markers.hpp"
 #include "session/session_view.hpp"
 
@@ -33,7 +34,11 @@ std::optional<AdoptResult> adopt_session(const Tmux& tmux, const std::filesystem
                     session, v.state->claude_pid, not_ready_message(session, r.ready, ready_timeout));
     return r;
   }
-  remove_file_and_sibling(marker_files(marker_dir, session).idle);
+  const auto idle = marker_files(marker_dir, session).idle;
+  if (auto warning = not_ours_warning(idle, "marker"))
+    log::warn("{}", *warning);
+  else
+    remove_file_and_sibling(idle);
   r.adopted = true;
   r.claude_pid = v.state->claude_pid;
   return r;

@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/io.hpp"
+#include "common/log.hpp"
 #include "common/shell_words.hpp"
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
@@ -257,10 +258,21 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
 
   // Stale markers of an earlier session of this name would fool the watch.
   const MarkerFiles files = marker_files(o.marker_dir, o.session);
-  for (const auto& f : {files.idle, files.phase_changed, files.exited, files.nudge_count})
+  for (const auto& f : {files.idle, files.phase_changed, files.exited, files.nudge_count}) {
+    // Another user's file at the name: not ours to remove, and no reason to fail.
+    if (auto warning = not_ours_warning(f, "marker")) {
+      log::warn("session '{}': {}", o.session, *warning);
+      continue;
+    }
     if (!remove_file_and_sibling(f))
       throw Error(fmt::format("session '{}': cannot remove the stale marker {} (check its permissions)",
                               o.session, f.string()));
+  }
+  if (auto uid = other_owner(files.state))
+    throw Error(fmt::format("session '{}': the state file {} belongs to uid {}, not to us, and cannot be "
+                            "replaced: use a private marker folder (the default when AGENT_HOOKS_MARKER_DIR "
+                            "and marker_dir are unset) or another session name",
+                            o.session, files.state.string(), *uid));
 
   state::SessionState st;
   st.session = o.session;

@@ -70,7 +70,11 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   }
 
   // A session that handed the lock back takes it again before its next prompt.
-  if (auto st = state::read_session_state(options.marker_dir, session);
+  // Another user's file at the state file's name says nothing of our session.
+  const MarkerFiles files = marker_files(options.marker_dir, session);
+  const auto foreign_state = not_ours_warning(files.state, "state file");
+  if (foreign_state) log::warn("{}", *foreign_state);
+  if (auto st = foreign_state ? std::nullopt : state::read_session_state(options.marker_dir, session);
       st && st->lock == state::LockState::released) {
     auto r = request_lock(options.marker_dir, session, LockRequest::acquire, options.lock_timeout, clock);
     if (!r.ok) {
@@ -91,7 +95,10 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   log::debug("inject {}: ready at {} ms", session, elapsed());
   const auto pasted_at = clock.now();
 
-  remove_file_and_sibling(marker_files(options.marker_dir, session).idle);
+  if (auto warning = not_ours_warning(files.idle, "marker"))
+    log::warn("{}", *warning);
+  else
+    remove_file_and_sibling(files.idle);
 
   BufferGuard buffer{tmux, unique_buffer_name()};
   TmuxResult load = tmux.run_with_input({"load-buffer", "-b", buffer.name, "-"}, text);

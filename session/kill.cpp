@@ -102,8 +102,14 @@ KillResult kill_session(const Tmux& tmux, const std::filesystem::path& marker_di
   }
 
   std::vector<std::string> failed;
-  for (const auto& f : files.all())
+  for (const auto& f : files.all()) {
+    // Another user's file at the name is not ours to remove, nor a reason to fail.
+    if (auto warning = not_ours_warning(f, "file")) {
+      result.warnings.push_back(std::move(*warning));
+      continue;
+    }
     if (!remove_file_and_sibling(f)) failed.push_back(f.string());
+  }
   if (!failed.empty())
     throw Error(fmt::format("session '{}' ended, but cannot remove {}: check the marker directory's "
                             "permissions ({})",

@@ -12,7 +12,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ah::session {
 
@@ -20,6 +22,8 @@ struct KillResult {
   bool existed = false;      // the tmux session was there
   bool forced = false;       // SIGKILL was needed
   bool claude_exited = true; // false: still alive after SIGKILL and the grace time
+  // Another user's files at the session's names, left alone (one line each, for stderr).
+  std::vector<std::string> warnings;
 };
 
 KillResult kill_session(const Tmux& tmux, const std::filesystem::path& marker_dir, std::string_view session,

@@ -41,6 +41,8 @@ public:
 
   void kill() override {
     const auto result = session::kill_session(m_tmux, m_marker_dir, m_name);
+    for (const auto& w : result.warnings)
+      log::warn("{}", w);
     if (!result.claude_exited) log::warn("session {}: Claude still runs after the kill", m_name);
   }
 

@@ -7,6 +7,7 @@
 #include "tmux_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 #include <thread>
 
 using namespace ah;
@@ -92,4 +93,34 @@ TEST_CASE("kill_session of a session already gone removes its files", "[kill]") 
   for (const auto& f : marker_files(dir.path(), "gone").all())
     CHECK_FALSE(path_exists(f));
   CHECK_FALSE(path_exists(reuse_sibling_of(marker_files(dir.path(), "gone").idle)));
+}
+
+TEST_CASE("kill_session leaves another user's files at the session's names, with a warning, and succeeds",
+          "[kill]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  test::ScratchDir dir;
+  ::chmod(dir.path().c_str(), 01777); // shared and sticky, as /tmp: their files cannot be removed by us
+  write_markers(dir.path(), "s");
+  const auto files = marker_files(dir.path(), "s");
+  if (!test::give_to_another_user(files.exited) || !test::give_to_another_user(files.idle)) {
+    WARN("not root: another user's file cannot be made; skipped");
+    return;
+  }
+  server.start("s", {"sleep", "30"});
+  session::KillResult r;
+  REQUIRE_NOTHROW(r = session::kill_session(server.tmux(), dir.path(), "s"));
+  CHECK(r.existed);
+  CHECK_FALSE(server.tmux().has_session("s"));
+  CHECK(path_exists(files.exited)); // theirs: left alone
+  CHECK(path_exists(files.idle));
+  CHECK_FALSE(path_exists(files.state)); // ours: removed
+  CHECK_FALSE(path_exists(files.nudge_count));
+  REQUIRE(r.warnings.size() == 2);
+  CHECK_THAT(r.warnings[0], Catch::Contains(files.idle.string() + " belongs to uid 65534"));
+  CHECK_THAT(r.warnings[1],
+             Catch::Contains(files.exited.string()) && Catch::Contains("private marker folder"));
 }

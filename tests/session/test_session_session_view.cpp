@@ -2,6 +2,8 @@
 // the name is, by its state file.
 #include "session/session_view.hpp"
 
+#include "common/state/markers.hpp"
+
 #include "session_fixture.hpp"
 #include "testutil.hpp"
 
@@ -50,6 +52,16 @@ TEST_CASE("view_session: every kind of session of the name", "[session_view]") {
     CHECK(v.kind == SessionView::ours);
     CHECK_FALSE(v.claude_started);
     CHECK_FALSE(v.claude_runs);
+  }
+  SECTION("another user's state file, however right it looks: not ours") {
+    test::write_state_of(server, dir.path(), "s", claude.pid(), pane);
+    if (!test::give_to_another_user(marker_files(dir.path(), "s").state)) {
+      WARN("not root: another user's file cannot be made; skipped");
+      return;
+    }
+    const auto v = view_session(server.tmux(), dir.path(), "s");
+    CHECK(v.kind == SessionView::not_ours);
+    CHECK_THAT(v.why, Catch::Contains("belongs to uid 65534"));
   }
   SECTION("no state file: not ours") {
     const auto v = view_session(server.tmux(), dir.path(), "s");
