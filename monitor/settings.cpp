@@ -5,6 +5,7 @@
 #include "common/state/markers.hpp"
 #include "common/state/private_dir.hpp"
 #include "common/text.hpp"
+#include "session/tmux.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -96,7 +97,10 @@ const std::filesystem::path& MonitorSettings::marker_dir() const {
 }
 
 std::string MonitorSettings::tmux_socket() const {
-  return text("tmux.socket", "AGENT_HOOKS_TMUX_SOCKET").value_or("");
+  std::string socket = text("tmux.socket", "AGENT_HOOKS_TMUX_SOCKET").value_or("");
+  if (auto problem = session::socket_problem(socket))
+    throw Error(fmt::format("{} (AGENT_HOOKS_TMUX_SOCKET or tmux.socket)", *problem));
+  return socket;
 }
 
 std::filesystem::path MonitorSettings::lock_file() const {

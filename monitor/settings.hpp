@@ -37,7 +37,8 @@ public:
   const std::filesystem::path& marker_dir() const;
   // tmux.socket | AGENT_HOOKS_TMUX_SOCKET | "" (the default server; a value
   // with a '/' is a socket path, -S, else a socket name, -L). TMUX_TMPDIR is
-  // honoured by tmux itself.
+  // honoured by tmux itself. A socket path is refused (Error) unless it and
+  // its folder are ours and closed to others (session::socket_problem).
   std::string tmux_socket() const;
   // lock_file | AGENT_HOOKS_LOCK_FILE | ~/.claude/session.lock
   std::filesystem::path lock_file() const;

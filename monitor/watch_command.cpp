@@ -7,6 +7,7 @@
 #include "common/state/session_state.hpp"
 #include "monitor/settings.hpp"
 #include "monitor/watch/driver.hpp"
+#include "session/tmux.hpp"
 
 #include <charconv>
 #include <csignal>
@@ -79,6 +80,8 @@ int run(const WatchArgs& args, const GlobalOptions& global) {
           socket = st->tmux_socket;
       } catch (const Error&) {
       }
+      // Recorded by a create that checked it; checked again, as it may have been replaced since.
+      if (auto problem = session::socket_problem(socket)) throw Error(*problem);
     }
     session = make_session_control(settings.marker_dir(), args.session, socket);
   }

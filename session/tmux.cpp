@@ -7,7 +7,10 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ah::session {
 
@@ -31,6 +34,39 @@ bool no_session(std::string_view err) {
 }
 
 } // namespace
+
+std::optional<std::string> socket_problem(const std::string& socket) {
+  if (socket.find('/') == std::string::npos) return std::nullopt;
+  const std::filesystem::path path(socket);
+  const std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+  constexpr std::string_view fix =
+      "use a socket in a folder of your own that others cannot write (mkdir -m 700), or a socket name "
+      "(no '/'), which tmux keeps in its private folder";
+  struct stat st {};
+  if (::lstat(folder.c_str(), &st) != 0)
+    return fmt::format("the tmux socket {} is not usable: its folder {}: {}; {}", socket, folder.string(),
+                       std::strerror(errno), fix);
+  if (!S_ISDIR(st.st_mode))
+    return fmt::format("the tmux socket {} is not usable: its folder {} is {}; {}", socket, folder.string(),
+                       S_ISLNK(st.st_mode) ? "a symbolic link" : "not a folder", fix);
+  if (st.st_uid != ::geteuid())
+    return fmt::format("the tmux socket {} is not usable: its folder {} belongs to uid {}, not to us; {}",
+                       socket, folder.string(), st.st_uid, fix);
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return fmt::format("the tmux socket {} is not usable: its folder {} is writable by others (mode {:04o}); "
+                       "chmod go-w it, or {}",
+                       socket, folder.string(), st.st_mode & 07777, fix);
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::nullopt; // tmux creates it when it starts the server
+    return fmt::format("the tmux socket {} is not usable: {}; {}", socket, std::strerror(errno), fix);
+  }
+  if (!S_ISSOCK(st.st_mode))
+    return fmt::format("the tmux socket {} is not a socket; remove it, or {}", socket, fix);
+  if (st.st_uid != ::geteuid())
+    return fmt::format("the tmux socket {} belongs to uid {}, not to us (a server another user planted); {}",
+                       socket, st.st_uid, fix);
+  return std::nullopt;
+}
 
 Tmux::Tmux(TmuxOptions options) : m_options(std::move(options)) {}
 

@@ -19,6 +19,14 @@ struct TmuxOptions {
   std::string socket; // "" default server; contains '/': -S PATH; else -L NAME
 };
 
+// Why the socket setting `socket` must not be used, or nullopt when it may.
+// A socket path (-S) is used only when the socket, if it exists, is a socket
+// owned by us, and its folder is ours and not writable by others: a socket
+// another user planted (or could plant) would put our panes, and Claude, on
+// their server. A name (-L) lives in tmux's own per-user folder, which tmux
+// checks itself.
+std::optional<std::string> socket_problem(const std::string& socket);
+
 // What a tmux command returned.
 struct TmuxResult {
   int status = 0; // exit status (127: tmux could not be run)

@@ -138,3 +138,45 @@ TEST_CASE(
   Env markers(k_marker_dir_env, "/tmp");
   CHECK(from_toml("").marker_dir() == "/tmp");
 }
+
+TEST_CASE("settings: a tmux socket path is used only when it and its folder are ours and closed to others") {
+  test::ScratchDir dir;
+  const auto socket_from = [](const std::string& value) {
+    Env env("AGENT_HOOKS_TMUX_SOCKET", value.c_str());
+    return from_toml("").tmux_socket();
+  };
+  CHECK(socket_from("agents") == "agents"); // a name: tmux's own private folder
+  const auto mine = dir / "mine";
+  std::filesystem::create_directory(mine);
+  ::chmod(mine.c_str(), 0700);
+  CHECK(socket_from((mine / "sock").string()) == (mine / "sock").string()); // not there yet: tmux makes it
+  // A real socket of ours.
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", (mine / "real").c_str());
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  ::close(fd);
+  CHECK(socket_from((mine / "real").string()) == (mine / "real").string());
+  test::write_text(mine / "file", "");
+  CHECK_THROWS_WITH(socket_from((mine / "file").string()), Catch::Contains("is not a socket"));
+  // A folder others can write: anyone could plant the socket.
+  const auto shared = dir / "shared";
+  std::filesystem::create_directory(shared);
+  ::chmod(shared.c_str(), 01777);
+  CHECK_THROWS_WITH(from_toml("tmux.socket = \"" + (shared / "s").string() + "\"\n").tmux_socket(),
+                    Catch::Contains("writable by others") && Catch::Contains("AGENT_HOOKS_TMUX_SOCKET") &&
+                        Catch::Contains("in a folder of your own"));
+  CHECK_THROWS_WITH(socket_from("/tmp/planted-socket"), Catch::Contains("/tmp is writable by others"));
+  // Another user's socket, or folder.
+  if (!test::give_to_another_user(mine / "real")) {
+    WARN("not root: another user's socket cannot be made; skipped");
+    return;
+  }
+  CHECK_THROWS_WITH(socket_from((mine / "real").string()),
+                    Catch::Contains("belongs to uid 65534") && Catch::Contains("planted"));
+  test::give_to_another_user(mine);
+  CHECK_THROWS_WITH(socket_from((mine / "sock").string()),
+                    Catch::Contains("its folder " + mine.string() + " belongs to uid 65534"));
+}
