@@ -69,8 +69,9 @@ HookProgram idle_stop_program(IdleStopArgs& args) {
           "the second nudge.",
       .define_arguments =
           [&args](ArgParser& parser) {
-            parser.add_positional("MARKER", args.marker,
-                                  "idle marker to write, e.g. /tmp/claude-idle-SESSION.ts", true);
+            parser.add_positional(
+                "MARKER", args.marker,
+                "idle marker to write, e.g. $XDG_RUNTIME_DIR/agent-hooks/claude-idle-SESSION.ts", true);
             parser.add_positional("PHASE_FILE", args.phase_file, "the agent's phase file", false);
             parser.add_positional("SESSION", args.session, "session name (required with PHASE_FILE)", false);
             parser.add_check([&args]() -> std::optional<std::string> {

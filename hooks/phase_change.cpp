@@ -282,8 +282,9 @@ HookProgram phase_change_program(PhaseChangeArgs& args) {
       .define_arguments =
           [&args](ArgParser& parser) {
             parser.add_positional("PHASE_FILE", args.phase_file, "the agent's phase file", true);
-            parser.add_positional("MARKER", args.marker,
-                                  "phase-changed marker, e.g. /tmp/phase-changed-SESSION.marker", true);
+            parser.add_positional(
+                "MARKER", args.marker,
+                "phase-changed marker, e.g. $XDG_RUNTIME_DIR/agent-hooks/phase-changed-SESSION.marker", true);
           },
       .handle = [&args](std::string_view payload) { return phase_change(args, payload, epoch_seconds()); },
       .session_claude_only = true,

@@ -40,7 +40,8 @@ HookProgram session_end_program(SessionEndArgs& args) {
                      "(clear, logout, prompt_input_exit, other, …).",
       .define_arguments =
           [&args](ArgParser& parser) {
-            parser.add_positional("MARKER", args.marker, "exit marker, e.g. /tmp/claude-exited-SESSION.ts",
+            parser.add_positional("MARKER", args.marker,
+                                  "exit marker, e.g. $XDG_RUNTIME_DIR/agent-hooks/claude-exited-SESSION.ts",
                                   true);
           },
       .handle = [&args](std::string_view payload) { return session_end(args, payload, epoch_seconds()); },

@@ -76,8 +76,10 @@ HookProgram stop_failure_program(StopFailureArgs& args) {
       .define_arguments =
           [&args](ArgParser& parser) {
             parser.add_positional("PHASE_FILE", args.phase_file, "the agent's phase file", true);
-            parser.add_positional("MARKER", args.marker,
-                                  "phase-changed marker, e.g. /tmp/phase-changed-SESSION.marker", false);
+            parser.add_positional(
+                "MARKER", args.marker,
+                "phase-changed marker, e.g. $XDG_RUNTIME_DIR/agent-hooks/phase-changed-SESSION.marker",
+                false);
           },
       .handle = [&args](std::string_view payload) { return stop_failure(args, payload, epoch_seconds()); },
       .session_claude_only = true,

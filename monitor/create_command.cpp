@@ -136,7 +136,8 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
       "the session at once. With --adopt, a session of ours whose Claude runs is waited for (up to the "
       "ready timeout) and taken over as it is: its hooks and its Claude stay, its idle marker is removed; "
       "one that is not ours, or not ready in time, is still refused, saying why.\n\n"
-      "Example:\n  phase-monitor create dev-42 \"$HOME/work/my project\" /tmp/dev-session-42.phase\n\n"
+      "Example:\n  phase-monitor create dev-42 \"$HOME/work/my project\" "
+      "\"$XDG_RUNTIME_DIR/dev-42.phase\"\n\n"
       "Exit status: 0 ready, 1 not ready (Claude exited, timed out, or a dialog), 64 bad arguments.");
   return [a, &global] { return run_create(*a, global); };
 }

@@ -11,8 +11,9 @@ namespace ah::monitor {
 Action define_read_phase(CLI::App& app, const GlobalOptions& /*global*/) {
   auto file = std::make_shared<std::string>();
   app.add_option("FILE", *file, "the phase file (default $PHASE_FILE)");
-  app.footer("Prints nothing when the file is missing or empty; exit status 0 then too.\n\n"
-             "Example:\n  phase-monitor read-phase /tmp/dev-session-P-42.phase   # PHASE:awaiting_ci");
+  app.footer(
+      "Prints nothing when the file is missing or empty; exit status 0 then too.\n\n"
+      "Example:\n  phase-monitor read-phase \"$XDG_RUNTIME_DIR/dev-P-42.phase\"   # PHASE:awaiting_ci");
   return [file] {
     std::string path = *file;
     if (path.empty()) path = env_value("PHASE_FILE").value_or("");

@@ -161,7 +161,8 @@ Action define_status(CLI::App& app, const GlobalOptions& global) {
   app.footer(
       "Columns: the phase and its age, idle since (the Stop hook's marker), the exit marker's age\n"
       "and reason, the session lock, whether Claude runs (tmux: no pid known, the tmux session exists).\n\n"
-      "Example:\n  AGENT_HOOKS_MARKER_DIR=$XDG_RUNTIME_DIR/agent-hooks phase-monitor status");
+      "Examples:\n  phase-monitor status\n  AGENT_HOOKS_MARKER_DIR=/tmp phase-monitor status   # the "
+      "sessions the shim created");
   return [json, &global] {
     const MonitorSettings settings = MonitorSettings::load(global);
     std::vector<Row> rows;

@@ -24,10 +24,10 @@ Action define_write_context(CLI::App& app, const GlobalOptions& /*global*/) {
   app.add_option("PHASE_FILE", args->phase_file, "the session's phase file; the context goes beside it")
       ->required();
   app.add_option("TEXT", args->text, "the text, or - to read it from stdin")->required();
-  app.footer(
-      "Writes ${PHASE_FILE%.phase}.context atomically, mode 0600 (compact-reinject refuses a\n"
-      "context file that is not ours).\n\n"
-      "Example:\n  phase-monitor write-context /tmp/dev-session-P-42.phase \"You are fixing issue 42 ...\"");
+  app.footer("Writes ${PHASE_FILE%.phase}.context atomically, mode 0600 (compact-reinject refuses a\n"
+             "context file that is not ours).\n\n"
+             "Example:\n  phase-monitor write-context \"$XDG_RUNTIME_DIR/dev-P-42.phase\" \"You are fixing "
+             "issue 42 ...\"");
   return [args] {
     if (args->phase_file.empty()) throw CLI::ValidationError("PHASE_FILE", "is empty");
     std::string text;
