@@ -170,7 +170,8 @@ test_unreadable_phase_file_warns_once_and_goes_on() {
   echo "PHASE:working" >"$OPEN_DIR/s.phase"
   chmod 644 "$OPEN_DIR/s.phase"
   mkdir -m 755 "$OPEN_DIR/m"
-  [[ -n "${AS_USER:-}" ]] && chown "$AS_USER" "$OPEN_DIR/m"
+  # The watch believes only a phase file of its own user.
+  [[ -n "${AS_USER:-}" ]] && chown "$AS_USER" "$OPEN_DIR/m" "$OPEN_DIR/s.phase"
   OUT=$OPEN_DIR/out ERR=$OPEN_DIR/err MARKERS=$OPEN_DIR/m HOME=$OPEN_DIR XDG_CONFIG_HOME=$OPEN_DIR/config \
     start_watch "$OPEN_DIR/s.phase" 30
   OUT=$OPEN_DIR/out ERR=$OPEN_DIR/err
