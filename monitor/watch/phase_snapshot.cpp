@@ -104,6 +104,8 @@ PhaseSnapshot read_phase_snapshot(const fs::path& phase_file) {
   // reported once then and once more at the next look, so the file is read
   // again until its stamp holds still across a read (a few tries at most).
   std::string content;
+  content.reserve(
+      std::min<std::size_t>(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)) + 1, k_phase_read_max));
   char buf[8192];
   for (int attempt = 0;; ++attempt) {
     content.clear();
