@@ -38,15 +38,17 @@ std::vector<std::string> sessions_in(const std::filesystem::path& dir);
 // A file at one of our names (a marker, a state file, a phase file) that
 // another user owns, as the warning that says it is ignored: nothing we do
 // reads, believes, removes or fails on it. nullopt when the file is ours or
-// missing. `what` names the kind of file ("marker", "phase file").
+// missing. `what` names the kind of file ("marker", "state file").
 std::optional<std::string> not_ours_warning(const std::filesystem::path& file, std::string_view what);
 
-// Makes `dir` fit to hold the markers of a session before it is used: a
-// shared sticky directory (such as /tmp: world-writable with the sticky bit,
-// where another user's file at one of our names is ignored) is taken as it is; any other directory must be a
-// real directory (not a link) owned by us and not writable by group or others; a missing one is created with
-// mode 0700 (a private marker directory such as $XDG_RUNTIME_DIR/agent-hooks is one setting away). Throws
-// Error naming the directory, what is wrong and the fix.
+// Makes a marker folder the user named fit to hold the markers of a session
+// before it is used: a shared sticky directory (such as /tmp: world-writable
+// with the sticky bit, where another user's file at one of our names is
+// ignored) is taken as it is; any other directory must be a real directory
+// (not a link) owned by us and not writable by group or others; a missing
+// one is created with mode 0700. (The default, the private folder, is
+// prepare_private_dir's.) Throws Error naming the directory, what is wrong
+// and the fix.
 void prepare_marker_dir(const std::filesystem::path& dir);
 
 } // namespace ah
