@@ -236,9 +236,10 @@ bool owned_by_us(unsigned uid) noexcept {
   return uid == ::geteuid();
 }
 
-std::optional<unsigned> other_owner(const fs::path& path) noexcept {
+std::optional<unsigned> other_owner(const fs::path& path, bool follow_link) noexcept {
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0 || owned_by_us(st.st_uid)) return std::nullopt;
+  const int found = follow_link ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st);
+  if (found != 0 || owned_by_us(st.st_uid)) return std::nullopt;
   return st.st_uid;
 }
 

@@ -76,11 +76,12 @@ std::optional<std::string> read_file(const fs::path& path, const ReadLimits& lim
 std::optional<std::string> read_first_line(const fs::path& path, std::size_t max_bytes = 64 * 1024,
                                            const ReadLimits& limits = {});
 
-// The one answer to "is this file ours?": the uid of the file at `path` (not
-// following a final symlink) when another user owns it; nullopt when it is
-// ours or missing. A file another user owns is one we never wrote, whatever
-// its name; read_file's `owner_only` applies the same rule.
-std::optional<unsigned> other_owner(const fs::path& path) noexcept;
+// The one answer to "is this file ours?": the uid of the file at `path`
+// (the link itself, or with `follow_link` what it points to) when another
+// user owns it; nullopt when it is ours or missing. A file another user owns
+// is one we never wrote, whatever its name; read_file's `owner_only` applies
+// the same rule.
+std::optional<unsigned> other_owner(const fs::path& path, bool follow_link = false) noexcept;
 bool owned_by_us(unsigned uid) noexcept;
 
 // True when `path` names an existing file of any kind (not following a final symlink).

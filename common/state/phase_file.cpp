@@ -6,6 +6,7 @@
 namespace ah {
 
 std::string read_phase(const std::filesystem::path& phase_file) {
+  if (other_owner(phase_file, true)) return {};
   auto line = read_first_line(phase_file, k_phase_read_max);
   return line ? remove_whitespace(*line) : std::string();
 }

@@ -13,7 +13,9 @@ namespace ah {
 inline constexpr std::size_t k_phase_read_max = 64 * 1024;
 
 // Line 1 of `phase_file` with all whitespace removed, "" when the file is
-// missing or empty (the bash helpers' read_phase).
+// missing or empty (the bash helpers' read_phase), and when another user
+// owns it (what it points to, for a link): such a phase is not believed,
+// since anyone who can write its folder could have made the file first.
 std::string read_phase(const std::filesystem::path& phase_file);
 
 // `${phase_file%.phase}.context`: where the text re-injected after compaction lives.

@@ -87,6 +87,10 @@ test_their_phase_file_is_not_believed() {
   ((SECONDS - start >= 2)) || fail "ended before the idle timeout"
   expect_contains "$err" "belongs to uid $OTHER_UID, not to us: not believed"
   expect_contains "$err" "its folder $SHARED is writable by others"
+  # Nor by read-phase (the shim's read_phase).
+  pm read-phase "$SHARED/dev-session-P-$BASHPID.phase"
+  expect_eq "$out" "" "read-phase"
+  expect_contains "$err" "belongs to uid $OTHER_UID, not to us: not believed"
   rm -f "$SHARED/dev-session-P-$BASHPID.phase"
 }
 

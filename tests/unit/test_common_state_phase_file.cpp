@@ -3,6 +3,7 @@
 #include "testutil.hpp"
 
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 using ah::context_file_for;
 using ah::read_phase;
@@ -24,6 +25,25 @@ TEST_CASE("phase_file: missing or empty reads as no phase") {
   CHECK(read_phase(dir / "empty.phase").empty());
   write_text(dir / "blank.phase", "\nPHASE:done\n");
   CHECK(read_phase(dir / "blank.phase").empty());
+}
+
+TEST_CASE("phase_file: another user's phase file, or one a link of ours points to, is not believed") {
+  ScratchDir dir;
+  write_text(dir / "p.phase", "PHASE:merged\n");
+  REQUIRE(::symlink((dir / "p.phase").c_str(), (dir / "link.phase").c_str()) == 0);
+  CHECK(read_phase(dir / "link.phase") == "PHASE:merged");
+  if (!ah::test::give_to_another_user(dir / "p.phase")) {
+    WARN("not root: another user's file cannot be made; skipped");
+    return;
+  }
+  CHECK(read_phase(dir / "p.phase").empty());
+  CHECK(read_phase(dir / "link.phase").empty());
+}
+
+TEST_CASE("phase_file: line 1 is read up to the hooks' cap") {
+  ScratchDir dir;
+  write_text(dir / "long.phase", std::string(ah::k_phase_read_max * 2, 'x'));
+  CHECK(read_phase(dir / "long.phase").size() == ah::k_phase_read_max);
 }
 
 TEST_CASE("phase_file: the context file beside it") {
