@@ -2,6 +2,8 @@
 
 #include "common/error.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -46,6 +48,45 @@ void check_readable(const fs::path& path, const struct stat& st, const ReadLimit
                 ", not to us; not read (planted by another user?)");
 }
 
+// Links followed before a chain counts as a loop (the kernel's own limit).
+constexpr int k_max_links = 40;
+
+// Where the symbolic links at `path` lead, each of them checked to be ours:
+// with owner_only, another user's link at a name we read (in a shared /tmp)
+// would have us read whatever file of ours they point it at. Each link is
+// opened itself (O_PATH | O_NOFOLLOW), so the link whose owner was checked is
+// the link that is read. Returns the first name that is not a link (missing
+// or not); only the links of the last component are followed, the folders
+// on the way are taken as they are.
+fs::path own_link_target(const fs::path& path) {
+  fs::path current = path;
+  for (int links = 0;; ++links) {
+    const int fd = ::open(current.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return current;
+      throw_errno("cannot open " + current.string());
+    }
+    FdCloser closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw_errno("cannot look at " + current.string());
+    if (!S_ISLNK(st.st_mode)) return current;
+    if (st.st_uid != ::geteuid())
+      throw Error(
+          fmt::format("{}: the symbolic link {} belongs to uid {}, not to us; not followed (planted by "
+                      "another user?)",
+                      path.string(), current.string(), st.st_uid));
+    if (links >= k_max_links)
+      throw Error(fmt::format("{}: more than {} symbolic links in a row (a loop?); not read", path.string(),
+                              k_max_links));
+    std::string target(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 4095) + 1, '\0');
+    const ssize_t n = ::readlinkat(fd, "", target.data(), target.size());
+    if (n < 0) throw_errno("cannot read the symbolic link " + current.string());
+    target.resize(static_cast<std::size_t>(n));
+    const fs::path next(target);
+    current = next.is_absolute() ? next : current.parent_path() / next;
+  }
+}
+
 // Opens `path` for reading after checking what it is; -1 with errno ENOENT
 // when it does not exist. The stat before the open keeps us from opening a
 // device at all (an open alone can have effects); O_NONBLOCK and the fstat
@@ -53,7 +94,12 @@ void check_readable(const fs::path& path, const struct stat& st, const ReadLimit
 // O_NOATIME: reading a state file just rewritten would otherwise update its
 // access time (relatime), a journaled inode write on every hook run. Only the
 // owner may ask for it; anyone else reads without.
-int open_for_reading(const fs::path& path, const ReadLimits& limits) {
+int open_for_reading(const fs::path& given, const ReadLimits& given_limits) {
+  // Links of ours followed here, and the file at their end opened without following any.
+  const bool own_links = given_limits.owner_only && given_limits.follow_symlinks;
+  const fs::path path = own_links ? own_link_target(given) : given;
+  ReadLimits limits = given_limits;
+  if (own_links) limits.follow_symlinks = false;
   struct stat before {};
   const int found = limits.follow_symlinks ? ::stat(path.c_str(), &before) : ::lstat(path.c_str(), &before);
   if (found != 0) {

@@ -63,6 +63,8 @@ struct ReadLimits {
   std::size_t max_bytes = 16 * 1024 * 1024; // a larger file is an Error, not a truncated read
   bool owner_only = false;                  // refuse a file owned by another user (files we wrote)
   bool follow_symlinks = true;              // false: a symlink at `path` is refused
+  // With both owner_only and follow_symlinks, a symlink at `path` is followed
+  // only when it and every link after it are ours too.
 };
 
 // The whole file, or nullopt when it does not exist. Throws Error naming the

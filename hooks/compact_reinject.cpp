@@ -1,5 +1,6 @@
 #include "hooks/compact_reinject.hpp"
 
+#include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
@@ -16,7 +17,16 @@ HookResult compact_reinject(const CompactReinjectArgs& args, std::string_view pa
   // Installed without the "compact" matcher, the hook would also run at
   // startup and resume, where the context is not ours to add.
   if (const std::string* source = string_field(*doc, "source"); source && *source != "compact") return {};
-  auto text = read_file(args.context_file, state::k_context);
+  // A context file that is not ours, or reached through a link that is not
+  // ours, is not printed (it would go into Claude's context), and does not
+  // stop the session either: a warning in the log, and exit 0.
+  std::optional<std::string> text;
+  try {
+    text = read_file(args.context_file, state::k_context);
+  } catch (const Error& e) {
+    log::warn("{}; nothing printed", e.what());
+    return {};
+  }
   if (!text || text->empty()) return {};
   if (text->back() != '\n') text->push_back('\n');
   return HookResult{.exit_code = 0, .out = std::move(*text), .err = {}};

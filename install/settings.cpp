@@ -78,6 +78,74 @@ std::string_view parse_reason(std::string_view what) {
   return what;
 }
 
+// nlohmann's own document builder behind a count of depth and keys (its
+// parser callback would do the counting too, but its builder for callbacks
+// scans the enclosing container after every object or array, quadratic in
+// the length of an array of objects). Throws Error at the first value past
+// a limit, before anything deeper or wider is built.
+class BoundedBuilder {
+public:
+  using number_integer_t = Settings::number_integer_t;
+  using number_unsigned_t = Settings::number_unsigned_t;
+  using number_float_t = Settings::number_float_t;
+  using string_t = Settings::string_t;
+  using binary_t = Settings::binary_t;
+
+  BoundedBuilder(Settings& doc, const std::filesystem::path& origin, const SettingsLimits& limits)
+      : m_dom(doc), m_origin(origin), m_limits(limits) {}
+
+  bool null() { return m_dom.null(); }
+  bool boolean(bool value) { return m_dom.boolean(value); }
+  bool number_integer(number_integer_t value) { return m_dom.number_integer(value); }
+  bool number_unsigned(number_unsigned_t value) { return m_dom.number_unsigned(value); }
+  bool number_float(number_float_t value, const string_t& text) { return m_dom.number_float(value, text); }
+  bool string(string_t& value) { return m_dom.string(value); }
+  bool binary(binary_t& value) { return m_dom.binary(value); }
+  bool start_object(std::size_t n) {
+    enter();
+    return m_dom.start_object(n);
+  }
+  bool end_object() {
+    --m_depth;
+    return m_dom.end_object();
+  }
+  bool start_array(std::size_t n) {
+    enter();
+    return m_dom.start_array(n);
+  }
+  bool end_array() {
+    --m_depth;
+    return m_dom.end_array();
+  }
+  bool key(string_t& name) {
+    if (++m_keys > m_limits.max_keys)
+      throw Error(
+          fmt::format("{}: more than {} keys, the most a settings file may hold (a real one holds some "
+                      "dozens); not read, left unchanged",
+                      m_origin.string(), m_limits.max_keys));
+    return m_dom.key(name);
+  }
+  // A template, as nlohmann's own: it throws `e` as its own type (parse_error, out_of_range).
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
+    return m_dom.parse_error(position, token, e);
+  }
+
+private:
+  void enter() {
+    if (++m_depth > m_limits.max_depth)
+      throw Error(fmt::format("{}: nested more than {} levels deep, the most a settings file may be (a real "
+                              "one needs about 6); not read, left unchanged",
+                              m_origin.string(), m_limits.max_depth));
+  }
+
+  nlohmann::detail::json_sax_dom_parser<Settings> m_dom;
+  const std::filesystem::path& m_origin;
+  const SettingsLimits& m_limits;
+  int m_depth = 0;
+  std::size_t m_keys = 0;
+};
+
 std::string group_matcher(const Settings& group) {
   auto it = group.find("matcher");
   return it != group.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -127,15 +195,23 @@ std::string on_failure_of(const Settings& handler) {
 
 } // namespace
 
-Settings parse_settings(std::string_view text, const std::filesystem::path& origin) {
+Settings parse_settings(std::string_view text, const std::filesystem::path& origin,
+                        const SettingsLimits& limits) {
+  if (text.size() > limits.max_bytes)
+    throw Error(fmt::format("{}: larger than {} bytes, the most a settings file may be (a real one is a few "
+                            "kilobytes); not read, left unchanged",
+                            origin.string(), limits.max_bytes));
   Settings doc;
   try {
-    doc = Settings::parse(text);
+    BoundedBuilder builder(doc, origin, limits);
+    Settings::sax_parse(text, &builder);
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte counts the characters read, the offending one included.
     auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
     throw Error(fmt::format("{}:{}:{}: not valid JSON: {} (left unchanged)", origin.string(), line, column,
                             parse_reason(e.what())));
+  } catch (const nlohmann::json::exception& e) { // a number too large for a double
+    throw Error(fmt::format("{}: not valid JSON: {} (left unchanged)", origin.string(), e.what()));
   }
   check_shape(doc, origin);
   return doc;

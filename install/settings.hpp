@@ -17,11 +17,35 @@ namespace ah::install {
 // Keeps the user's key order when the file is written back.
 using Settings = nlohmann::ordered_json;
 
+// What parse_settings accepts. A real settings.json is a few kilobytes,
+// nested about 6 levels deep (hooks → event → [group] → hooks → [handler] →
+// its keys), with some dozens of keys; these limits are orders of magnitude
+// above that, and low enough that the worst document they let through is
+// handled in well under a second:
+// - depth: the copy, comparison and dump of a document recurse once per
+//   level, so a file of nothing but brackets would exhaust the stack (a
+//   crash); 512 levels take a few hundred kilobytes of it.
+// - keys: ordered_json keeps an object's keys in insertion order in a
+//   vector, and finds a key (as the parser does for each key it inserts) by
+//   comparing it with every key before it: n keys in one object cost n²/2
+//   comparisons (80,000 keys took 6.5 s). 10,000 keys in all cost 0.1 s at
+//   worst.
+// - bytes: everything else we do is linear in the size; 4 MiB is 0.2 s.
+struct SettingsLimits {
+  std::size_t max_bytes = 4 * 1024 * 1024;
+  int max_depth = 512;
+  std::size_t max_keys = 10'000;
+};
+inline constexpr SettingsLimits k_settings_limits{};
+
 // Parses `text`, the content of `origin`, and checks that every part we walk
 // has the shape Claude Code requires (hooks → event → [group] → hooks →
 // [handler]). Throws Error naming `origin` and the line and column of a
-// syntax error, or the JSON pointer of a part with the wrong shape.
-Settings parse_settings(std::string_view text, const std::filesystem::path& origin);
+// syntax error, the limit a document goes past (`limits`: checked while
+// parsing, so the parse stops there), or the JSON pointer of a part with the
+// wrong shape.
+Settings parse_settings(std::string_view text, const std::filesystem::path& origin,
+                        const SettingsLimits& limits = k_settings_limits);
 
 // The file text for `doc`: 2-space indentation, UTF-8 kept, final newline.
 std::string render_settings(const Settings& doc);

@@ -5,6 +5,7 @@
 #include "common/file_lock.hpp"
 #include "common/io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <dirent.h>
@@ -145,13 +146,30 @@ SettingsTarget resolve_settings_target(const fs::path& path) {
   }
 }
 
+void check_settings_links(const fs::path& path, const SettingsTarget& where, const LinkPolicy& policy) {
+  if (policy.workdir.empty() || policy.follow_links) return;
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(fs::absolute(policy.workdir), ec);
+  if (ec) return; // no WORKDIR to be outside of: the edit fails on its own
+  if (!root.has_filename() && root.has_relative_path()) root = root.parent_path(); // "proj/"
+  // Every link on the way resolved, the folders' (`.claude` a link) included.
+  const fs::path real = fs::weakly_canonical(fs::absolute(where.target), ec);
+  if (ec) return;
+  if (std::mismatch(root.begin(), root.end(), real.begin(), real.end()).first == root.end()) return;
+  throw Error(fmt::format("{} {} {}, outside {}; nothing written (pass --follow-links, or set follow_links "
+                          "= true in the config file, to edit the file the link points to)",
+                          path.string(),
+                          where.linked ? "is a symbolic link to" : "leads through a linked folder to",
+                          real.string(), root.string()));
+}
+
 LoadedSettings load_settings(const fs::path& path) {
   LoadedSettings loaded;
   loaded.path = path;
   loaded.doc = Settings::object();
   const SettingsTarget where = resolve_settings_target(path);
   if (!where.exists) return loaded;
-  auto text = read_file(where.target);
+  auto text = read_file(where.target, ReadLimits{.max_bytes = k_settings_limits.max_bytes});
   if (!text) return loaded; // removed since
   loaded.exists = true;
   loaded.text = std::move(*text);
@@ -160,12 +178,13 @@ LoadedSettings load_settings(const fs::path& path) {
 }
 
 SettingsEdit edit_settings(const fs::path& path, const std::function<void(Settings&)>& edit, bool create,
-                           EditMode mode) {
+                           EditMode mode, const LinkPolicy& links) {
   SettingsEdit result;
   result.path = path;
   const bool writing = mode == EditMode::write;
 
   SettingsTarget where = resolve_settings_target(path);
+  check_settings_links(path, where, links);
   std::optional<FileLock> lock;
   if (writing) {
     if (!where.exists && create) make_dirs(path.parent_path());
@@ -186,6 +205,7 @@ SettingsEdit edit_settings(const fs::path& path, const std::function<void(Settin
       if (attempt + 1 >= k_lock_attempts)
         throw Error(fmt::format("{} keeps changing while we wait for it; nothing written", path.string()));
     }
+    check_settings_links(path, where, links); // the link may have been pointed elsewhere meanwhile
     remove_leftovers(where.target);
   }
   result.target = where.target;
@@ -203,6 +223,12 @@ SettingsEdit edit_settings(const fs::path& path, const std::function<void(Settin
   result.changed = !loaded.exists || doc != loaded.doc;
   if (!result.changed) return result;
   result.after = render_settings(doc);
+  // Never write what the next run would refuse to read (the 2-space
+  // indentation makes a compact file several times larger).
+  if (result.after.size() > k_settings_limits.max_bytes)
+    throw Error(fmt::format("{}: would be {} bytes after the edit, more than the {} a settings file may be; "
+                            "nothing written",
+                            path.string(), result.after.size(), k_settings_limits.max_bytes));
   if (!writing) return result;
 
   AtomicFile file(where.target, 0644, AtomicFile::Sync::fsync);

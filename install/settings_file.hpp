@@ -1,13 +1,17 @@
 #pragma once
 // Reading and rewriting WORKDIR/.claude/settings.json safely.
 //
-// - Symlinks: teams often link .claude/settings.json to a shared file. The
-//   whole chain of links is followed and the file at its end is edited: the
-//   new content is written atomically next to that target (temporary file in
-//   the target's folder, then rename), so every link stays a link and the
-//   target gets the change. A dangling link, a loop, or a chain ending at
-//   something other than a regular file is an error naming the link and the
-//   target; nothing is written.
+// - Symlinks: teams often link .claude/settings.json to a shared file in the
+//   repository. The whole chain of links is followed and the file at its end
+//   is edited: the new content is written atomically next to that target
+//   (temporary file in the target's folder, then rename), so every link
+//   stays a link and the target gets the change. A dangling link, a loop, or
+//   a chain ending at something other than a regular file is an error naming
+//   the link and the target; nothing is written. A file that the links (of
+//   the file, or of `.claude` itself) put outside WORKDIR is refused unless
+//   the caller allows it (LinkPolicy): a project's settings.json linked to
+//   ~/.claude/settings.json would otherwise make every install edit the
+//   user's own settings.
 // - Locking: the whole read → change → write runs under an exclusive flock on
 //   the target's folder itself (opened read-only as a directory), so
 //   concurrent installers serialise instead of losing each other's entries,
@@ -50,6 +54,19 @@ struct SettingsTarget {
 // is itself not a regular file (a directory, a FIFO).
 SettingsTarget resolve_settings_target(const std::filesystem::path& path);
 
+// Where links may take an edit of WORKDIR/.claude/settings.json.
+struct LinkPolicy {
+  std::filesystem::path workdir; // empty: anywhere
+  bool follow_links = false;     // true: out of `workdir` too (--follow-links)
+};
+
+// Throws Error when `where` (the resolution of `path`) lies outside
+// `policy.workdir` and the policy does not allow it: the message names
+// `path`, the file it leads to, WORKDIR and --follow-links. The folders on
+// the way count: a `.claude` that is a link out of WORKDIR is refused too.
+void check_settings_links(const std::filesystem::path& path, const SettingsTarget& where,
+                          const LinkPolicy& policy);
+
 // A settings file as read from disk.
 struct LoadedSettings {
   std::filesystem::path path;
@@ -80,8 +97,9 @@ enum class EditMode { write, dry_run };
 // when `create` (its folder is then created too), else the edit is skipped.
 // The file is rewritten only when the document changed, keeping its mode;
 // with EditMode::dry_run nothing is locked, created, removed or written.
+// `links` is checked before anything is done and again under the lock.
 // Throws Error; the file is then untouched.
 SettingsEdit edit_settings(const std::filesystem::path& path, const std::function<void(Settings&)>& edit,
-                           bool create, EditMode mode);
+                           bool create, EditMode mode, const LinkPolicy& links = {});
 
 } // namespace ah::install

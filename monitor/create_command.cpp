@@ -24,6 +24,7 @@ struct CreateArgs {
   std::string claude_cmd;
   bool accept_dialogs = false;
   bool no_install = false;
+  bool follow_links = false;
   bool adopt = false;
   bool json = false;
 };
@@ -66,6 +67,7 @@ int run_create(const CreateArgs& a, const GlobalOptions& global) {
   o.claude = session::claude_command(a.claude_cmd.empty() ? s.claude_cmd() : a.claude_cmd, s.claude_model());
   o.accept_dialogs = a.accept_dialogs;
   o.install_hooks = !a.no_install;
+  o.follow_links = a.follow_links;
   o.config = global.config;
   o.say = [](const std::string& line) { fmt::print(stderr, "phase-monitor: {}\n", line); };
 
@@ -102,13 +104,13 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--ready-timeout", a->ready_timeout,
                  "seconds to wait for Claude's prompt once the lock is held (default: config ready_timeout, "
                  "$AGENT_HOOKS_READY_TIMEOUT, 120)")
-      ->check(CLI::PositiveNumber)
+      ->check(seconds_check(k_timeout_range))
       ->type_name("S");
   app.add_option(
          "--lock-timeout", a->lock_timeout,
          "seconds to queue for the session lock (default: config lock_timeout, $AGENT_HOOKS_LOCK_TIMEOUT, "
          "300)")
-      ->check(CLI::PositiveNumber)
+      ->check(seconds_check(k_timeout_range))
       ->type_name("S");
   app.add_option("--claude-cmd", a->claude_cmd,
                  "the claude command (default: config claude_cmd, $CLAUDE_BIN, claude; a bare program gets "
@@ -120,6 +122,9 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
       "answer the start-up dialogs as an operator would (trust the folder, accept bypass-permissions "
       "mode); never the API-key dialog");
   app.add_flag("--no-install", a->no_install, "do not install the hooks into WORKDIR/.claude/settings.json");
+  app.add_flag("--follow-links", a->follow_links,
+               "install the hooks even when symbolic links put WORKDIR/.claude/settings.json outside WORKDIR "
+               "(install-hooks --follow-links)");
   app.add_flag("--adopt", a->adopt,
                "when a live session of ours has that name and shows its prompt, take it over and exit 0 "
                "instead of refusing (a recovery run, as the bash helpers answered it)");

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <fmt/format.h>
 #include <memory>
@@ -39,6 +40,7 @@ struct InstallArgs {
   std::string primary_branch;
   std::string factory_root;
   double version_timeout_s = -1; // < 0: not given
+  bool follow_links = false;
 };
 
 struct UninstallArgs {
@@ -46,6 +48,7 @@ struct UninstallArgs {
   bool dry_run = false;
   bool json = false;
   std::string factory_root;
+  bool follow_links = false;
 };
 
 constexpr const char* k_version_timeout_env = "AGENT_HOOKS_VERSION_TIMEOUT_MS";
@@ -60,15 +63,16 @@ std::optional<std::string> setting(const std::string& argument, const MonitorSet
 // How long `claude --version` may take: --claude-version-timeout, else
 // $AGENT_HOOKS_VERSION_TIMEOUT_MS, else the default.
 std::chrono::milliseconds version_timeout(const InstallArgs& args) {
-  constexpr double k_max_seconds = 7 * 24 * 3600.0; // beyond this the cast below would overflow soon
+  // --claude-version-timeout is checked against k_interval_range by CLI11.
   if (args.version_timeout_s >= 0)
-    return std::chrono::milliseconds(
-        static_cast<std::int64_t>(std::min(args.version_timeout_s, k_max_seconds) * 1000));
+    return std::chrono::milliseconds(std::max<std::int64_t>(1, std::llround(args.version_timeout_s * 1000)));
   if (auto env = env_value(k_version_timeout_env)) {
+    constexpr auto k_max_ms = static_cast<std::int64_t>(k_interval_range.max * 1000);
     std::int64_t ms = -1;
     auto [end, ec] = std::from_chars(env->data(), env->data() + env->size(), ms);
-    if (ec != std::errc() || end != env->data() + env->size() || ms < 0)
-      throw Error(fmt::format("{}={}: expected a number of milliseconds", k_version_timeout_env, *env));
+    if (ec != std::errc() || end != env->data() + env->size() || ms < 1 || ms > k_max_ms)
+      throw Error(fmt::format("{}={}: expected a number of milliseconds from 1 to {}", k_version_timeout_env,
+                              *env, k_max_ms));
     return std::chrono::milliseconds(ms);
   }
   return install::k_default_version_timeout;
@@ -181,7 +185,10 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
       options.claude_version ? Settings(install::to_string(*options.claude_version)) : Settings(nullptr);
   report["skipped"] = set.skipped;
 
+  const install::LinkPolicy links{.workdir = fs::absolute(options.workdir),
+                                  .follow_links = args.follow_links || settings.follow_links()};
   if (args.check) {
+    install::check_settings_links(path, install::resolve_settings_target(path), links);
     const install::LoadedSettings loaded = install::load_settings(path);
     const auto drift = install::find_drift(loaded.doc, set.entries, ownership);
     if (args.json) {
@@ -206,7 +213,7 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
         install::apply_hook_set(doc, set.entries, ownership);
         if (!args.json) warn_lookalikes(doc, ownership);
       },
-      /*create=*/true, args.dry_run ? install::EditMode::dry_run : install::EditMode::write);
+      /*create=*/true, args.dry_run ? install::EditMode::dry_run : install::EditMode::write, links);
 
   if (args.json) {
     report["changed"] = edit.changed;
@@ -247,7 +254,9 @@ int run_uninstall(const UninstallArgs& args, const GlobalOptions& global) {
         install::apply_hook_set(doc, {}, ownership);
         if (!args.json) warn_lookalikes(doc, ownership);
       },
-      /*create=*/false, args.dry_run ? install::EditMode::dry_run : install::EditMode::write);
+      /*create=*/false, args.dry_run ? install::EditMode::dry_run : install::EditMode::write,
+      install::LinkPolicy{.workdir = fs::absolute(args.workdir),
+                          .follow_links = args.follow_links || settings.follow_links()});
 
   if (args.json) {
     Settings report = {{"settings", path.string()},
@@ -271,15 +280,6 @@ int run_uninstall(const UninstallArgs& args, const GlobalOptions& global) {
 // CLI11 check: a Claude Code version such as 2.1.78.
 std::string version_problem(const std::string& text) {
   return install::parse_claude_version(text) ? std::string() : "expected a version such as 2.1.78";
-}
-
-// CLI11 check: a number of seconds, 0 or more (decimals allowed).
-std::string seconds_problem(const std::string& text) {
-  double value = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size() && value >= 0
-             ? std::string()
-             : "expected a number of seconds such as 2 or 0.5";
 }
 
 } // namespace
@@ -310,7 +310,10 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
                  "how long asking the claude command for --version may take, output and exit, before it is "
                  "killed (default: $AGENT_HOOKS_VERSION_TIMEOUT_MS milliseconds, else 15 s)")
       ->type_name("SECONDS")
-      ->check(seconds_problem);
+      ->check(seconds_check(k_interval_range));
+  app.add_flag("--follow-links", args->follow_links,
+               "edit the settings file even when symbolic links put it outside WORKDIR (default: config "
+               "follow_links, false: refused)");
   app.add_option("--primary-branch", args->primary_branch,
                  "branch the guard protects (default: $PRIMARY_BRANCH, config guard.primary_branch, main)")
       ->type_name("BRANCH");
@@ -324,7 +327,8 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
       "the bash hooks $FACTORY_ROOT/lib/hooks/on-NAME.sh are ours and are replaced in place, never "
       "duplicated; any other hook, even one named like ours, is kept (with a warning when it sits in our "
       "hook's slot).\n\n"
-      "A symlinked settings.json stays a link: the file at the end of the chain is rewritten. The file is "
+      "A symlinked settings.json stays a link: the file at the end of the chain is rewritten, when it lies "
+      "inside WORKDIR (else refused without --follow-links). The file is "
       "rewritten atomically, under a lock on its folder (no lock file is left), and left untouched (with an "
       "error) when it is not valid settings JSON. StopFailure is left out for Claude Code before 2.1.78. "
       "With a PHASE_FILE the phase hooks (phase-change, stop-failure, compact-reinject) are added too.\n\n"
@@ -342,6 +346,9 @@ Action define_uninstall_hooks(CLI::App& app, const GlobalOptions& global) {
   app.add_option("WORKDIR", args->workdir, "the project folder")->required();
   app.add_flag("--dry-run", args->dry_run, "write nothing; print the resulting settings.json");
   app.add_flag("--json", args->json, "print a JSON report");
+  app.add_flag("--follow-links", args->follow_links,
+               "edit the settings file even when symbolic links put it outside WORKDIR (default: config "
+               "follow_links, false: refused)");
   app.add_option("--factory-root", args->factory_root,
                  "also remove the bash hooks DIR/lib/hooks/on-NAME.sh (default: $FACTORY_ROOT, config "
                  "guard.factory_root)")
@@ -350,7 +357,8 @@ Action define_uninstall_hooks(CLI::App& app, const GlobalOptions& global) {
       "Removes our hooks from WORKDIR/.claude/settings.json, and the groups, events and \"hooks\" object "
       "they leave empty; everything else stays as it is. Ours: commands tagged AGENT_HOOKS_ENTRY=1, "
       "untagged ones running our hook folder's own hooks, and the bash hooks of the factory root; a hook "
-      "of yours named like ours is kept. A symlinked file stays a link (its target is rewritten). A file "
+      "of yours named like ours is kept. A symlinked file stays a link (its target is rewritten; outside "
+      "WORKDIR only with --follow-links). A file "
       "holding nothing of ours is not rewritten; a missing file is not an error.\n\n"
       "Exit status: 0 done, 1 error, 64 bad arguments.");
   return [args, &global] { return run_uninstall(*args, global); };

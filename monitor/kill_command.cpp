@@ -45,7 +45,7 @@ Action define_kill(CLI::App& app, const GlobalOptions& global) {
   auto a = std::make_shared<KillArgs>();
   app.add_option("SESSION", a->session, "session name")->required();
   app.add_option("--timeout", a->timeout, "seconds to wait for Claude to exit before SIGKILL (default 10)")
-      ->check(CLI::PositiveNumber)
+      ->check(seconds_check(k_interval_range))
       ->type_name("S");
   app.add_flag("--json", a->json, "print a JSON report on stdout");
   app.footer(

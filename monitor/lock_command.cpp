@@ -61,7 +61,7 @@ Action define_lock(CLI::App& app, const GlobalOptions& global) {
   app.add_option(
          "--lock-timeout", a->lock_timeout,
          "seconds acquire waits for the lock (default: config lock_timeout, $AGENT_HOOKS_LOCK_TIMEOUT, 300)")
-      ->check(CLI::PositiveNumber)
+      ->check(seconds_check(k_timeout_range))
       ->type_name("S");
   app.add_flag("--json", a->json, "print a JSON report on stdout");
   app.footer(
@@ -81,7 +81,7 @@ Action define_lock_wrapper(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--marker-dir", a->marker_dir, "marker directory")->type_name("DIR");
   app.add_option("--lock-file", a->lock_file, "the session lock file")->type_name("FILE");
   app.add_option("--lock-timeout", a->lock_timeout, "seconds to wait for the lock")
-      ->check(CLI::PositiveNumber);
+      ->check(seconds_check(k_timeout_range));
   app.add_option("--env-file", a->env_file, "the environment for Claude (read and deleted)")
       ->type_name("FILE");
   app.add_option("COMMAND", a->options.command, "Claude and its arguments, after --")

@@ -28,23 +28,44 @@ std::vector<std::string> split_commas(std::string_view text) {
   return out;
 }
 
-constexpr double k_min_poll_seconds = 0.001;
-constexpr double k_max_poll_seconds = 86'400;
+bool in_range(double seconds, const SecondsRange& range) {
+  // NaN fails both comparisons; 1e300 fails the second (never cast to an integer).
+  if (!(seconds >= range.min && seconds <= range.max)) return false;
+  return !range.whole || seconds == std::floor(seconds);
+}
 
 std::optional<std::chrono::milliseconds> poll_from_seconds(double seconds) {
-  // NaN fails both comparisons; 1e300 fails the second (never cast to an integer).
-  if (!(seconds >= k_min_poll_seconds && seconds <= k_max_poll_seconds)) return std::nullopt;
+  if (!in_range(seconds, k_interval_range)) return std::nullopt;
   return std::chrono::milliseconds(std::max<long long>(1, std::llround(seconds * 1000)));
 }
 
 } // namespace
 
-std::optional<std::chrono::milliseconds> parse_poll_interval(std::string_view text) {
+std::optional<double> parse_seconds_in(std::string_view text, const SecondsRange& range) {
   text = trim(text);
   double seconds = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return poll_from_seconds(seconds);
+  if (!in_range(seconds, range)) return std::nullopt;
+  return seconds;
+}
+
+std::string describe_range(const SecondsRange& range) {
+  return fmt::format("a {}number of seconds from {} to {}", range.whole ? "whole " : "", range.min,
+                     range.max);
+}
+
+std::function<std::string(const std::string&)> seconds_check(const SecondsRange& range) {
+  return [range](const std::string& text) {
+    return parse_seconds_in(text, range) ? std::string()
+                                         : fmt::format("'{}' is not {}", text, describe_range(range));
+  };
+}
+
+std::optional<std::chrono::milliseconds> parse_poll_interval(std::string_view text) {
+  auto seconds = parse_seconds_in(text, k_interval_range);
+  if (!seconds) return std::nullopt;
+  return poll_from_seconds(*seconds);
 }
 
 MonitorSettings MonitorSettings::load(const GlobalOptions& global) {
@@ -65,18 +86,15 @@ std::optional<std::string> MonitorSettings::text(std::string_view key, const cha
 
 std::chrono::seconds MonitorSettings::whole_seconds(std::string_view key, const char* env,
                                                     std::chrono::seconds fallback) const {
-  constexpr long long k_max = 100LL * 365 * 24 * 3600;
   if (auto text = env_value(env)) {
-    const std::string_view t = trim(*text);
-    long long n = 0;
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || n <= 0 || n > k_max)
-      throw Error(fmt::format("{}='{}' is not a positive whole number of seconds (e.g. 300)", env, *text));
-    return std::chrono::seconds(n);
+    if (auto n = parse_seconds_in(*text, k_timeout_range))
+      return std::chrono::seconds(static_cast<long long>(*n));
+    throw Error(fmt::format("{}='{}' is not {} (e.g. 300)", env, *text, describe_range(k_timeout_range)));
   }
   if (auto v = m_config->get_int(key)) {
-    if (*v <= 0 || *v > k_max)
-      throw Error(fmt::format("configuration key '{}' must be a positive number of seconds", key));
+    if (!in_range(static_cast<double>(*v), k_timeout_range))
+      throw Error(
+          fmt::format("configuration key '{}' = {} is not {}", key, *v, describe_range(k_timeout_range)));
     return std::chrono::seconds(*v);
   }
   return fallback;
@@ -119,14 +137,13 @@ std::chrono::seconds MonitorSettings::ready_timeout() const {
 std::chrono::milliseconds MonitorSettings::poll_interval() const {
   if (auto text = env_value("PHASE_POLL_INTERVAL")) {
     if (auto poll = parse_poll_interval(*text)) return *poll;
-    throw Error(fmt::format("PHASE_POLL_INTERVAL='{}' is not a number of seconds between {} and {} (e.g. 10 "
-                            "or 0.5)",
-                            *text, k_min_poll_seconds, k_max_poll_seconds));
+    throw Error(fmt::format("PHASE_POLL_INTERVAL='{}' is not {} (e.g. 10 or 0.5)", *text,
+                            describe_range(k_interval_range)));
   }
   if (auto v = m_config->get_number("poll_interval")) {
     if (auto poll = poll_from_seconds(*v)) return *poll;
-    throw Error(fmt::format("configuration key 'poll_interval' must be a number of seconds between {} and {}",
-                            k_min_poll_seconds, k_max_poll_seconds));
+    throw Error(fmt::format("configuration key 'poll_interval' = {} is not {}", *v,
+                            describe_range(k_interval_range)));
   }
   return std::chrono::seconds(10);
 }
@@ -149,6 +166,10 @@ std::string MonitorSettings::claude_cmd() const {
 
 std::string MonitorSettings::claude_model() const {
   return text("claude_model", "CLAUDE_MODEL").value_or("");
+}
+
+bool MonitorSettings::follow_links() const {
+  return m_config->get_bool("follow_links").value_or(false);
 }
 
 } // namespace ah::monitor

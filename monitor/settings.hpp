@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,10 @@ public:
   // names its own flags.
   std::string claude_cmd() const;
   std::string claude_model() const;
+  // follow_links | — | false: whether install-hooks and uninstall-hooks
+  // may edit a settings.json that symbolic links put outside WORKDIR
+  // (--follow-links).
+  bool follow_links() const;
 
   // Any other text setting (the installer's `guard.primary_branch`,
   // `guard.factory_root`), resolved the same way: `env` when set and not
@@ -72,8 +77,39 @@ private:
   mutable std::optional<std::filesystem::path> m_marker_dir; // once prepared
 };
 
+// The numbers of seconds a setting or an option accepts. Every refusal names
+// the option, setting or variable, the value and the range.
+struct SecondsRange {
+  double min = 0;
+  double max = 0;
+  bool whole = false; // whole seconds only
+};
+
+// Timeouts (lock_timeout, ready_timeout, IDLE_TIMEOUT, wait-ready's,
+// --lock-timeout, --ready-timeout): a second to a year. The longest wait
+// meant is hours (a queue for the session lock, an agent's whole task); a
+// year keeps the clocks' arithmetic (nanoseconds in 64 bits, 292 years) far
+// from overflowing.
+inline constexpr SecondsRange k_timeout_range{1, 365.0 * 24 * 3600, true};
+// Intervals and short waits given in fractions (poll_interval, kill
+// --timeout, install-hooks --claude-version-timeout): a millisecond, the
+// clocks' step here, to a day.
+inline constexpr SecondsRange k_interval_range{0.001, 24.0 * 3600, false};
+
+// `text` (blanks around it allowed) as seconds within `range`, or nullopt
+// when it is not a number, is NaN, or lies outside.
+std::optional<double> parse_seconds_in(std::string_view text, const SecondsRange& range);
+
+// "a whole number of seconds from 1 to 31536000": the range, for a message.
+std::string describe_range(const SecondsRange& range);
+
+// A check for CLI11's Option::check: "" when `text` lies in `range`, else
+// "'TEXT' is not a number of seconds from … to …" (CLI11 puts the option's
+// name first).
+std::function<std::string(const std::string&)> seconds_check(const SecondsRange& range);
+
 // The poll interval given as text ("10", "0.5", " 30 "), or nullopt when it
-// is not a number of seconds within 0.001 .. 86400. Shared with `watch
+// is not a number of seconds within k_interval_range. Shared with `watch
 // --poll-interval`.
 std::optional<std::chrono::milliseconds> parse_poll_interval(std::string_view text);
 

@@ -62,7 +62,7 @@ Action define_wait_ready(CLI::App& app, const GlobalOptions& global) {
   app.add_option("SESSION", a->session, "session name")->required();
   app.add_option("TIMEOUT", a->timeout,
                  "seconds to wait (default: config ready_timeout, $AGENT_HOOKS_READY_TIMEOUT, 120)")
-      ->check(CLI::PositiveNumber);
+      ->check(seconds_check(k_timeout_range));
   app.add_flag(
       "--accept-dialogs", a->accept_dialogs,
       "answer the start-up dialogs as an operator would (trust the folder, accept bypass-permissions "

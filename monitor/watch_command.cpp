@@ -31,12 +31,11 @@ struct WatchArgs {
 };
 
 std::chrono::milliseconds parse_seconds(const std::string& text, const char* what) {
-  long long n = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < 0)
-    throw CLI::ValidationError(what, fmt::format("'{}' is not a whole number of seconds (e.g. 3600)", text));
-  if (n > 100LL * 365 * 24 * 3600) throw CLI::ValidationError(what, fmt::format("'{}' is too large", text));
-  return std::chrono::seconds(n);
+  const auto n = parse_seconds_in(text, k_timeout_range);
+  if (!n)
+    throw CLI::ValidationError(
+        what, fmt::format("'{}' is not {} (e.g. 3600)", text, describe_range(k_timeout_range)));
+  return std::chrono::seconds(static_cast<long long>(*n));
 }
 
 int run(const WatchArgs& args, const GlobalOptions& global) {
@@ -48,10 +47,9 @@ int run(const WatchArgs& args, const GlobalOptions& global) {
   if (!args.poll_interval.empty()) {
     const auto given = parse_poll_interval(args.poll_interval);
     if (!given)
-      throw CLI::ValidationError(
-          "--poll-interval",
-          fmt::format("'{}' is not a number of seconds between 0.001 and 86400 (e.g. 10 or 0.5)",
-                      args.poll_interval));
+      throw CLI::ValidationError("--poll-interval",
+                                 fmt::format("'{}' is not {} (e.g. 10 or 0.5)", args.poll_interval,
+                                             describe_range(k_interval_range)));
     poll = *given;
   } else {
     poll = settings.poll_interval();

@@ -142,14 +142,17 @@ agent_wait_for_claude_ready() {
 
 # agent_inject_into_session SESSION TEXT: takes the session lock back when the
 # session had handed it back (as the bash helper did; inject does it), waits
-# until ready, pastes TEXT and submits it. 0 when delivered; also 0 when the
+# until ready, pastes TEXT and submits it. The bash helper pasted any text, and
+# orchestrators inject issue bodies written by strangers: control characters
+# that could end the paste or steer the terminal (ESC, as in ESC[201~) are
+# removed, with a note on stderr, and the rest arrives. 0 when delivered; also 0 when the
 # session runs but was not ready in time, after pasting anyway with a warning
 # on stderr, as the bash helper did (1 then with AGENT_SESSION_STRICT_INJECT=1);
 # 1 when the session is gone or the text could not be delivered.
 agent_inject_into_session() {
   { local -; set +x; } 2>/dev/null
   local _ahs_session=${1:-} _ahs_text=${2:-} _ahs_status=0
-  local -a _ahs_args=(inject "$_ahs_session" -)
+  local -a _ahs_args=(inject "$_ahs_session" - --strip-controls)
   if [[ "${AGENT_SESSION_STRICT_INJECT:-0}" != 1 ]]; then _ahs_args+=(--paste-when-not-ready); fi
   printf '%s' "$_ahs_text" | _agent_session_pm "${_ahs_args[@]}" >&2 || _ahs_status=$?
   case $_ahs_status in

@@ -64,12 +64,23 @@ void install_hooks(const CreateOptions& o) {
   if (!o.phase_file.empty()) argv.push_back(o.phase_file.string());
   argv.insert(argv.end(), {"--marker-dir", o.marker_dir.string()});
   if (!o.claude.empty()) argv.insert(argv.end(), {"--claude-cmd", claude_program(o.claude)});
-  ProcessResult r = run_process(argv, {}, 60s);
-  if (r.status != 0)
-    throw Error(
-        fmt::format("session '{}': cannot install the hooks into {}/.claude/settings.json: {}(fix the "
-                    "file, or pass --no-install)",
-                    o.session, o.workdir.string(), r.err.empty() ? "no message " : r.err));
+  if (o.follow_links) argv.emplace_back("--follow-links");
+  constexpr auto k_install_limit = 60s;
+  ProcessResult r = run_process(argv, {}, k_install_limit);
+  if (r.status == 0) return;
+  // What install-hooks said, and how it ended when that says more than its message.
+  std::string why(trim(r.err));
+  if (r.timed_out)
+    why = fmt::format("install-hooks did not finish within {} s{}{}", k_install_limit.count(),
+                      why.empty() ? "" : ": ", why);
+  else if (r.signal != 0)
+    why = fmt::format("install-hooks crashed ({}){}{}", describe_signal(r.signal), why.empty() ? "" : ": ",
+                      why);
+  else if (why.empty())
+    why = fmt::format("install-hooks failed with exit status {} and no message", r.status);
+  throw Error(fmt::format("session '{}': cannot install the hooks into {}/.claude/settings.json: {} (fix the "
+                          "file, or pass --no-install)",
+                          o.session, o.workdir.string(), why));
 }
 
 // An existing tmux session, as its state file tells it.

@@ -27,6 +27,7 @@ struct CreateOptions {
   std::vector<std::string> claude; // the command Claude runs as
   bool accept_dialogs = false;
   bool install_hooks = true;
+  bool follow_links = false;                   // install-hooks --follow-links
   std::string config;                          // --config, passed on to install-hooks
   std::function<void(const std::string&)> say; // progress for stderr (who holds the lock)
 };

@@ -54,7 +54,67 @@ void paste_unready(const Tmux& tmux, std::string_view session, std::string_view 
   result.pasted_unready = true;
 }
 
+// The C0 names, for messages.
+constexpr std::string_view k_c0_names[32] = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL",
+                                             "BS",  "TAB", "LF",  "VT",  "FF",  "CR",  "SO",  "SI",
+                                             "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB",
+                                             "CAN", "EM",  "SUB", "ESC", "FS",  "GS",  "RS",  "US"};
+
+// The size of the paste control at `i` of `text`, or 0 when there is none.
+std::size_t control_at(std::string_view text, std::size_t i) noexcept {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c == '\n' || c == '\t') return 0;
+  if (c < 0x20 || c == 0x7f) return 1;
+  if (c == 0xc2 && i + 1 < text.size()) {
+    const auto next = static_cast<unsigned char>(text[i + 1]);
+    if (next >= 0x80 && next <= 0x9f) return 2;
+  }
+  return 0;
+}
+
 } // namespace
+
+std::optional<PasteControl> find_paste_control(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (const std::size_t size = control_at(text, i)) return PasteControl{i, size};
+  return std::nullopt;
+}
+
+std::string describe_paste_control(std::string_view text, const PasteControl& c) {
+  std::string bytes;
+  for (std::size_t i = c.offset; i < c.offset + c.size && i < text.size(); ++i)
+    bytes += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[i]));
+  const auto first = static_cast<unsigned char>(text[c.offset]);
+  std::string name;
+  if (c.size == 2)
+    name = fmt::format("U+{:04X}, a C1 control", static_cast<unsigned char>(text[c.offset + 1]));
+  else if (first == 0x7f)
+    name = "DEL";
+  else
+    name = std::string(k_c0_names[first]);
+  return fmt::format("{} ({}) at byte {} of the text", bytes, name, c.offset + 1);
+}
+
+std::string strip_paste_controls(std::string_view text, std::size_t& removed) {
+  // One pass that never leaves a control behind: a C1 control is taken out
+  // at its second byte, together with the \xC2 kept just before it, so that
+  // removing what lay between (\xC2 ESC \x9B) cannot join a new one.
+  std::string out;
+  out.reserve(text.size());
+  removed = 0;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      ++removed;
+    } else if (c >= 0x80 && c <= 0x9f && !out.empty() && static_cast<unsigned char>(out.back()) == 0xc2) {
+      out.pop_back();
+      ++removed;
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
 
 InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string_view text,
                          const InjectOptions& options, Clock& clock) {
@@ -66,6 +126,13 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   };
   if (text.empty()) {
     result.problem = fmt::format("nothing to inject into session '{}': the text is empty", session);
+    return result;
+  }
+  if (auto control = find_paste_control(text)) {
+    result.problem =
+        fmt::format("not injected into session '{}': the text holds {}, a control character that "
+                    "could end the paste or steer the terminal (--strip-controls removes them)",
+                    session, describe_paste_control(text, *control));
     return result;
   }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,28 @@ struct InjectResult {
   std::string problem; // when not delivered: why, naming the session and the fix
 };
 
+// A character of inject text that could end the bracketed paste or steer
+// the pane's terminal: ESC (ESC[201~ ends the paste early, and what follows
+// would be typed as keys), every other C0 control but \n and \t, DEL, and
+// the C1 controls U+0080..U+009F in UTF-8 (\xC2\x80..\xC2\x9F; 0x9B is
+// CSI to a terminal that reads them). A byte that is not UTF-8 stays: a UTF-8
+// reader such as Claude's turns it into U+FFFD.
+struct PasteControl {
+  std::size_t offset = 0; // of its first byte, from 0
+  std::size_t size = 0;   // 1, or 2 for a C1 control
+};
+
+// The first such character of `text`, or nullopt when there is none.
+std::optional<PasteControl> find_paste_control(std::string_view text) noexcept;
+
+// "\x1b (ESC) at byte 7": the control at `c` of `text`, for a message.
+std::string describe_paste_control(std::string_view text, const PasteControl& c);
+
+// `text` without those characters; `removed` counts them.
+std::string strip_paste_controls(std::string_view text, std::size_t& removed);
+
+// Pastes `text`, which must hold no paste control (checked: refused with
+// `problem` naming the first one; strip_paste_controls removes them).
 InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string_view text,
                          const InjectOptions& options, Clock& clock);
 

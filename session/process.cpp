@@ -5,7 +5,9 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -149,7 +151,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::string_view
   while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
   result.status = result.timed_out ? 128 + SIGKILL : status_of(wstatus);
+  if (result.timed_out)
+    result.signal = SIGKILL;
+  else if (WIFSIGNALED(wstatus))
+    result.signal = WTERMSIG(wstatus);
   return result;
+}
+
+std::string describe_signal(int signal) {
+  // sigabbrev_np (glibc 2.32): "SEGV" for 11, nullptr for a number without a name.
+  if (const char* name = ::sigabbrev_np(signal)) return fmt::format("signal {}, SIG{}", signal, name);
+  return fmt::format("signal {}", signal);
 }
 
 } // namespace ah::session

@@ -18,8 +18,10 @@ namespace ah::state {
 inline constexpr ReadLimits k_own_state{.max_bytes = 64 * 1024, .owner_only = true, .follow_symlinks = false};
 
 // The `.context` file re-injected after compaction: ours (phase-monitor
-// write-context), possibly linked by the caller; bounded, since it goes into
-// Claude's context (which keeps at most 10,000 characters of a hook's output).
+// write-context), possibly linked by the caller (through links of ours only:
+// read_file checks every link of the chain with owner_only); bounded, since
+// it goes into Claude's context (which keeps at most 10,000 characters of a
+// hook's output).
 inline constexpr ReadLimits k_context{.max_bytes = 1024 * 1024, .owner_only = true, .follow_symlinks = true};
 
 // The phase file is read by read_phase (common/state/phase_file.hpp) and the

@@ -105,7 +105,7 @@ second line"
 inject_formula s2 "formula"
 echo done'
   expect_eq "$out" done
-  expect_eq "$(log_argv)" $'argv: [inject] [s1] [-] [--paste-when-not-ready]\nargv: [inject] [s2] [-] [--paste-when-not-ready]'
+  expect_eq "$(log_argv)" $'argv: [inject] [s1] [-] [--strip-controls] [--paste-when-not-ready]\nargv: [inject] [s2] [-] [--strip-controls] [--paste-when-not-ready]'
   expect_contains "$(cat "$t/log")" $'stdin: [-x \'a\' "b" $HOME\nsecond line]'
   expect_contains "$(cat "$t/log")" "stdin: [formula]"
 }
@@ -227,7 +227,7 @@ echo "rc=$? exit=$_MONITOR_LOOP_EXIT restarts=$restarts"'
     "argv: [watch] [--ack] [$t/p.phase] [30] [s1]
 emitted PHASE:crashed 0
 argv: [create] [--adopt] [s1] [$t] [$t/p.phase]
-argv: [inject] [s1] [-] [--paste-when-not-ready]
+argv: [inject] [s1] [-] [--strip-controls] [--paste-when-not-ready]
 ack [ack]
 emitted PHASE:done 9
 ack [ack]"
@@ -365,13 +365,13 @@ source "$SHIM"
 agent_inject_into_session s1 "the review"
 echo "went on"'
   expect_eq "$out" "went on"
-  expect_eq "$(log_argv)" "argv: [inject] [s1] [-] [--paste-when-not-ready]"
+  expect_eq "$(log_argv)" "argv: [inject] [s1] [-] [--strip-controls] [--paste-when-not-ready]"
   : >"$t/log"
   ORCH_ENV="FAKE_RC=1 AGENT_SESSION_STRICT_INJECT=1" orch 'set -euo pipefail
 source "$SHIM"
 agent_inject_into_session s1 "the review" || echo "rc=$?"'
   expect_eq "$out" "rc=1"
-  expect_eq "$(log_argv)" "argv: [inject] [s1] [-]"
+  expect_eq "$(log_argv)" "argv: [inject] [s1] [-] [--strip-controls]"
 }
 
 test_kill_failure_is_said_on_stderr_and_still_returns_0() {

@@ -106,8 +106,9 @@ PY
   w="$t/linked work"
   mkdir -p "$w/.claude"
   ln -s "$t/team/settings.json" "$w/.claude/settings.json"
+  # A shared file outside the project: followed only when asked.
   AGENT_HOOKS_DIR=$hooks CLAUDE_BIN=$CLAUDE run_prog phase-monitor install-hooks e2e-3 "$w" \
-    --marker-dir "$t/markers"
+    --marker-dir "$t/markers" --follow-links
   expect_eq "$rc" 0 "install-hooks exit status ($err)"
   [[ -L $w/.claude/settings.json ]] || fail "the link became a file"
   expect_eq "$(ls -A "$w/.claude")" "settings.json" ".claude after install"
@@ -119,7 +120,7 @@ PY
   expect_file "$t/markers/claude-idle-e2e-3.ts"
   expect_file "$t/user-stop.ran"
 
-  AGENT_HOOKS_DIR=$hooks run_prog phase-monitor uninstall-hooks "$w"
+  AGENT_HOOKS_DIR=$hooks run_prog phase-monitor uninstall-hooks "$w" --follow-links
   expect_eq "$rc" 0 "uninstall exit status ($err)"
   [[ -L $w/.claude/settings.json ]] || fail "uninstall replaced the link"
   cmp "$t/team/settings.json" "$t/orig" || fail "the shared file did not get its own content back"

@@ -139,6 +139,70 @@ TEST_CASE("a settings file of the wrong shape is refused with a JSON pointer") {
   CHECK(error_of(k_user_settings).empty());
 }
 
+namespace {
+
+// {"x": [[…]]}: an object holding `levels` - 1 nested arrays, `levels` deep in all.
+std::string nested(int levels) {
+  return "{\"x\":" + std::string(static_cast<std::size_t>(levels - 1), '[') +
+         std::string(static_cast<std::size_t>(levels - 1), ']') + "}";
+}
+
+// {"k0":0,"k1":0,…} with `n` keys.
+std::string with_keys(std::size_t n) {
+  std::string text = "{";
+  for (std::size_t i = 0; i < n; ++i)
+    text.append(i == 0 ? "\"k" : ",\"k").append(std::to_string(i)).append("\":0");
+  return text + "}";
+}
+
+} // namespace
+
+TEST_CASE("a settings file nested past the depth limit is refused while it is parsed, never a crash") {
+  constexpr int max = ah::install::k_settings_limits.max_depth;
+  // 100,000 levels: the recursive copy of such a document overflowed the stack.
+  CHECK_THAT(error_of(nested(100'000)),
+             Catch::Contains("/w/.claude/settings.json: nested more than 512 levels deep") &&
+                 Catch::Contains("left unchanged"));
+  CHECK_THAT(error_of(nested(max + 1)), Catch::Contains("more than 512 levels"));
+  // At the limit: parsed, and copied, compared and written back whole.
+  Settings doc = parse_settings(nested(max), "x");
+  const Settings copy = doc;
+  CHECK(copy == doc);
+  CHECK(render_settings(copy).size() > static_cast<std::size_t>(max));
+  // Objects count as arrays do; the limit is met before the end of the text.
+  std::string objects;
+  for (int i = 0; i < 1000; ++i)
+    objects += "{\"a\":";
+  CHECK_THAT(error_of(objects), Catch::Contains("more than 512 levels"));
+}
+
+TEST_CASE("a settings file with more keys than the limit is refused while it is parsed") {
+  constexpr std::size_t max = ah::install::k_settings_limits.max_keys;
+  CHECK_THAT(error_of(with_keys(max + 1)),
+             Catch::Contains("/w/.claude/settings.json: more than 10000 keys") &&
+                 Catch::Contains("left unchanged"));
+  CHECK(parse_settings(with_keys(max), "x").size() == max);
+  // Keys count wherever they are, nested objects included.
+  CHECK_THAT(error_of("{\"a\":" + with_keys(max) + "}"), Catch::Contains("more than 10000 keys"));
+}
+
+TEST_CASE("a settings file larger than the size limit is refused unread") {
+  const std::size_t max = ah::install::k_settings_limits.max_bytes;
+  std::string big = "{\"x\":\"" + std::string(max, 'a') + "\"}";
+  CHECK_THAT(error_of(big), Catch::Contains("larger than 4194304 bytes"));
+  big.resize(max - 2);
+  CHECK(error_of(big + "\"}").empty());
+}
+
+TEST_CASE("parse limits of the caller's own are applied, and a number too large is a JSON error") {
+  const ah::install::SettingsLimits small{.max_bytes = 100, .max_depth = 2, .max_keys = 2};
+  CHECK_NOTHROW(parse_settings(R"({"a":[1],"b":2})", "x", small));
+  CHECK_THROWS_WITH(parse_settings(R"({"a":[[1]]})", "x", small), Catch::Contains("more than 2 levels"));
+  CHECK_THROWS_WITH(parse_settings(R"({"a":1,"b":2,"c":3})", "x", small),
+                    Catch::Contains("more than 2 keys"));
+  CHECK_THAT(error_of(R"({"a": 1e999})"), Catch::Contains("not valid JSON"));
+}
+
 TEST_CASE("render_settings uses 2-space indentation, keeps UTF-8 and ends with a newline") {
   Settings doc = parse_settings(R"({"b":1,"a":"é"})", "x");
   CHECK(render_settings(doc) == "{\n  \"b\": 1,\n  \"a\": \"é\"\n}\n");

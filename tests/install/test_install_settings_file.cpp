@@ -355,3 +355,109 @@ TEST_CASE("uninstall of a missing file still clears leftovers of a killed first 
   CHECK_FALSE(edit.existed);
   CHECK(entries(dir).empty());
 }
+
+namespace {
+
+// Installs the hooks of session s1 into WORKDIR = scratch/work under `links`.
+ah::install::SettingsEdit install_with(const ScratchDir& scratch, const ah::install::LinkPolicy& links,
+                                       EditMode mode = EditMode::write) {
+  const auto options = options_for(scratch, "s1", "/tmp/s1.phase");
+  const auto set = build_hook_set(options);
+  return edit_settings(
+      settings_path(options.workdir),
+      [&](Settings& doc) { ah::install::apply_hook_set(doc, set.entries, options.hooks_dir); }, true, mode,
+      links);
+}
+
+std::string error_with(const ScratchDir& scratch, const ah::install::LinkPolicy& links,
+                       EditMode mode = EditMode::write) {
+  try {
+    install_with(scratch, links, mode);
+  } catch (const ah::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST_CASE("a settings.json linked out of WORKDIR is refused unless links may be followed") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto work = scratch / "work";
+  const auto path = work / ".claude" / "settings.json";
+  std::filesystem::create_directories(path.parent_path());
+  // The user's own settings, as ~/.claude/settings.json.
+  const auto user = scratch / "home" / ".claude" / "settings.json";
+  std::filesystem::create_directories(user.parent_path());
+  write_text(user, k_user_settings);
+  std::filesystem::create_symlink(user, path);
+
+  const ah::install::LinkPolicy strict{.workdir = work, .follow_links = false};
+  for (auto mode : {EditMode::write, EditMode::dry_run}) {
+    const std::string message = error_with(scratch, strict, mode);
+    CHECK_THAT(message, Catch::StartsWith(path.string() + " is a symbolic link to " +
+                                          std::filesystem::canonical(user).string() + ", outside " +
+                                          std::filesystem::canonical(work).string()));
+    CHECK_THAT(message, Catch::Contains("nothing written") && Catch::Contains("--follow-links"));
+  }
+  CHECK(read_text(user) == k_user_settings);
+  CHECK(entries(user.parent_path()) == std::vector<std::string>{"settings.json"});
+  // WORKDIR given with a trailing slash, or relative to a linked folder, is the same WORKDIR.
+  CHECK_THAT(error_with(scratch, {.workdir = work.string() + "/", .follow_links = false}),
+             Catch::Contains("outside"));
+
+  const auto edit = install_with(scratch, {.workdir = work, .follow_links = true});
+  CHECK(edit.written);
+  CHECK(std::filesystem::is_symlink(path));
+  CHECK(read_text(user) == edit.after);
+}
+
+TEST_CASE("a .claude folder linked out of WORKDIR is refused too") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto work = scratch / "work";
+  std::filesystem::create_directories(work);
+  std::filesystem::create_directories(scratch / "home" / ".claude");
+  std::filesystem::create_symlink(scratch / "home" / ".claude", work / ".claude");
+  // Missing there: it would be created outside.
+  CHECK_THAT(error_with(scratch, {.workdir = work, .follow_links = false}),
+             Catch::Contains("leads through a linked folder to") && Catch::Contains("--follow-links"));
+  CHECK(entries(scratch / "home" / ".claude").empty());
+  write_text(scratch / "home" / ".claude" / "settings.json", k_user_settings);
+  CHECK_THAT(error_with(scratch, {.workdir = work, .follow_links = false}), Catch::Contains("outside"));
+  CHECK(read_text(scratch / "home" / ".claude" / "settings.json") == k_user_settings);
+}
+
+TEST_CASE("a settings.json linked to a shared file inside WORKDIR keeps working") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto work = scratch / "work";
+  const auto path = work / ".claude" / "settings.json";
+  std::filesystem::create_directories(path.parent_path());
+  std::filesystem::create_directories(work / "team");
+  write_text(work / "team" / "settings.json", k_user_settings);
+  std::filesystem::create_symlink("../team/settings.json", path);
+  const auto edit = install_with(scratch, {.workdir = work, .follow_links = false});
+  CHECK(edit.written);
+  CHECK(read_text(work / "team" / "settings.json") == edit.after);
+  // A WORKDIR reached through a link of its own is still the same folder.
+  std::filesystem::create_symlink(work, scratch / "alias");
+  CHECK_NOTHROW(install_with(scratch, {.workdir = scratch / "alias", .follow_links = false}));
+}
+
+TEST_CASE("an edit that would write a file past the size limit is refused; nothing written") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto path = settings_path(scratch / "work");
+  std::filesystem::create_directories(path.parent_path());
+  // 3 MB compact, over 10 MB with one element a line.
+  std::string compact = "{\"x\":[0";
+  for (int i = 0; i < 1'500'000; ++i)
+    compact += ",0";
+  compact += "]}";
+  write_text(path, compact);
+  CHECK_THAT(install_error(scratch), Catch::Contains("more than the 4194304 a settings file may be") &&
+                                         Catch::Contains("nothing written"));
+  CHECK(read_text(path) == compact);
+}

@@ -326,6 +326,23 @@ test_compact_reinject_refuses_another_users_context() {
   expect_contains "$err" "not to us"
 }
 
+# On a host without fs.protected_symlinks, another user's link at the context
+# file's name would hand Claude any file of ours: links are followed only when
+# every one of them is ours.
+test_compact_reinject_follows_only_links_of_ours() {
+  ((EUID == 0)) || skip_test "needs root to give a link to another user"
+  echo "our private notes" >"$t/secret"
+  ln -s "$t/secret" "$t/mine"
+  ln -s "$t/mine" "$t/x.context"
+  run_prog compact-reinject "$t/x.context" <"$FIX/session_start_compact.json"
+  expect_eq "$out" "our private notes" "a chain of our own links is followed"
+  chown -h 65534:65534 "$t/mine"
+  run_prog compact-reinject "$t/x.context" <"$FIX/session_start_compact.json"
+  expect_eq "$rc" 0 "exit status (a hook never blocks Claude)"
+  expect_eq "$out" "" "nothing printed through another user's link"
+  expect_contains "$err" "the symbolic link $t/mine belongs to uid 65534, not to us; not followed"
+}
+
 test_stop_failure_leaves_no_sibling_beside_the_phase_file() {
   echo "PHASE:working" >"$t/s.phase"
   exec 3<"$t/s.phase" # a reader holding the old file open

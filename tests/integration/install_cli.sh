@@ -447,28 +447,90 @@ JSON
   py 'assert d["hooks"]["Stop"][1]["hooks"][0]["command"].endswith("/lib/hooks/on-stop-matrix.sh")' "$s"
 }
 
+# A team's shared file in the repository, reached through two links.
 test_symlinked_settings_stay_links() {
   setup
-  mkdir -p "$w/.claude" "$t/team" "$t/chain"
-  user_settings "$t/team/shared.json"
-  chmod 0640 "$t/team/shared.json"
-  cp "$t/team/shared.json" "$t/orig"
-  ln -s "../team/shared.json" "$t/chain/middle.json"
-  ln -s "$t/chain/middle.json" "$s"
+  mkdir -p "$w/.claude" "$w/team" "$w/chain"
+  user_settings "$w/team/shared.json"
+  chmod 0640 "$w/team/shared.json"
+  cp "$w/team/shared.json" "$t/orig"
+  ln -s "../team/shared.json" "$w/chain/middle.json"
+  ln -s "$w/chain/middle.json" "$s"
   pm install-hooks s1 "$w" --claude-version 2.1.328
   expect_eq "$rc" 0 "install through two links ($err)"
-  [[ -L $s && -L $t/chain/middle.json ]] || fail "a link was replaced by a file"
-  expect_eq "$(readlink "$s")" "$t/chain/middle.json" "the first link"
-  py 'assert len(d["hooks"]["Stop"]) == 2' "$t/team/shared.json"
-  expect_eq "$(stat -c %a "$t/team/shared.json")" 640 "the target's mode"
+  [[ -L $s && -L $w/chain/middle.json ]] || fail "a link was replaced by a file"
+  expect_eq "$(readlink "$s")" "$w/chain/middle.json" "the first link"
+  py 'assert len(d["hooks"]["Stop"]) == 2' "$w/team/shared.json"
+  expect_eq "$(stat -c %a "$w/team/shared.json")" 640 "the target's mode"
   expect_eq "$(ls -A "$w/.claude")" "settings.json" ".claude"
-  expect_eq "$(ls -A "$t/team")" "shared.json" "the target's folder"
+  expect_eq "$(ls -A "$w/team")" "shared.json" "the target's folder"
   pm install-hooks --check s1 "$w" --claude-version 2.1.328
   expect_eq "$rc" 0 "check through the link ($out)"
   pm uninstall-hooks "$w"
   expect_eq "$rc" 0 "uninstall ($err)"
   [[ -L $s ]] || fail "uninstall replaced the link"
-  cmp "$t/team/shared.json" "$t/orig" || fail "uninstall did not restore the target"
+  cmp "$w/team/shared.json" "$t/orig" || fail "uninstall did not restore the target"
+}
+
+# A project whose settings.json links to the user's own ~/.claude/settings.json
+# would have every install edit the user-level settings.
+test_a_link_out_of_workdir_is_refused_without_follow_links() {
+  setup
+  export HOME="$t/home"
+  mkdir -p "$w/.claude" "$HOME/.claude"
+  user_settings "$HOME/.claude/settings.json"
+  cp "$HOME/.claude/settings.json" "$t/orig"
+  ln -s "$HOME/.claude/settings.json" "$s"
+  local mode
+  for mode in "" --dry-run --check; do
+    pm install-hooks s1 "$w" --claude-version 2.1.328 ${mode:+"$mode"}
+    expect_eq "$rc" 1 "install-hooks ${mode:-}"
+    expect_contains "$err" "$s is a symbolic link to $HOME/.claude/settings.json, outside $w; nothing written"
+    expect_contains "$err" "--follow-links"
+  done
+  pm uninstall-hooks "$w"
+  expect_eq "$rc" 1 "uninstall-hooks"
+  expect_contains "$err" "outside $w"
+  cmp "$HOME/.claude/settings.json" "$t/orig" || fail "the user's settings were changed"
+  expect_eq "$(ls -A "$HOME/.claude")" "settings.json" "the user's folder"
+  # Asked for: the file at the end of the link is edited, and given back.
+  pm install-hooks s1 "$w" --claude-version 2.1.328 --follow-links
+  expect_eq "$rc" 0 "install-hooks --follow-links ($err)"
+  [[ -L $s ]] || fail "the link became a file"
+  py 'assert len(d["hooks"]["Stop"]) == 2' "$HOME/.claude/settings.json"
+  pm uninstall-hooks "$w" --follow-links
+  expect_eq "$rc" 0 "uninstall-hooks --follow-links ($err)"
+  cmp "$HOME/.claude/settings.json" "$t/orig" || fail "uninstall did not give the file back"
+  # The config key does the same.
+  mkdir -p "$t/config"
+  printf 'follow_links = true\n' >"$t/config/c.toml"
+  pm --config "$t/config/c.toml" install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 0 "install-hooks with follow_links = true ($err)"
+  # A .claude folder that is itself a link out of WORKDIR counts too.
+  rm -rf "$w/.claude"
+  ln -s "$HOME/.claude" "$w/.claude"
+  pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "install-hooks through a linked .claude"
+  expect_contains "$err" "leads through a linked folder to $HOME/.claude/settings.json, outside $w"
+}
+
+# Bounded parse: a deeply nested or very wide file is an error naming the
+# limit, never a crash or a long wait.
+test_settings_past_the_parse_limits_are_refused_quickly() {
+  setup
+  mkdir -p "$w/.claude"
+  python3 -c 'import sys; n = 100000; open(sys.argv[1], "w").write("{\"x\":" + "[" * n + "]" * n + "}")' "$s"
+  cp "$s" "$t/orig"
+  pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "100,000 levels (139 was a crash)"
+  expect_contains "$err" "$s: nested more than 512 levels deep"
+  cmp "$s" "$t/orig" || fail "the file was changed"
+  python3 -c 'import sys; open(sys.argv[1], "w").write("{" + ",".join("\"k%d\":1" % i for i in range(160000)) + "}")' "$s"
+  local start=$SECONDS
+  pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "160,000 keys"
+  expect_contains "$err" "$s: more than 10000 keys"
+  ((SECONDS - start < 5)) || fail "160,000 keys took $((SECONDS - start)) s"
 }
 
 test_dangling_link_is_an_error_and_nothing_is_written() {

@@ -193,6 +193,21 @@ test_create_installs_the_hooks() {
   expect_contains "$(cat "$W/.claude/settings.json")" "claude-idle-s1.ts"
 }
 
+# install-hooks killed by a signal is reported as a crash, never as "no message".
+test_create_reports_a_crashed_install() {
+  session_env
+  [[ -x "$AGENT_HOOKS_BIN/idle-stop" ]] || skip_test "the hooks are not built"
+  # Asked for its version by install-hooks (its parent), it crashes it.
+  printf '#!/bin/sh\n[ "$1" = --version ] && kill -SEGV "$PPID"\nsleep 5\n' >"$t/claude"
+  chmod +x "$t/claude"
+  pm create s1 "$W" --claude-cmd "$t/claude" --ready-timeout 5
+  expect_eq "$rc" 1 "create"
+  expect_contains "$err" "cannot install the hooks into $W/.claude/settings.json: install-hooks crashed (signal 11, SIGSEGV)"
+  expect_not_contains "$err" "no message"
+  tmux has-session -t =s1 2>/dev/null && fail "a session was started"
+  true
+}
+
 test_create_clears_stale_markers() {
   session_env
   mkdir -p "$M"

@@ -75,6 +75,30 @@ test_inject_waits_through_a_dialog_and_times_out() {
   expect_contains "$err" "API-key dialog"
 }
 
+# The end of a bracketed paste inside the text would end the paste early and
+# type the rest as keys: refused, or removed with --strip-controls (the shim's
+# way), and the pane only ever sees the paste's own end.
+test_inject_never_lets_the_text_end_the_paste() {
+  session_env
+  FAKE_CLAUDE_RAW_LOG="$t/raw" FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  expect_eq "$rc" 0 "create: $err"
+  pm inject s1 $'before\e[201~after'
+  expect_eq "$rc" 64 "inject of a text holding ESC[201~"
+  expect_contains "$err" '\x1b (ESC) at byte 7 of the text'
+  expect_contains "$err" "--strip-controls"
+  printf 'before\e[201~after\r\xc2\x9bend' >"$t/text"
+  pm inject s1 - --strip-controls --json <"$t/text"
+  expect_eq "$rc" 0 "inject --strip-controls: $err"
+  expect_contains "$err" "removed 3 control characters"
+  expect_contains "$out" '"controls_removed":3'
+  printf 'before[201~afterend\0' >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "what arrived: $(od -c "$t/log" | head -5)"
+  local raw ends
+  raw=$(od -An -v -tx1 "$t/raw" | tr -d ' \n')
+  ends=$(grep -o '1b5b3230317e' <<<"$raw" | wc -l)
+  expect_eq "$ends" 1 "ESC[201~ in what the pane read (the paste's own end only): $raw"
+}
+
 test_inject_bad_arguments() {
   session_env
   pm inject s1

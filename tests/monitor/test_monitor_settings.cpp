@@ -81,6 +81,53 @@ TEST_CASE("settings: a bad value fails only the accessor that needs it, naming t
   CHECK_THROWS_AS(from_toml("lock_timeout = -1").lock_timeout(), Error);
 }
 
+TEST_CASE("parse_seconds_in: within the range only; whole ranges refuse fractions") {
+  CHECK(parse_seconds_in("1", k_timeout_range) == std::optional(1.0));
+  CHECK(parse_seconds_in(" 31536000 ", k_timeout_range) == std::optional(31'536'000.0));
+  for (const char* bad : {"0", "-5", "1.5", "31536001", "1e300", "nan", "inf", "", "300s", "0x10"})
+    CHECK_FALSE(parse_seconds_in(bad, k_timeout_range));
+  CHECK(parse_seconds_in("0.001", k_interval_range) == std::optional(0.001));
+  CHECK(parse_seconds_in("86400", k_interval_range) == std::optional(86'400.0));
+  for (const char* bad : {"0", "0.0009", "86400.5", "1e300", "-1"})
+    CHECK_FALSE(parse_seconds_in(bad, k_interval_range));
+}
+
+TEST_CASE("seconds_check: the message names the value and the range") {
+  const auto timeout = seconds_check(k_timeout_range);
+  CHECK(timeout("300").empty());
+  CHECK(timeout("1e300") == "'1e300' is not a whole number of seconds from 1 to 31536000");
+  CHECK(timeout("2.5") == "'2.5' is not a whole number of seconds from 1 to 31536000");
+  const auto interval = seconds_check(k_interval_range);
+  CHECK(interval("0.5").empty());
+  CHECK(interval("1e300") == "'1e300' is not a number of seconds from 0.001 to 86400");
+}
+
+TEST_CASE("settings: timeouts and the poll interval out of range are refused, naming the value and range") {
+  const auto s = from_toml("lock_timeout = 40000000\nready_timeout = 0\npoll_interval = 1e300\n");
+  CHECK_THROWS_WITH(s.lock_timeout(), "configuration key 'lock_timeout' = 40000000 is not a whole number of "
+                                      "seconds from 1 to 31536000");
+  CHECK_THROWS_WITH(s.ready_timeout(), Catch::Contains("'ready_timeout' = 0 is not"));
+  CHECK_THROWS_WITH(s.poll_interval(), Catch::Contains("'poll_interval' = 1e+300 is not a number of seconds "
+                                                       "from 0.001 to 86400"));
+  CHECK(from_toml("lock_timeout = 31536000").lock_timeout() == std::chrono::seconds(31'536'000));
+  Env lock("AGENT_HOOKS_LOCK_TIMEOUT", "1e300");
+  CHECK_THROWS_WITH(
+      s.lock_timeout(),
+      "AGENT_HOOKS_LOCK_TIMEOUT='1e300' is not a whole number of seconds from 1 to 31536000 (e.g. 300)");
+  Env ready("AGENT_HOOKS_READY_TIMEOUT", "90.5");
+  CHECK_THROWS_WITH(s.ready_timeout(), Catch::Contains("AGENT_HOOKS_READY_TIMEOUT='90.5' is not"));
+  Env poll("PHASE_POLL_INTERVAL", "1e300");
+  CHECK_THROWS_WITH(s.poll_interval(),
+                    Catch::Contains("PHASE_POLL_INTERVAL='1e300' is not a number of seconds "
+                                    "from 0.001 to 86400"));
+}
+
+TEST_CASE("settings: follow_links is off unless the config file turns it on") {
+  CHECK_FALSE(from_toml("").follow_links());
+  CHECK(from_toml("follow_links = true").follow_links());
+  CHECK_THROWS_AS(from_toml("follow_links = \"yes\"").follow_links(), Error);
+}
+
 TEST_CASE("parse_poll_interval: fractions within range; zero, negative, huge and junk refused") {
   CHECK(parse_poll_interval("10") == std::optional(std::chrono::milliseconds(10'000)));
   CHECK(parse_poll_interval("0.5") == std::optional(std::chrono::milliseconds(500)));

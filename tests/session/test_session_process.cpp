@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 
+using ah::session::describe_signal;
 using ah::session::run_process;
 using namespace std::chrono_literals;
 
@@ -35,7 +36,22 @@ TEST_CASE("run_process: a program that is not there is status 127 with ENOENT", 
   CHECK(r.spawn_errno == ENOENT);
 }
 
-TEST_CASE("run_process: a signal is 128 + N", "[process]") {
+TEST_CASE("run_process: a signal is 128 + N, and the signal is told apart from an exit status", "[process]") {
   auto r = run_process({"sh", "-c", "kill -TERM $$"}, {}, 10s);
   CHECK(r.status == 128 + 15);
+  CHECK(r.signal == 15);
+  auto crashed = run_process({"sh", "-c", "kill -SEGV $$"}, {}, 10s);
+  CHECK(crashed.signal == 11);
+  auto exited = run_process({"sh", "-c", "exit 139"}, {}, 10s);
+  CHECK(exited.status == 139);
+  CHECK(exited.signal == 0);
+  auto slow = run_process({"sleep", "10"}, {}, 50ms);
+  CHECK(slow.timed_out);
+  CHECK(slow.signal == 9);
+}
+
+TEST_CASE("describe_signal: the number and the name", "[process]") {
+  CHECK(describe_signal(11) == "signal 11, SIGSEGV");
+  CHECK(describe_signal(6) == "signal 6, SIGABRT");
+  CHECK(describe_signal(200) == "signal 200");
 }

@@ -127,6 +127,33 @@ TEST_CASE("read_file: no-follow refuses a symlink, owner-only refuses another us
   }
 }
 
+TEST_CASE("read_file: owner-only follows a chain of links only when every link is ours") {
+  ScratchDir dir;
+  const ah::ReadLimits own{.owner_only = true, .follow_symlinks = true};
+  write_text(dir / "secret", "ours");
+  std::filesystem::create_symlink("secret", dir / "one");
+  std::filesystem::create_symlink(dir / "one", dir / "two");
+  CHECK(ah::read_file(dir / "two", own) == std::optional<std::string>("ours"));
+  CHECK(ah::read_first_line(dir / "two", 64, own) == std::optional<std::string>("ours"));
+  std::filesystem::create_symlink("gone", dir / "dangling");
+  CHECK_FALSE(ah::read_file(dir / "dangling", own));
+  std::filesystem::create_symlink("loop-b", dir / "loop-a");
+  std::filesystem::create_symlink("loop-a", dir / "loop-b");
+  CHECK_THROWS_WITH(ah::read_file(dir / "loop-a", own), Catch::Contains("symbolic links in a row"));
+  if (::geteuid() != 0) {
+    WARN("not root: links of another user cannot be made; skipped");
+    return;
+  }
+  // Another user's link at the name, to a file of ours: not followed.
+  REQUIRE(::lchown((dir / "one").c_str(), 65534, 65534) == 0);
+  CHECK_THROWS_WITH(ah::read_file(dir / "one", own),
+                    Catch::Contains("the symbolic link " + (dir / "one").string() + " belongs to uid 65534"));
+  // Further down the chain too.
+  CHECK_THROWS_WITH(ah::read_file(dir / "two", own), Catch::Contains("belongs to uid 65534"));
+  // Without owner_only, links are followed as before.
+  CHECK(ah::read_file(dir / "two") == std::optional<std::string>("ours"));
+}
+
 TEST_CASE("read_all stops an endless writer at the cap") {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);

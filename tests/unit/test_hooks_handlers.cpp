@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 using ah::test::read_text;
 using ah::test::ScratchDir;
@@ -228,4 +229,27 @@ TEST_CASE("compact-reinject: prints the context only after a compaction") {
   CHECK(hooks::compact_reinject(args, "nonsense").out.empty());
   hooks::CompactReinjectArgs missing{.context_file = dir / "none.context"};
   CHECK(hooks::compact_reinject(missing, R"({"source":"compact"})").out.empty());
+}
+
+TEST_CASE("compact-reinject: a context file reached through another user's link is not printed, exit 0") {
+  ScratchDir dir;
+  write_text(dir / "secret", "our private notes");
+  std::filesystem::create_symlink(dir / "secret", dir / "s.context");
+  hooks::CompactReinjectArgs args{.context_file = dir / "s.context"};
+  CHECK(hooks::compact_reinject(args, R"({"source":"compact"})").out == "our private notes\n");
+  if (::geteuid() != 0) {
+    WARN("not root: a link of another user cannot be made; skipped");
+    return;
+  }
+  REQUIRE(::lchown((dir / "s.context").c_str(), 65534, 65534) == 0);
+  const auto linked = hooks::compact_reinject(args, R"({"source":"compact"})");
+  CHECK(linked.exit_code == 0);
+  CHECK(linked.out.empty());
+  // Another user's file itself: the same.
+  std::filesystem::remove(dir / "s.context");
+  write_text(dir / "s.context", "planted");
+  REQUIRE(::chown((dir / "s.context").c_str(), 65534, 65534) == 0);
+  const auto planted = hooks::compact_reinject(args, R"({"source":"compact"})");
+  CHECK(planted.exit_code == 0);
+  CHECK(planted.out.empty());
 }
