@@ -48,6 +48,14 @@ test_a_workdir_with_a_format_is_taken_literally() {
   expect_eq "$(tmux display-message -p -t =s1: '#{pane_current_path}')" "$w" "the pane's folder"
 }
 
+# hold_lock PATH: holds an flock on PATH in one background process (killed
+# when the test ends, failed or not); its pid in $!.
+hold_lock() {
+  /bin/bash -c 'exec 9<"$1" && flock 9 && exec sleep 300' _ "$1" &
+  echo $! >>"$t/.holders"
+  trap 'kill $(cat "$t/.holders") 2>/dev/null || true; tmux kill-server 2>/dev/null || true; rm -rf "$TMUX_TMPDIR"' EXIT
+}
+
 # What a stopped create must not leave behind.
 expect_nothing_left() { # SESSION
   tmux has-session -t "=$1" 2>/dev/null && fail "the tmux session $1 was left running"
@@ -71,7 +79,7 @@ test_sigterm_while_queued_behind_the_session_lock_ends_everything() {
   session_env
   mkdir -p "$HOME/.claude"
   (umask 077 && : >"$HOME/.claude/session.lock")
-  flock -o "$HOME/.claude/session.lock" sleep 300 &
+  hold_lock "$HOME/.claude/session.lock"
   local holder=$!
   "$AGENT_HOOKS_BIN/phase-monitor" create s1 "$W" --no-install --claude-cmd "$FAKE_CLAUDE" 2>"$t/err" &
   local creator=$!
@@ -83,7 +91,7 @@ test_sigterm_while_queued_behind_the_session_lock_ends_everything() {
   expect_nothing_left s1
   kill "$holder"
   wait "$holder" 2>/dev/null
-  flock -n "$HOME/.claude/session.lock" true || fail "the session lock is still held"
+  flock -n "$HOME/.claude/session.lock" true || fail "the session lock is still held after its holder ended"
 }
 
 test_sighup_while_waiting_for_the_prompt_ends_everything() {
@@ -107,7 +115,7 @@ test_a_create_behind_another_of_the_same_name_waits_on_a_private_lock() {
   session_env
   # Someone holds the marker folder itself, as `flock /tmp sleep …` would.
   mkdir -m 700 -p "$M"
-  flock -o "$M" sleep 300 &
+  hold_lock "$M"
   local holder=$!
   create_fake s1 --json
   expect_eq "$rc" 0 "create with the marker folder locked: $err"
