@@ -1,42 +1,74 @@
 #pragma once
-// An exclusive advisory lock (flock) on a lock file, held for the object's
-// lifetime, acquired within a bounded wait so that a stuck holder turns into a
-// clear error instead of a hang. The lock file is never removed: removing it
-// would let two lockers hold different files.
+// An exclusive advisory lock (flock) on a lock file of ours.
+//
+// flock needs nothing but a descriptor, and anyone who can open a file can
+// take it: a lock on a shared object (a folder such as /tmp, a project's
+// `.claude` folder, a file others can read) can be held by another user, who
+// then stalls us at will. So a lock is taken only on a lock file that no one
+// else can open: a regular file of ours, created 0600 (ideally in
+// ah::private_dir(), a 0700 folder of ours), opened without following a
+// symbolic link. The lock file is never removed: removing it would let two
+// lockers hold different files.
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <sys/types.h>
 
 namespace ah {
 
 class FileLock {
 public:
-  // Opens read-only (creating a missing file, never following a symlink; an
-  // existing directory is locked as itself) and locks `path`, waiting up
-  // to `timeout`. Throws Error naming the file when it cannot be opened, or
-  // when another holder keeps it for longer than `timeout`.
-  FileLock(const std::filesystem::path& path, std::chrono::milliseconds timeout);
-  // The same, but when the file system of `path` cannot lock it as it is
-  // opened (NFS and CIFS emulate flock with byte-range locks, which need a
-  // descriptor open for writing: EBADF on a directory; ENOLCK, EOPNOTSUPP
-  // where there are no locks), locks `fallback` instead: a lock file that
-  // is created 0600 if missing and must be a regular file of ours.
-  FileLock(const std::filesystem::path& path, std::chrono::milliseconds timeout,
-           const std::filesystem::path& fallback);
-  // Locks the open descriptor `fd` (closed with the lock, or on failure);
-  // `what` names it in messages. The other constructors come down to this.
-  FileLock(int fd, const std::string& what, std::chrono::milliseconds timeout,
-           const std::filesystem::path* fallback = nullptr);
+  // Opens the lock file `path`, creating it 0600 when missing; never through
+  // a symbolic link (O_NOFOLLOW), never blocking on a FIFO. It must be a
+  // regular file owned by our effective uid. One of ours that others could
+  // open (group or other permission bits) is tightened to 0600, and
+  // tightened_from() tells the mode it had, for the caller to say so (a
+  // descriptor someone opened before stays usable: chmod revokes nothing).
+  // Does not lock. Throws Error naming the file, what is wrong and the fix.
+  explicit FileLock(std::filesystem::path path);
+  // Opens and locks within `timeout` (lock_within).
+  FileLock(std::filesystem::path path, std::chrono::milliseconds timeout);
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock(); // closing the descriptor releases the lock
 
-  // True when the lock is held on the fallback file.
-  bool on_fallback() const noexcept { return m_on_fallback; }
+  // One non-blocking attempt; true when held (also when already held).
+  bool try_lock();
+  // Tries until held, at most `timeout` (short, growing pauses: flock has no
+  // timed wait). Throws Error naming the file and, when /proc/locks tells,
+  // the holder.
+  void lock_within(std::chrono::milliseconds timeout);
+  // Gives the lock back (a no-op when not held).
+  void unlock() noexcept;
+  bool held() const noexcept { return m_held; }
+  const std::filesystem::path& path() const noexcept { return m_path; }
+  std::optional<mode_t> tightened_from() const noexcept { return m_tightened_from; }
+
+  // Who holds the lock now, as far as /proc/locks tells ("pid 123 (flock),
+  // uid 1001"), or "" when it does not (no holder, another pid namespace).
+  std::string holder() const;
 
 private:
+  std::filesystem::path m_path;
   int m_fd = -1;
-  bool m_on_fallback = false;
+  bool m_held = false;
+  std::optional<mode_t> m_tightened_from;
 };
+
+// Who holds an flock on `file` now, as FileLock::holder() tells it ("" when
+// /proc/locks does not say, or the file is missing).
+std::string describe_lock_holder(const std::filesystem::path& file);
+
+// The pid of an flock holder of the file (device `dev`, inode `ino`) in the
+// text of /proc/locks, skipping waiters ("->") and pids this namespace cannot
+// see (0, -1); nullopt when none is listed.
+std::optional<std::int64_t> flock_holder_pid(std::string_view proc_locks, dev_t dev, ino_t ino);
+
+// "pid 123 (comm), uid 1001" for a running process, "pid 123" when /proc
+// says no more. `proc_root` for tests.
+std::string describe_process(std::int64_t pid, const std::filesystem::path& proc_root = "/proc");
 
 } // namespace ah

@@ -4,9 +4,12 @@
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/io.hpp"
+#include "common/log.hpp"
+#include "common/state/private_dir.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <dirent.h>
 #include <fcntl.h>
@@ -30,27 +33,6 @@ constexpr int k_max_links = 40;
 
 // Resolving, locking and resolving again; a link retargeted meanwhile each time is an error.
 constexpr int k_lock_attempts = 5;
-
-// Where the lock goes when the file system of the project cannot lock its
-// `.claude` folder as it is (NFS and CIFS want a descriptor open for
-// writing): a file outside the project, named by the folder's device and
-// inode, in $XDG_RUNTIME_DIR when that is a private folder of ours, else in
-// the temp folder. It serialises the installers of this machine.
-fs::path fallback_lock_path(const fs::path& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) throw_errno("cannot look at " + dir.string());
-  fs::path base;
-  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && runtime[0] == '/') {
-    struct stat rt {};
-    if (::lstat(runtime, &rt) == 0 && S_ISDIR(rt.st_mode) && rt.st_uid == ::geteuid() &&
-        (rt.st_mode & 077) == 0)
-      base = runtime;
-  }
-  if (base.empty()) base = fs::temp_directory_path();
-  return base / fmt::format("agent-hooks-settings-{}-{:x}-{:x}.lock", ::geteuid(),
-                            static_cast<unsigned long long>(st.st_dev),
-                            static_cast<unsigned long long>(st.st_ino));
-}
 
 std::string_view kind_of(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
@@ -94,6 +76,19 @@ void remove_leftovers(const fs::path& target) {
 }
 
 } // namespace
+
+fs::path settings_lock_path(const fs::path& target) {
+  // FNV-1a (64 bits), written out: the name must be the same in every build
+  // and version that may run side by side (std::hash promises neither), and
+  // it only has to tell settings files apart, not resist an attacker (the
+  // folder is ours alone).
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : target.string()) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return private_dir() / fmt::format("settings-{:016x}.lock", h);
+}
 
 fs::path settings_path(const fs::path& workdir) {
   return workdir / ".claude" / "settings.json";
@@ -195,7 +190,11 @@ SettingsEdit edit_settings(const fs::path& path, const std::function<void(Settin
         if (!where.exists && !create) return result; // no folder, nothing to edit or clean
         throw Error(fmt::format("cannot find the folder of {}: {}", where.target.string(), ec.message()));
       }
-      lock.emplace(dir, k_lock_timeout, fallback_lock_path(dir));
+      lock.emplace(settings_lock_path(dir / where.target.filename()));
+      if (auto was = lock->tightened_from())
+        log::warn("the lock file {} was open to others (mode {:04o}); made it 0600", lock->path().string(),
+                  *was);
+      lock->lock_within(k_lock_timeout);
       // Read only once the lock is held: another installer may just have
       // written, or the link been pointed elsewhere.
       const SettingsTarget now = resolve_settings_target(path);

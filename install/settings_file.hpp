@@ -13,10 +13,12 @@
 //   ~/.claude/settings.json would otherwise make every install edit the
 //   user's own settings.
 // - Locking: the whole read → change → write runs under an exclusive flock on
-//   the target's folder itself (opened read-only as a directory), so
-//   concurrent installers serialise instead of losing each other's entries,
-//   no lock file is ever left in the user's project, and no permission on
-//   such a file can break a later install.
+//   a lock file of ours in ah::private_dir(), named after the target's
+//   canonical path (settings_lock_path), so concurrent installers of one
+//   file serialise instead of losing each other's entries, no lock file is
+//   ever left in the user's project, and no other user can hold the lock
+//   (a lock on the project's `.claude` folder could be held by anyone who
+//   can open that folder, stalling every install).
 // - Leftovers: the temporary file of a writer that was killed mid-write
 //   (`.settings.json.ah-tmp-XXXXXX`, AtomicFile's exact name pattern) is
 //   removed by the next writer, under the lock: every writer of that name
@@ -33,6 +35,11 @@
 #include <string>
 
 namespace ah::install {
+
+// The lock file of the settings file `target` (its canonical path, the
+// file itself may not exist yet): `settings-HASH.lock` in ah::private_dir()
+// (which it prepares, throwing Error when that folder is not fit).
+std::filesystem::path settings_lock_path(const std::filesystem::path& target);
 
 // WORKDIR/.claude/settings.json
 std::filesystem::path settings_path(const std::filesystem::path& workdir);

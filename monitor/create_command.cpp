@@ -73,10 +73,20 @@ int run_create(const CreateArgs& a, const GlobalOptions& global) {
 
   session::Tmux tmux({.socket = s.tmux_socket()});
   session::SystemClock clock;
-  if (a.adopt)
-    if (auto adopted = session::adopt_session(tmux, o.marker_dir, a.session, o.ready_timeout, clock))
-      return report_adoption(a, *adopted);
-  const session::CreateResult r = session::create_session(tmux, o, clock);
+  // SIGTERM, SIGINT and SIGHUP end every wait (create_session then ends
+  // what it started), and the exit status is the conventional 128+N.
+  clock.stop_on_signals();
+  session::CreateResult r;
+  try {
+    if (a.adopt)
+      if (auto adopted = session::adopt_session(tmux, o.marker_dir, a.session, o.ready_timeout, clock))
+        return report_adoption(a, *adopted);
+    r = session::create_session(tmux, o, clock);
+  } catch (const session::Interrupted& e) {
+    fmt::print(stderr, "phase-monitor: session '{}': {}; ended what create had started\n", a.session,
+               e.what());
+    return 128 + e.signal();
+  }
   if (a.json) {
     Json report = {{"session", a.session},
                    {"ready", r.ready},
@@ -141,9 +151,14 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
       "the session at once. With --adopt, a session of ours whose Claude runs is waited for (up to the "
       "ready timeout) and taken over as it is: its hooks and its Claude stay, its idle marker is removed; "
       "one that is not ours, or not ready in time, is still refused, saying why.\n\n"
+      "SESSION is 1 to 128 of A-Z a-z 0-9 _ - (not starting with -): tmux would run or rewrite anything "
+      "else. A start that fails, or is stopped by SIGTERM, SIGINT or SIGHUP, ends the session it began (and "
+      "its lock wrapper, freeing the session lock). The environment reaches the pane through memory, never a "
+      "file.\n\n"
       "Example:\n  phase-monitor create dev-42 \"$HOME/work/my project\" "
       "\"$XDG_RUNTIME_DIR/dev-42.phase\"\n\n"
-      "Exit status: 0 ready, 1 not ready (Claude exited, timed out, or a dialog), 64 bad arguments.");
+      "Exit status: 0 ready, 1 not ready (Claude exited, timed out, or a dialog), 64 bad arguments, 128+N "
+      "stopped by signal N.");
   return [a, &global] { return run_create(*a, global); };
 }
 

@@ -47,7 +47,7 @@ struct WrapperArgs {
   std::string marker_dir;
   std::string lock_file;
   int lock_timeout = 0;
-  std::string env_file;
+  std::string env_from;
 };
 
 } // namespace
@@ -82,8 +82,8 @@ Action define_lock_wrapper(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--lock-file", a->lock_file, "the session lock file")->type_name("FILE");
   app.add_option("--lock-timeout", a->lock_timeout, "seconds to wait for the lock")
       ->check(seconds_check(k_timeout_range));
-  app.add_option("--env-file", a->env_file, "the environment for Claude (read and deleted)")
-      ->type_name("FILE");
+  app.add_option("--env-from", a->env_from, "the environment for Claude, as create hands it over")
+      ->type_name("PID:START:FD");
   app.add_option("COMMAND", a->options.command, "Claude and its arguments, after --")
       ->required()
       ->expected(-1);
@@ -97,7 +97,7 @@ Action define_lock_wrapper(CLI::App& app, const GlobalOptions& global) {
     a->options.marker_dir = a->marker_dir.empty() ? s.marker_dir() : std::filesystem::path(a->marker_dir);
     a->options.lock_file = a->lock_file.empty() ? s.lock_file() : std::filesystem::path(a->lock_file);
     a->options.lock_timeout = a->lock_timeout > 0 ? std::chrono::seconds(a->lock_timeout) : s.lock_timeout();
-    a->options.env_file = a->env_file;
+    a->options.env_from = a->env_from;
     return session::run_lock_wrapper(a->options);
   };
 }

@@ -1,12 +1,22 @@
 #include "session/clock.hpp"
 
+#include "common/error.hpp"
+
 #include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/signalfd.h>
 #include <thread>
 #include <unistd.h>
 
 namespace ah::session {
+
+Interrupted::Interrupted(int signal)
+    : std::runtime_error(
+          fmt::format("interrupted by {}", sigabbrev_np(signal) ? sigabbrev_np(signal) : "a signal")),
+      m_signal(signal) {}
 
 // An inotify watch on the file's folder (atomic writes rename onto the file,
 // which a watch on the file itself would not follow), filtered by name.
@@ -19,14 +29,63 @@ struct SystemClock::FileWatch {
 };
 
 SystemClock::SystemClock() = default;
-SystemClock::~SystemClock() = default;
+
+SystemClock::~SystemClock() {
+  if (m_signals < 0) return;
+  signalfd_siginfo info{};
+  while (::read(m_signals, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+  }
+  ::close(m_signals);
+  ::pthread_sigmask(SIG_SETMASK, &m_old_mask, nullptr);
+}
+
+void SystemClock::stop_on_signals() {
+  if (m_signals >= 0) return;
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP})
+    sigaddset(&set, sig);
+  if (::pthread_sigmask(SIG_BLOCK, &set, &m_old_mask) != 0)
+    throw Error("cannot block SIGTERM, SIGINT, SIGHUP");
+  m_signals = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (m_signals < 0) {
+    const int err = errno;
+    ::pthread_sigmask(SIG_SETMASK, &m_old_mask, nullptr);
+    throw_errno("cannot watch for signals (signalfd)", err);
+  }
+}
+
+bool SystemClock::wait_for(int fd, std::chrono::milliseconds d) {
+  pollfd pfds[2] = {{m_signals, POLLIN, 0}, {fd, POLLIN, 0}};
+  const int ready = ::poll(pfds, 2, static_cast<int>(std::max<std::int64_t>(d.count(), 0)));
+  if (ready < 0) {
+    if (errno != EINTR) std::this_thread::sleep_for(d);
+    return false;
+  }
+  if (m_signals >= 0 && (pfds[0].revents & POLLIN)) {
+    signalfd_siginfo info{};
+    if (::read(m_signals, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
+      throw Interrupted(static_cast<int>(info.ssi_signo));
+  }
+  return fd >= 0 && (pfds[1].revents & POLLIN);
+}
 
 Clock::time_point SystemClock::now() {
   return std::chrono::steady_clock::now();
 }
 
+void SystemClock::check_signals() {
+  if (m_signals >= 0) wait_for(-1, std::chrono::milliseconds(0));
+}
+
 void SystemClock::sleep(std::chrono::milliseconds d) {
-  std::this_thread::sleep_for(d);
+  if (m_signals < 0) return std::this_thread::sleep_for(d);
+  // poll() with no descriptor ready but the signalfd; EINTR or a signal
+  // that was not ours ends it early: sleep on to the deadline.
+  const auto deadline = now() + d;
+  for (auto left = d; left.count() > 0;
+       left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now()))
+    wait_for(-1, left);
 }
 
 void SystemClock::watch_file(const std::filesystem::path& file) {
@@ -51,10 +110,7 @@ void SystemClock::wait_file(std::chrono::milliseconds d) {
   while (true) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now());
     if (left.count() <= 0) return;
-    pollfd pfd{m_watch->fd, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno != EINTR) return sleep(left);
-    if (ready <= 0) continue;
+    if (!wait_for(m_watch->fd, left)) continue;
     bool changed = false;
     ssize_t got;
     while ((got = ::read(m_watch->fd, buffer, sizeof buffer)) > 0) {

@@ -8,51 +8,25 @@
 #include "common/log.hpp"
 #include "common/shell_words.hpp"
 #include "common/state/markers.hpp"
+#include "common/state/private_dir.hpp"
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
 #include "common/text.hpp"
+#include "session/env_handoff.hpp"
 #include "session/kill.hpp"
 #include "session/lock.hpp"
 #include "session/proc.hpp"
 #include "session/process.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace ah::session {
 
 namespace {
 
 using namespace std::chrono_literals;
-
-// The caller's environment as a 0600 file for the wrapper (NUL-separated),
-// without the caller's own tmux variables.
-std::filesystem::path write_env_file(const std::filesystem::path& dir, std::string_view session) {
-  std::string pattern = (dir / fmt::format(".agent-env-{}.XXXXXX", session)).string();
-  int fd = ::mkstemp(pattern.data()); // mode 0600
-  if (fd < 0) throw_errno("cannot create the environment file in " + dir.string());
-  std::string text;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view entry(*e);
-    if (entry.starts_with("TMUX=") || entry.starts_with("TMUX_PANE=")) continue;
-    text.append(entry);
-    text.push_back('\0');
-  }
-  try {
-    write_all(fd, text);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(pattern.c_str());
-    throw;
-  }
-  ::close(fd);
-  return pattern;
-}
 
 void install_hooks(const CreateOptions& o) {
   std::vector<std::string> argv{self_executable().string()};
@@ -245,6 +219,40 @@ std::string claude_program(const std::vector<std::string>& words) {
   return cmd;
 }
 
+namespace {
+
+CreateResult wait_started(const Tmux& tmux, const CreateOptions& o, Clock& clock);
+
+// Ends what a start that failed after new-session began: the tmux session
+// (its lock wrapper gets SIGHUP and lets go of the session lock or of its
+// wait for it), the markers and the state file. Never throws: it runs on
+// the way out of another failure.
+void end_started(const Tmux& tmux, const CreateOptions& o) noexcept {
+  try {
+    kill_session(tmux, o.marker_dir, o.session, 2s);
+  } catch (const std::exception& e) {
+    if (o.say)
+      o.say(fmt::format("session '{}': could not end what the failed start left: {}", o.session, e.what()));
+  }
+}
+
+} // namespace
+
+std::filesystem::path create_lock_path(std::string_view session) {
+  require_valid_session_name(session);
+  return private_dir() / fmt::format("create-{}.lock", session);
+}
+
+std::string tmux_literal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '#') out.push_back('#');
+    out.push_back(c);
+  }
+  return out;
+}
+
 CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clock) {
   require_valid_session_name(o.session);
   if (!std::filesystem::is_directory(o.workdir))
@@ -252,13 +260,33 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
         fmt::format("session '{}': the workdir {} is not a folder (create it, or pass another WORKDIR)",
                     o.session, o.workdir.string()));
   make_dirs(o.marker_dir);
-  // One create at a time per marker folder, from the look at the name to the
-  // new tmux session: two creates of one name must not both pass the look,
-  // and the loser must not remove the winner's state file. Held by locking
-  // the folder itself, so no file is left behind (a file of ours in it where
-  // the file system cannot lock a folder).
-  std::optional<FileLock> creating;
-  creating.emplace(o.marker_dir, 120s, o.marker_dir / ".agent-session-create.lock");
+  // One create of a name at a time, from the look at the name to the new
+  // tmux session: two creates of one name must not both pass the look, and
+  // the loser must not remove the winner's state file. The lock is a file of
+  // ours in the private folder, which no other user can open, so no one else
+  // can hold it (a lock on the marker folder itself, /tmp by default, could
+  // be held by anyone with `flock /tmp …`, stalling every create).
+  FileLock creating(create_lock_path(o.session));
+  if (!creating.try_lock()) {
+    if (o.say)
+      o.say(fmt::format("session '{}' waits for another create of that name ({})", o.session,
+                        creating.holder().empty() ? "holder unknown" : creating.holder()));
+    const auto w = wait_for_lock([&] { return creating.try_lock(); }, clock, k_create_lock_timeout,
+                                 [&](std::chrono::milliseconds d) {
+                                   clock.sleep(d);
+                                   return true;
+                                 });
+    if (w != LockWait::acquired) {
+      const std::string who = creating.holder();
+      throw Error(
+          fmt::format("session '{}': another create of that name keeps its turn ({} is still locked by "
+                      "{} after {} s); wait for it, or end it",
+                      o.session, creating.path().string(), who.empty() ? "another process" : who,
+                      k_create_lock_timeout.count()));
+    }
+  }
+  // What an interrupted create of an earlier version may have left.
+  sweep_env_files(o.marker_dir, o.session);
   // A callback that restarts a crashed session may come before the old
   // session's wrapper has finished: wait for those remains, never for a live one.
   if (auto why = clear_crashed_remains(tmux, o.marker_dir, o.session, clock))
@@ -295,27 +323,65 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
   st.tmux_socket = tmux.options().socket;
   state::write_session_state(o.marker_dir, st);
 
-  const auto env_file = write_env_file(o.marker_dir, o.session);
-  std::vector<std::string> args{
-      "new-session", "-d", "-s", o.session, "-c", o.workdir.string(), self_executable().string()};
+  // Kept open until we return: the wrapper reads it at its start, through /proc.
+  const EnvHandoff env(environment_text());
+  // -P -F: tmux says which name it gave the session. The name is checked
+  // (session_name.hpp) so that tmux takes it as it is; should a tmux ever
+  // rewrite it all the same, the session is not ours to look for, and ends.
+  // -c: tmux expands formats in the start folder too; `##` is a literal `#`.
+  std::vector<std::string> args{"new-session",
+                                "-d",
+                                "-P",
+                                "-F",
+                                "#{session_name}",
+                                "-s",
+                                o.session,
+                                "-c",
+                                tmux_literal(o.workdir.string()),
+                                self_executable().string()};
   if (!o.config.empty()) args.insert(args.end(), {"--config", o.config});
   args.insert(args.end(), {"lock-wrapper", o.session, "--marker-dir", o.marker_dir.string(), "--lock-file",
                            o.lock_file.string(), "--lock-timeout", std::to_string(o.lock_timeout.count()),
-                           "--env-file", env_file.string(), "--"});
+                           "--env-from", env.reference(), "--"});
   args.insert(args.end(), o.claude.begin(), o.claude.end());
   // In the same command queue, so a Claude that dies at once keeps its pane
   // (and last lines) for us to report.
   args.insert(args.end(),
               {";", "set-option", "-w", "-t", Tmux::pane_target(o.session), "remain-on-exit", "on"});
   TmuxResult started = tmux.run(args);
+  const std::string given = std::string(trim(started.out.substr(0, started.out.find('\n'))));
+  if (!given.empty() && given != o.session) {
+    // Not the name we asked for: end that session by the name tmux gave it.
+    tmux.run({"kill-session", "-t", Tmux::session_target(given)});
+    remove_file_and_sibling(files.state);
+    throw Error(
+        fmt::format("session '{}': tmux named the new session '{}' instead; ended it", o.session, given));
+  }
   if (started.status != 0) {
-    remove_file(env_file);
+    // new-session may have made the session before the command after it failed.
+    if (!given.empty()) kill_session(tmux, o.marker_dir, o.session, 2s);
     remove_file_and_sibling(files.state);
     throw Error(fmt::format("cannot start the tmux session '{}': {}", o.session,
                             Tmux::describe_failure(started, o.session, tmux.options())));
   }
-  creating.reset(); // the session and its state are there: the next create sees them
+  creating.unlock(); // the session and its state are there: the next create sees them
 
+  // From here on a failed start ends what it started: the tmux session, with
+  // it the lock wrapper (and so the session lock it holds or waits for), the
+  // markers and the state file. So does a signal (Interrupted, from the clock).
+  try {
+    return wait_started(tmux, o, clock);
+  } catch (...) {
+    end_started(tmux, o);
+    throw;
+  }
+}
+
+namespace {
+
+CreateResult wait_started(const Tmux& tmux, const CreateOptions& o, Clock& clock) {
+  const MarkerFiles files = marker_files(o.marker_dir, o.session);
+  clock.check_signals(); // one that came while tmux started the session
   CreateResult result;
   auto finish_dead = [&](const ReadyResult& r) {
     result.ready_result = r;
@@ -327,7 +393,6 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
     } catch (const Error&) {
     }
     if (r.outcome == ReadyOutcome::dead) kill_session(tmux, o.marker_dir, o.session, 2s);
-    remove_file(env_file);
     return result;
   };
 
@@ -352,15 +417,20 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
                     ? fmt::format("session '{}' waits for the session lock {}: held by session '{}' for {} s",
                                   o.session, o.lock_file.string(), holder->session,
                                   holder->held_for(epoch_seconds()))
-                    : fmt::format("session '{}' waits for the session lock {}: held by a process that is "
-                                  "not a phase-monitor session",
-                                  o.session, o.lock_file.string()));
+                    : fmt::format("session '{}' waits for the session lock {}: held by {}", o.session,
+                                  o.lock_file.string(), [&] {
+                                    const std::string who = describe_lock_holder(o.lock_file);
+                                    return who.empty()
+                                               ? std::string("a process that is not a phase-monitor session")
+                                               : who + ", not a phase-monitor session";
+                                  }()));
           },
   };
   LockQueueResult queued = wait_lock_held(queue, clock, o.lock_timeout + 10s);
   if (queued.outcome == LockQueueResult::timed_out) {
     result.message = fmt::format("session '{}' did not get the session lock {} within {} s", o.session,
                                  o.lock_file.string(), o.lock_timeout.count());
+    end_started(tmux, o);
     return result;
   }
   if (queued.outcome == LockQueueResult::pane_ended) {
@@ -382,7 +452,10 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
   result.ready_result = r;
   result.ready = r.outcome == ReadyOutcome::ready;
   if (!result.ready) result.message = not_ready_message(o.session, r, o.ready_timeout);
+  clock.check_signals();
   return result;
 }
+
+} // namespace
 
 } // namespace ah::session

@@ -40,12 +40,27 @@ struct CreateResult {
   ReadyResult ready_result;
 };
 
-// Throws Error for what stops it before the session starts (the session
-// already exists and is not the remains of a crashed one, the workdir is not
-// a folder, another create in the marker folder keeps its turn for 120 s,
-// the hooks cannot be installed). Creates in one marker folder take turns
-// (a flock on the folder) from the look at the name to the new tmux session.
+// Throws Error for what stops it before the session starts (an invalid
+// name, the session already exists and is not the remains of a crashed one,
+// the workdir is not a folder, another create of that name keeps its turn
+// for k_create_lock_timeout, the hooks cannot be installed, tmux named the
+// session otherwise). Creates of one name take turns (create_lock_path) from
+// the look at the name to the new tmux session. A start that fails after
+// the session began ends it (its lock wrapper with it, so the session lock
+// is free), its markers and its state file; so does Interrupted thrown by
+// the clock's waits (a signal), which is passed on. The caller's
+// environment reaches the pane through an EnvHandoff, never a file.
 CreateResult create_session(const Tmux& tmux, const CreateOptions& options, Clock& clock);
+
+inline constexpr std::chrono::seconds k_create_lock_timeout{120};
+
+// The lock file that creates of `session` take turns on:
+// `create-SESSION.lock` in ah::private_dir() (prepared; Error when unfit).
+std::filesystem::path create_lock_path(std::string_view session);
+
+// `text` for a tmux argument that tmux expands as a format (new-session's
+// -s and -c): every `#` doubled, so it stays literal.
+std::string tmux_literal(std::string_view text);
 
 // Before a restart: when a tmux session named `session` exists but is the
 // remains of one of ours whose Claude has exited (its state file, of this tmux

@@ -5,6 +5,7 @@
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
+#include "session/env_handoff.hpp"
 #include "session/proc.hpp"
 
 #include <csignal>
@@ -101,6 +102,7 @@ KillResult kill_session(const Tmux& tmux, const std::filesystem::path& marker_di
     result.claude_exited = watched.wait_gone(std::chrono::steady_clock::now() + std::chrono::seconds(2));
   }
 
+  sweep_env_files(marker_dir, session); // an earlier version's leftovers
   std::vector<std::string> failed;
   for (const auto& f : files.all()) {
     // Another user's file at the name is not ours to remove, nor a reason to fail.

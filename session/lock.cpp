@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -16,35 +17,23 @@
 
 namespace ah::session {
 
-SessionLock::SessionLock(std::filesystem::path path) : m_path(std::move(path)) {
+SessionLock::SessionLock(std::filesystem::path path) {
   std::error_code ec;
-  if (m_path.has_parent_path()) std::filesystem::create_directories(m_path.parent_path(), ec);
-  // CLOEXEC: Claude must not inherit the descriptor, or the lock could not
-  // be handed back while it runs.
-  m_fd = ::open(m_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (m_fd < 0) {
-    int err = errno;
-    throw Error(fmt::format("cannot open the session lock file {}: {} (check that its folder exists and is "
-                            "writable, or configure another with lock_file / AGENT_HOOKS_LOCK_FILE)",
-                            m_path.string(), std::strerror(err)));
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  // CLOEXEC (FileLock's): Claude must not inherit the descriptor, or the
+  // lock could not be handed back while it runs.
+  try {
+    m_lock = std::make_unique<FileLock>(path);
+  } catch (const Error& e) {
+    throw Error(fmt::format("cannot use the session lock file: {} (or configure another with lock_file / "
+                            "AGENT_HOOKS_LOCK_FILE)",
+                            e.what()));
   }
-}
-
-SessionLock::~SessionLock() {
-  if (m_fd >= 0) ::close(m_fd);
-}
-
-bool SessionLock::try_lock() {
-  if (m_held) return true;
-  if (::flock(m_fd, LOCK_EX | LOCK_NB) == 0) return m_held = true;
-  if (errno != EWOULDBLOCK && errno != EINTR) throw_errno("cannot lock " + m_path.string());
-  return false;
-}
-
-void SessionLock::unlock() noexcept {
-  if (!m_held) return;
-  ::flock(m_fd, LOCK_UN);
-  m_held = false;
+  if (auto was = m_lock->tightened_from())
+    std::fprintf(stderr,
+                 "phase-monitor: warning: the session lock file %s was open to others (mode %04o), who could "
+                 "hold it and stall every session; made it 0600\n",
+                 path.c_str(), static_cast<unsigned>(*was));
 }
 
 LockWait wait_for_lock(const std::function<bool()>& try_lock, Clock& clock, std::chrono::milliseconds timeout,

@@ -3,11 +3,13 @@
 // takes before Claude starts, may hand back while the agent waits, and takes
 // again. The waiting logic is separate from the lock, so its timing can be
 // tested with a fake clock.
+#include "common/file_lock.hpp"
 #include "session/clock.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,24 +17,27 @@ namespace ah::session {
 
 class SessionLock {
 public:
-  // Opens (creating it and its folder, never following a symlink) `path`.
-  // Throws Error naming the file and the fix.
+  // Opens `path` as a FileLock (creating its folder and the file 0600, never
+  // following a symlink; another user's file or a non-file refused). Throws
+  // Error naming the file and the fix. A lock file of ours that others could
+  // open (the bash helpers' `exec 9>file` made it 0644) would let them hold
+  // the session lock and stall every session: it is tightened to 0600, and
+  // a warning says so on stderr (once: it stays 0600).
   explicit SessionLock(std::filesystem::path path);
   SessionLock(const SessionLock&) = delete;
   SessionLock& operator=(const SessionLock&) = delete;
-  ~SessionLock();
 
   // One non-blocking attempt; true when held (also when already held).
-  bool try_lock();
+  bool try_lock() { return m_lock->try_lock(); }
   // Gives the lock back (a no-op when not held).
-  void unlock() noexcept;
-  bool held() const noexcept { return m_held; }
-  const std::filesystem::path& path() const noexcept { return m_path; }
+  void unlock() noexcept { m_lock->unlock(); }
+  bool held() const noexcept { return m_lock->held(); }
+  const std::filesystem::path& path() const noexcept { return m_lock->path(); }
+  // Who holds it, as /proc/locks tells ("" when it does not).
+  std::string holder() const { return m_lock->holder(); }
 
 private:
-  std::filesystem::path m_path;
-  int m_fd = -1;
-  bool m_held = false;
+  std::unique_ptr<FileLock> m_lock;
 };
 
 enum class LockWait { acquired, timed_out, stopped };

@@ -5,6 +5,7 @@
 #include "common/state/markers.hpp"
 #include "common/state/session_claude.hpp"
 #include "common/state/session_state.hpp"
+#include "session/env_handoff.hpp"
 #include "session/lock.hpp"
 
 #include <cerrno>
@@ -75,12 +76,15 @@ public:
       if (w == LockWait::timed_out) {
         set_lock(state::LockState::none);
         auto holder = find_lock_holder(m_o.marker_dir, m_o.lock_file);
+        const std::string process = holder ? std::string() : lock.holder();
         std::fprintf(
             stderr,
             "phase-monitor: error: session '%s': the session lock %s is still held%s after %lld s; "
             "giving up (raise --lock-timeout, or hand it back with `phase-monitor lock release %s`)\n",
             m_o.session.c_str(), m_o.lock_file.c_str(),
-            holder ? fmt::format(" by session '{}'", holder->session).c_str() : "",
+            holder            ? fmt::format(" by session '{}'", holder->session).c_str()
+            : process.empty() ? ""
+                              : fmt::format(" by {}", process).c_str(),
             static_cast<long long>(m_o.lock_timeout.count()), holder ? holder->session.c_str() : "SESSION");
         return k_exit_failure;
       }
@@ -105,21 +109,13 @@ public:
 private:
   std::vector<std::string> claude_environment() {
     std::vector<std::string> env = own_environment();
-    if (m_o.env_file.empty()) return env;
+    if (m_o.env_from.empty()) return env;
     std::optional<std::string> text;
     try {
-      text =
-          read_file(m_o.env_file,
-                    ReadLimits{.max_bytes = 4 * 1024 * 1024, .owner_only = true, .follow_symlinks = false});
+      text = read_env_handoff(m_o.env_from);
     } catch (const Error& e) {
-      remove_file(m_o.env_file);
-      throw;
+      throw Error(fmt::format("session '{}': {}", m_o.session, e.what()));
     }
-    remove_file(m_o.env_file);
-    if (!text)
-      throw Error(fmt::format("session '{}': the environment file {} is missing (it is read once; start the "
-                              "session again with `phase-monitor create {}`)",
-                              m_o.session, m_o.env_file.string(), m_o.session));
     std::vector<std::string> out = parse_env_file(*text);
     // What tmux tells the pane about itself stays.
     for (const char* keep : {"TMUX", "TMUX_PANE"})

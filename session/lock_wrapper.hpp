@@ -21,18 +21,19 @@ struct WrapperOptions {
   std::string session;
   std::filesystem::path marker_dir;
   std::filesystem::path lock_file;
-  // A 0600 file of NUL-separated NAME=VALUE entries written by `create`: the
-  // caller's environment, which becomes Claude's (the tmux server's may be
-  // another's). Read and deleted at once. Empty: our own environment.
-  std::filesystem::path env_file;
+  // The caller's environment, which becomes Claude's (the tmux server's may
+  // be another's), as `create` hands it over: an EnvHandoff reference
+  // ("PID:START:FD", session/env_handoff.hpp), read at once. Empty: our own
+  // environment.
+  std::string env_from;
   std::chrono::seconds lock_timeout{300};
   std::vector<std::string> command; // Claude and its arguments
 };
 
 int run_lock_wrapper(const WrapperOptions& options);
 
-// The environment from an env file's text (NUL-separated NAME=VALUE; entries
-// without '=' or with an empty name are dropped).
+// The environment from its handed-over text (NUL-separated NAME=VALUE;
+// entries without '=' or with an empty name are dropped).
 std::vector<std::string> parse_env_file(std::string_view text);
 
 } // namespace ah::session

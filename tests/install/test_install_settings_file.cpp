@@ -1,9 +1,14 @@
 #include "common/error.hpp"
+#include "common/file_lock.hpp"
+#include "common/state/private_dir.hpp"
 #include "install/settings_file.hpp"
 #include "install_fixtures.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -19,6 +24,8 @@ using ah::test::options_for;
 using ah::test::read_text;
 using ah::test::ScratchDir;
 using ah::test::write_text;
+
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -297,6 +304,49 @@ TEST_CASE("install and uninstall leave no lock file in .claude") {
       false, EditMode::write);
   CHECK(entries(dir) == std::vector<std::string>{"settings.json"});
   CHECK(read_text(dir / "settings.json") == k_user_settings);
+}
+
+TEST_CASE("the installer's lock is a file of ours in the private folder, one per settings file") {
+  ScratchDir scratch;
+  const auto a = ah::install::settings_lock_path("/w/one/.claude/settings.json");
+  CHECK(a.parent_path() == ah::private_dir_path());
+  CHECK(a.filename().string().starts_with("settings-"));
+  CHECK(a == ah::install::settings_lock_path("/w/one/.claude/settings.json")); // stable
+  CHECK(a != ah::install::settings_lock_path("/w/two/.claude/settings.json"));
+
+  // Holding it makes an installer wait; the lock file is the one it uses.
+  make_fake_hooks(scratch / "hooks");
+  const auto dir = scratch / "work" / ".claude";
+  std::filesystem::create_directories(dir);
+  write_text(dir / "settings.json", k_user_settings);
+  auto held = std::make_unique<ah::FileLock>(
+      ah::install::settings_lock_path(std::filesystem::canonical(dir) / "settings.json"), 1s);
+  std::atomic<bool> done{false};
+  std::thread installer([&] {
+    install(scratch, "s1");
+    done = true;
+  });
+  std::this_thread::sleep_for(200ms);
+  CHECK_FALSE(done);
+  held.reset();
+  installer.join();
+  CHECK(done);
+  CHECK((stat_of(ah::install::settings_lock_path(std::filesystem::canonical(dir) / "settings.json")).st_mode &
+         07777) == 0600);
+}
+
+TEST_CASE("a flock on the project's .claude folder, which others may open, does not stall the installer") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  const auto dir = scratch / "work" / ".claude";
+  std::filesystem::create_directories(dir);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_NOTHROW(install(scratch, "s1"));
+  CHECK(std::chrono::steady_clock::now() - start < 10s);
+  ::close(fd);
 }
 
 TEST_CASE("leftover temporary files of ours are removed, the user's look-alikes kept") {

@@ -2,14 +2,17 @@
 # The installer's lock and its leftovers, through the real phase-monitor:
 # installs killed with SIGKILL at random points never leave a torn file, and
 # the next install leaves .claude/ holding only what the user had plus
-# settings.json (no lock file, no temporary file); the lock is the .claude
-# folder itself, so any flock holder of that folder serialises with us.
+# settings.json (no lock file, no temporary file); the lock is a file of ours
+# in the private folder, which no one else can hold (a holder of the .claude
+# folder's flock no longer stalls us).
 source "$(dirname "$0")/../lib/common.sh"
 command -v python3 >/dev/null || skip_all "python3 is needed to inspect JSON"
 
 N=${INSTALL_KILL_N:-40}
 
 setup() {
+  export XDG_RUNTIME_DIR="$t/run"
+  mkdir -m 700 -p "$XDG_RUNTIME_DIR"
   stub_hooks "$t/hooks"
   w="$t/work dir"
   mkdir -p "$w/.claude"
@@ -59,10 +62,20 @@ test_uninstall_also_clears_leftovers() {
     ".claude after uninstall"
 }
 
-test_the_lock_is_the_claude_folder_itself() {
+test_the_lock_is_a_private_file_not_the_claude_folder() {
   command -v flock >/dev/null || skip_all "flock(1) is needed"
   setup
-  # Another editor holds the folder's lock across a slow read-change-write;
+  # Anyone who can open .claude could hold its flock: it must not stall us.
+  flock -o "$w/.claude" sleep 300 &
+  local folder_holder=$!
+  timeout 20 "$AGENT_HOOKS_BIN/phase-monitor" install-hooks s0 "$w" --claude-version 2.1.328 >/dev/null 2>"$t/err" ||
+    fail "install with .claude locked by someone: $(cat "$t/err")"
+  kill "$folder_holder"
+  local lock
+  lock=$(ls "$XDG_RUNTIME_DIR"/agent-hooks/settings-*.lock 2>/dev/null)
+  [[ -f $lock ]] || fail "no lock file in the private folder: $(ls -A "$XDG_RUNTIME_DIR/agent-hooks")"
+  expect_eq "$(stat -c %a "$lock")" 600 "the lock file's mode"
+  # Another installer holds the lock file across a slow read-change-write;
   # an installer started meanwhile must wait, then merge into its result
   # (without waiting, its entries would be overwritten by the stale copy).
   cat >"$t/slow-edit.py" <<'PY'
@@ -74,7 +87,7 @@ time.sleep(1)
 d["held"] = True
 json.dump(d, open(path, "w"), indent=2)
 PY
-  flock -x "$w/.claude" python3 "$t/slow-edit.py" "$s" "$t/held" &
+  flock -x "$lock" python3 "$t/slow-edit.py" "$s" "$t/held" &
   local holder=$!
   local i=0
   while [[ ! -e $t/held ]] && ((i++ < 500)); do sleep 0.01; done

@@ -15,7 +15,10 @@ session_env() {
   export HOME="$t/my home"
   export AGENT_HOOKS_MARKER_DIR="$t/markers"
   export XDG_CONFIG_HOME="$t/config"
+  # The private folder of the lock files (ah::private_dir): one per test.
+  export XDG_RUNTIME_DIR="$t/run"
   mkdir -p "$HOME" "$t/work dir"
+  mkdir -m 700 -p "$XDG_RUNTIME_DIR"
   M=$AGENT_HOOKS_MARKER_DIR
   W="$t/work dir"
   trap 'tmux kill-server 2>/dev/null || true; rm -rf "$TMUX_TMPDIR"' EXIT

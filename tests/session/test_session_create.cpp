@@ -1,6 +1,7 @@
 #include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/state/markers.hpp"
+#include "common/state/private_dir.hpp"
 #include "common/state/session_state.hpp"
 #include "session/create.hpp"
 #include "session_fixture.hpp"
@@ -8,6 +9,7 @@
 #include "tmux_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <functional>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -269,4 +271,30 @@ TEST_CASE("a queued create ends when the pane died, and gives up at its timeout"
     CHECK(q.probes == 0);
     CHECK(clock.slept() == 0s);
   }
+}
+
+TEST_CASE("a signal ends a create queued behind the lock (the caller then ends what it started)",
+          "[create]") {
+  using namespace std::chrono_literals;
+  ah::session::FakeClock clock;
+  clock.interrupt_at(45s, SIGTERM);
+  ScriptedQueue q{clock};
+  q.held_after = 60s;
+  try {
+    ah::session::wait_lock_held(q.queue(), clock, 300s);
+    FAIL("the wait was not interrupted");
+  } catch (const ah::session::Interrupted& e) {
+    CHECK(e.signal() == SIGTERM);
+  }
+  CHECK(clock.slept() == 45s);
+}
+
+TEST_CASE("creates of a name take turns on a lock file of theirs in the private folder", "[create]") {
+  CHECK(ah::session::create_lock_path("dev-1") == ah::private_dir_path() / "create-dev-1.lock");
+  CHECK_THROWS_WITH(ah::session::create_lock_path("dev.1"), Catch::Contains("position 4"));
+}
+
+TEST_CASE("text for tmux's format-expanded arguments keeps every # literal", "[create]") {
+  CHECK(ah::session::tmux_literal("/w/plain") == "/w/plain");
+  CHECK(ah::session::tmux_literal("/w/x#(id)#{pane_id}") == "/w/x##(id)##{pane_id}");
 }

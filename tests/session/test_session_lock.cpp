@@ -83,6 +83,34 @@ TEST_CASE("SessionLock excludes a second holder and can be handed back", "[lock]
   CHECK((st.st_mode & 0777) == 0600);
 }
 
+TEST_CASE("SessionLock tightens a lock file of ours that others could open, and refuses another user's",
+          "[lock]") {
+  test::ScratchDir dir;
+  const auto path = dir / "session.lock";
+  test::write_text(path, ""); // as bash's `exec 9>file` leaves it
+  REQUIRE(::chmod(path.c_str(), 0644) == 0);
+  {
+    SessionLock lock(path);
+    CHECK(lock.try_lock());
+  }
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  if (::geteuid() == 0) { // only root can plant a file of another user
+    REQUIRE(::chown(path.c_str(), 4242, 4242) == 0);
+    CHECK_THROWS_WITH(SessionLock(path),
+                      Catch::Contains("belongs to uid 4242") && Catch::Contains("AGENT_HOOKS_LOCK_FILE"));
+  }
+}
+
+TEST_CASE("SessionLock names a holder that is not a session, from /proc/locks", "[lock]") {
+  test::ScratchDir dir;
+  SessionLock a(dir / "session.lock"), b(dir / "session.lock");
+  CHECK(b.holder().empty());
+  REQUIRE(a.try_lock());
+  CHECK(b.holder().starts_with("pid " + std::to_string(::getpid())));
+}
+
 TEST_CASE("SessionLock refuses a symlink planted at the lock file", "[lock]") {
   test::ScratchDir dir;
   test::write_text(dir / "target", "");
