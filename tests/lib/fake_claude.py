@@ -18,6 +18,8 @@ Environment:
   FAKE_CLAUDE_EXIT_MARKER  on SIGHUP/SIGTERM: sleep 0.3 s, then write
                        "EPOCH other" there (as a SessionEnd hook would), then exit
   FAKE_CLAUDE_PIDFILE  a file that receives our pid
+  FAKE_CLAUDE_RAW_LOG  a file that receives every byte read from the terminal,
+                       as read (what reached the pane, escapes included)
 """
 import os
 import signal
@@ -35,6 +37,7 @@ NBSP = "\u00a0"
 mode = os.environ.get("FAKE_CLAUDE_MODE", "ready")
 swallow = int(os.environ.get("FAKE_CLAUDE_SWALLOW", "0"))
 log = os.environ.get("FAKE_CLAUDE_LOG")
+raw_log = os.environ.get("FAKE_CLAUDE_RAW_LOG")
 out = sys.stdout
 
 
@@ -114,6 +117,9 @@ try:
         chunk = os.read(fd, 4096)
         if not chunk:
             break
+        if raw_log:
+            with open(raw_log, "ab") as f:
+                f.write(chunk)
         buf += chunk
         while buf:
             if pasting:
