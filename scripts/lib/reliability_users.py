@@ -52,6 +52,14 @@ def uid_processes(uid):
     return found
 
 
+def signal_group(p, sig):
+    """Signals the process group p leads (gone already is fine)."""
+    try:
+        os.killpg(p.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def kill_uid(uid):
     """Ends every process of uid, by pid (a throwaway user of this run: all its
     processes are ours)."""
@@ -128,7 +136,7 @@ class User:
             out, err = p.communicate(input, timeout=timeout)
             rc = p.returncode
         except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
+            signal_group(p, signal.SIGKILL)
             out, err = p.communicate()
             rc = None
         return rc, out.decode(errors="replace"), err.decode(errors="replace"), time.monotonic() - start
@@ -213,6 +221,8 @@ class Section:
         sessions = self.v.tmux("list-sessions", "-F", "#{session_name}")[1].split()
         checks.append((f"create '{bad}' exit status {rc}", rc == 0))
         checks.append((f"it ran a command ({' '.join(pwned)})", bool(pwned)))
+        for f in pwned:
+            os.unlink(f)  # for the next round
         checks.append((f"it left tmux sessions {sessions}", bool(sessions)))
         # The session lock is free: a session left holding it makes this one
         # time out (what it left is not cleared first, on purpose).
@@ -236,11 +246,11 @@ class Section:
     def stop(p, timeout=5):
         """Ends a watch (SIGTERM, then SIGKILL) and returns its stdout lines."""
         if p.poll() is None:
-            os.killpg(p.pid, signal.SIGTERM)
+            signal_group(p, signal.SIGTERM)
         try:
             out, _ = p.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
+            signal_group(p, signal.SIGKILL)
             out, _ = p.communicate()
         return (out or b"").decode(errors="replace").splitlines()
 
@@ -262,7 +272,7 @@ class Section:
             time.sleep(3)  # the idle-prompt rule acts after 3 polls of 0.3 s
             alive = self.v.has_session(s)
             lines = self.stop(w)
-            ended = [ln for ln in lines if ln.startswith("exit ") or "crashed" in ln]
+            ended = [ln for ln in lines if ln.startswith("exit ")]
             checks.append((f"{kind} marker: session alive {alive}, watch said {ended}", not alive or bool(ended)))
             rc, _, _, _ = self.kill(s)
             checks.append((f"{kind} marker: kill exit status {rc}", rc != 0))
@@ -283,11 +293,10 @@ class Section:
         time.sleep(0.5)
         self.a.sh(f"printf 'PHASE:merged\\n' > '{phase}'")
         time.sleep(2)
-        lines = self.stop(w)
-        done = "exit done" in lines
+        done = "exit done" in self.stop(w)
         self.kill(s)
         self.v.reset_sessions()
-        return [(f"the watch ended done ({lines})", done)]
+        return [("the watch ended done", done)]
 
     def hold_flock(self, path):
         """The attacker's `flock PATH sleep`, once it holds the lock (None if it could not)."""
@@ -362,7 +371,7 @@ class Section:
         time.sleep(0.5)  # for the hook's run-shell
         theirs = open(seen).read().split() if os.path.exists(seen) else []
         checks = [(f"create exit status {rc}", rc == 0),
-                  (f"the attacker's server got sessions {theirs}", bool(theirs))]
+                  ("the attacker's server got the victim's session", bool(theirs))]
         self.a.tmux("kill-server", socket=sock)
         kill_uid(self.a.uid)
         self.v.reset_sessions()
@@ -394,11 +403,11 @@ class Section:
         running = p.poll() is None
         # To its process group, as a supervisor's stop or a terminal's ^C
         # reaches it: the tmux client it runs gets it too.
-        os.killpg(p.pid, signal.SIGTERM)
+        signal_group(p, signal.SIGTERM)
         try:
             p.communicate(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
+            signal_group(p, signal.SIGKILL)
             p.communicate()
         # A create that said ready before the signal took effect rightly leaves its session.
         running = running and p.returncode != 0
@@ -406,10 +415,9 @@ class Section:
         left = self.env_files(s)
         for f in left:
             os.unlink(f)
-        checks = [(f"env files left {left}", bool(left))]
+        checks = [(f"env file left (in {' '.join(sorted({os.path.dirname(f) for f in left}))})", bool(left))]
         if running:
-            checks += [("tmux session left", self.v.has_session(s)),
-                       (f"lock wrapper left {self.wrappers(s)}", bool(self.wrappers(s)))]
+            checks += [("tmux session left", self.v.has_session(s)), ("lock wrapper left", bool(self.wrappers(s)))]
         return checks, running
 
     # 7. SIGTERM to create: nothing of it may stay behind.
@@ -443,7 +451,7 @@ class Section:
         for _ in range(2 if self.quick else 5):
             delay = random.uniform(0, whole)
             got, _ = self.sigterm_create(self.name("term"), wd, delay)
-            checks += [(f"after {delay * 1000:.0f} ms: {what}", bad) for what, bad in got]
+            checks += [(f"at a random moment: {what}", bad) for what, bad in got]
             self.v.reset_sessions()
         return checks
 
@@ -586,7 +594,8 @@ def check_second_user(bin_dir, quick, report):
     old = {s: signal.signal(s, leave) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         # The build's programs and the fake claude, where both users can run them.
-        bin_copy = tempfile.mkdtemp(prefix="ah-users-bin.")
+        # In /tmp whatever TMPDIR says: a private TMPDIR would hide them from the users.
+        bin_copy = tempfile.mkdtemp(prefix="ah-users-bin.", dir="/tmp")
         temps.append(bin_copy)
         os.chmod(bin_copy, 0o755)
         for prog in PROGRAMS:
@@ -596,7 +605,7 @@ def check_second_user(bin_dir, quick, report):
         os.chmod(os.path.join(bin_copy, "claude"), 0o755)
         # The stand-in for /tmp (sticky, world-writable), and a world-writable
         # folder without the sticky bit, where fs.protected_symlinks does not apply.
-        shared = tempfile.mkdtemp(prefix="ah-users-shared.")
+        shared = tempfile.mkdtemp(prefix="ah-users-shared.", dir="/tmp")
         temps.append(shared)
         os.chmod(shared, 0o1777)
         open_dir = os.path.join(shared, "open")
@@ -616,8 +625,10 @@ def check_second_user(bin_dir, quick, report):
             for _ in range(1 if quick else 3):
                 checks += attack()
             worked = [what for what, bad in checks if bad]
+            # Each way it worked once, with how often when more than once.
+            named = [w + (f" (x{worked.count(w)})" if worked.count(w) > 1 else "") for w in dict.fromkeys(worked)]
             report(f"second user {number}: {title}", len(checks), len(worked),
-                   f"({time.monotonic() - began:.0f} s" + (f"; worked: {'; '.join(worked)})" if worked else ")"))
+                   f"({time.monotonic() - began:.0f} s" + (f"; worked: {'; '.join(named)})" if worked else ")"))
         print(f"{'second user: the whole section':<44} ({time.monotonic() - start:.0f} s; "
               f"fs.protected_symlinks={open('/proc/sys/fs/protected_symlinks').read().strip()}, "
               f"the links were planted where it does not apply)", flush=True)
