@@ -6,12 +6,15 @@ the run (a victim and an attacker, names ah-v-XXXXXX / ah-a-XXXXXX), copies the
 build's bin folder to a world-readable temp folder, plays the attacks and removes
 the users (userdel -r), their processes and every temp folder on every way out,
 Ctrl-C and SIGTERM included. Not root: one line saying it was skipped.
+--quick plays each attack once: about a minute when every attack fails (those
+that work wait out timeouts: about two minutes against unfixed code). Without
+it: three rounds, more random SIGTERM moments and a 1 GiB phase file.
 
 Each attack of the issue is one row, `second user N: NAME`: runs counts the
 sub-checks played, failures the ones where the attack worked. The victim runs
-phase-monitor as an orchestrator would: its own tmux server (TMUX_TMPDIR in its
-0700 home folder), the fake claude of tests/lib/fake_claude.py, its private
-folder in XDG_RUNTIME_DIR=~/run (0700). The attacker shares with it a sticky
+phase-monitor as an orchestrator would: its own tmux server (TMUX_TMPDIR=~/tmux,
+0700), the fake claude of tests/lib/fake_claude.py, its private folder in
+XDG_RUNTIME_DIR=~/run (0700). The attacker shares with it a sticky
 world-writable stand-in for /tmp that this harness creates (or /tmp itself
 where the attack is about /tmp).
 """
@@ -558,7 +561,10 @@ class Section:
 
 
 def useradd(name):
-    subprocess.run(["useradd", "-m", "-s", "/bin/sh", name], check=True, stdout=subprocess.DEVNULL)
+    """None, or why the user could not be made."""
+    r = subprocess.run(["useradd", "-m", "-s", "/bin/sh", name], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True)
+    return f"useradd {name}: {r.stderr.strip() or f'exit status {r.returncode}'}" if r.returncode else None
 
 
 def userdel(user_name, uid):
@@ -613,7 +619,10 @@ def check_second_user(bin_dir, quick, report):
         os.chmod(open_dir, 0o777)
         for n in names:
             made.append(n)
-            useradd(n)
+            if why := useradd(n):
+                # Root that cannot add users: a failed row, not a silent skip.
+                report(title, 1, 1, f"(cannot create the throwaway users: {why})")
+                return
             # A uid freed by an earlier run may still own a default private folder.
             shutil.rmtree(f"/tmp/agent-hooks-{pwd.getpwnam(n).pw_uid}", ignore_errors=True)
         victim, attacker = (User(n, bin_copy, shared) for n in names)
