@@ -3,11 +3,14 @@
 # a hook's write, of the installer and of write-context; 1,000 hooks at once
 # on one marker; links, FIFOs and devices planted where we read and write;
 # session names that would escape the marker directory; file modes under
-# umask 000. Every check prints its runs and failures; exit 1 on any failure.
+# umask 000; as root, a second local user's attacks on a session (two
+# throwaway users, removed at the end; skipped when not root). Every check
+# prints its runs and failures; exit 1 on any failure.
 #
-# usage: scripts/reliability.sh [--quick] [--build-dir DIR]
+# usage: scripts/reliability.sh [--quick] [--build-dir DIR] [--only second-user]
 #   --quick       a tenth of the runs (CI runs this form, about a minute)
 #   --build-dir   where the executables were built (default build/)
+#   --only second-user   that section alone (root only)
 # RELIABILITY_SEED sets the seed of the random kill moments (default 1).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +20,7 @@ while (($#)); do
   case $1 in
   --quick) args+=(--quick) ;;
   --build-dir) build=$2; shift ;;
+  --only) args+=(--only "${2:-}"); shift ;;
   -h | --help) sed -n '2,/^set -/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "reliability.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
   esac

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+from reliability_users import check_second_user
+
 RESULTS = []
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -601,22 +603,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="folder of the built executables")
     ap.add_argument("--quick", action="store_true", help="fewer runs (a few minutes at most, for CI)")
+    ap.add_argument("--only", choices=["second-user"], help="run only this section")
     args = ap.parse_args()
     scale = 1 if args.quick else 10
     random.seed(int(os.environ.get("RELIABILITY_SEED", "1")))
     with tempfile.TemporaryDirectory(prefix="agent-hooks-reliability.") as work:
-        check_marker_crash(args.bin, work, 300 * scale)
-        check_phase_crash(args.bin, work, 200 * scale)
-        check_installer_crash(args.bin, work, 100 * scale)
-        check_write_context_crash(args.bin, work, 100 * scale)
-        check_concurrent_hooks(args.bin, work, 300 if args.quick else 1000)
-        check_planted(args.bin, work)
-        check_names(args.bin, work)
-        check_modes(args.bin, work)
-        check_watchers(args.bin, work, 100, 3 if args.quick else 10)
-        check_session_queue(args.bin, work, 10 if args.quick else 20)
-        check_memory_bounds(args.bin, work, [16] if args.quick else [1, 16, 63])
-        check_pathological_nesting(args.bin, work)
+        if args.only is None:
+            check_marker_crash(args.bin, work, 300 * scale)
+            check_phase_crash(args.bin, work, 200 * scale)
+            check_installer_crash(args.bin, work, 100 * scale)
+            check_write_context_crash(args.bin, work, 100 * scale)
+            check_concurrent_hooks(args.bin, work, 300 if args.quick else 1000)
+            check_planted(args.bin, work)
+            check_names(args.bin, work)
+            check_modes(args.bin, work)
+            check_watchers(args.bin, work, 100, 3 if args.quick else 10)
+            check_session_queue(args.bin, work, 10 if args.quick else 20)
+            check_memory_bounds(args.bin, work, [16] if args.quick else [1, 16, 63])
+            check_pathological_nesting(args.bin, work)
+        check_second_user(args.bin, args.quick, report)
     failed = sum(f for _, _, f in RESULTS)
     print(f"reliability: {sum(r for _, r, _ in RESULTS)} runs in {len(RESULTS)} checks, {failed} failures")
     return 1 if failed else 0

@@ -18,7 +18,8 @@ Environment:
   FAKE_CLAUDE_EXIT_MARKER  on SIGHUP/SIGTERM: sleep 0.3 s, then write
                        "EPOCH other" there (as a SessionEnd hook would), then exit
   FAKE_CLAUDE_PIDFILE  a file that receives our pid
-  FAKE_CLAUDE_RAW_LOG  a file that receives every byte read from the terminal
+  FAKE_CLAUDE_RAW_LOG  a file that receives every byte read from the terminal,
+                       as read (what reached the pane, escapes included)
 """
 import os
 import signal
