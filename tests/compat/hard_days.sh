@@ -142,8 +142,9 @@ cb() {
   if [[ $1 == PHASE:crashed ]]; then
     create_agent_session "$_MONITOR_SESSION" "$WORK" '"'$pf'"'
     server=$(tmux display-message -p "#{pid}")
-    theirs=$(for f in /proc/"$server"/fd/*; do readlink "$f"; done | sort -u)
-    ours=$(for f in /proc/$$/fd/*; do readlink "$f"; done | grep -e "^pipe:" -e "orchestrator.lock" | sort -u)
+    # An fd may close between the glob and readlink (a tmux client leaving): not a failure.
+    theirs=$(for f in /proc/"$server"/fd/*; do readlink "$f" || true; done | sort -u)
+    ours=$(for f in /proc/$$/fd/*; do readlink "$f" || true; done | grep -e "^pipe:" -e "orchestrator.lock" | sort -u)
     echo "shared: [$(comm -12 <(printf "%s\n" "$theirs") <(printf "%s\n" "$ours") | paste -sd" ")]"
     agent_inject_into_session "$_MONITOR_SESSION" "Task after-crash: write the phase"
   fi
