@@ -82,6 +82,9 @@ int run_create(const CreateArgs& a, const GlobalOptions& global) {
       if (auto adopted = session::adopt_session(tmux, o.marker_dir, a.session, o.ready_timeout, clock))
         return report_adoption(a, *adopted);
     r = session::create_session(tmux, o, clock);
+    // Done: a signal from here on is too late to undo the session, and must
+    // not turn its report into a death by signal.
+    clock.keep_signals_blocked();
   } catch (const session::Interrupted& e) {
     fmt::print(stderr, "phase-monitor: session '{}': {}; ended what create had started\n", a.session,
                e.what());

@@ -36,7 +36,7 @@ SystemClock::~SystemClock() {
   while (::read(m_signals, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
   }
   ::close(m_signals);
-  ::pthread_sigmask(SIG_SETMASK, &m_old_mask, nullptr);
+  if (!m_keep_blocked) ::pthread_sigmask(SIG_SETMASK, &m_old_mask, nullptr);
 }
 
 void SystemClock::stop_on_signals() {

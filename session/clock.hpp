@@ -64,12 +64,19 @@ public:
   // the next one. Children started by run_process get an empty signal mask.
   // The destructor drops what is still pending and restores the mask.
   void stop_on_signals();
+  // From now on the destructor drops what is pending but leaves the signals
+  // blocked: for a command whose work is done (a session created and
+  // ready), so that a signal coming while it reports the result cannot end
+  // the process by the signal's default action, as if the work had failed,
+  // while what it made is left running.
+  void keep_signals_blocked() noexcept { m_keep_blocked = true; }
 
 private:
   struct FileWatch;
   std::unique_ptr<FileWatch> m_watch;
   int m_signals = -1; // the signalfd, when stop_on_signals
   sigset_t m_old_mask{};
+  bool m_keep_blocked = false;
   // Waits up to `d` for `fd` (-1: none) or a signal; true when `fd` is readable.
   bool wait_for(int fd, std::chrono::milliseconds d);
 };

@@ -358,9 +358,13 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
         fmt::format("session '{}': tmux named the new session '{}' instead; ended it", o.session, given));
   }
   if (started.status != 0) {
-    // new-session may have made the session before the command after it failed.
-    if (!given.empty()) kill_session(tmux, o.marker_dir, o.session, 2s);
+    // new-session may have made the session before the command after it
+    // failed, or before its client was stopped (a signal to our process
+    // group reaches the tmux client too). A session of the name now is that
+    // one: the look above found none, and creates of the name take turns.
+    if (!given.empty() || tmux.has_session(o.session)) kill_session(tmux, o.marker_dir, o.session, 2s);
     remove_file_and_sibling(files.state);
+    clock.check_signals(); // stopped by a signal: say that, not the client's exit
     throw Error(fmt::format("cannot start the tmux session '{}': {}", o.session,
                             Tmux::describe_failure(started, o.session, tmux.options())));
   }
@@ -370,7 +374,12 @@ CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clo
   // it the lock wrapper (and so the session lock it holds or waits for), the
   // markers and the state file. So does a signal (Interrupted, from the clock).
   try {
-    return wait_started(tmux, o, clock);
+    CreateResult r = wait_started(tmux, o, clock);
+    // A signal to our process group also stops the tmux client of the
+    // moment, which then reads as a pane that is gone: the signal is the
+    // story, and what was started ends.
+    clock.check_signals();
+    return r;
   } catch (...) {
     end_started(tmux, o);
     throw;
