@@ -275,7 +275,8 @@ class Section:
             time.sleep(3)  # the idle-prompt rule acts after 3 polls of 0.3 s
             alive = self.v.has_session(s)
             lines = self.stop(w)
-            ended = [ln for ln in lines if ln.startswith("exit ")]
+            # `exit signal` is the harness's own stop above, not the attack's doing.
+            ended = [ln for ln in lines if ln.startswith("exit ") and ln != "exit signal"]
             checks.append((f"{kind} marker: session alive {alive}, watch said {ended}", not alive or bool(ended)))
             rc, _, _, _ = self.kill(s)
             checks.append((f"{kind} marker: kill exit status {rc}", rc != 0))
