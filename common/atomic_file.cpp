@@ -154,7 +154,7 @@ int open_locked_sibling(const std::filesystem::path& sibling, mode_t mode, struc
   for (int attempt = 0; attempt < 3; ++attempt) {
     int fd = ::open(sibling.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
     if (fd < 0) return -1;
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || st.st_nlink != 1 ||
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !owned_by_us(st.st_uid) || st.st_nlink != 1 ||
         ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd);
       return -1;
@@ -220,7 +220,7 @@ bool remove_file_and_sibling(const std::filesystem::path& target,
     // could be held forever), waiting a bounded time for a writer.
     int fd = ::open(sibling.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     struct stat st {};
-    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid())) {
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !owned_by_us(st.st_uid))) {
       ::close(fd);
       fd = -1;
     }

@@ -19,14 +19,6 @@ namespace ah {
 
 namespace {
 
-std::string_view kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a folder";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-  return "not a regular file";
-}
-
 // Parses an unsigned number in `base` from the front of `s`.
 template <typename T> std::optional<T> number(std::string_view s, int base = 10) {
   T value{};
@@ -46,7 +38,7 @@ FileLock::FileLock(std::filesystem::path path) : m_path(std::move(path)) {
       throw Error(fmt::format("the lock file {} is a symbolic link, which may point at anything; remove it",
                               m_path.string()));
     if (err == EISDIR)
-      throw Error(fmt::format("the lock file {} is a folder, not a lock file; remove it and try again",
+      throw Error(fmt::format("the lock file {} is a directory, not a lock file; remove it and try again",
                               m_path.string()));
     throw_errno(fmt::format("cannot open the lock file {} (check that its folder exists and is ours)",
                             m_path.string()),
@@ -60,8 +52,8 @@ FileLock::FileLock(std::filesystem::path path) : m_path(std::move(path)) {
   }
   std::string wrong;
   if (!S_ISREG(st.st_mode))
-    wrong = fmt::format("is {}, not a lock file", kind_of(st.st_mode));
-  else if (st.st_uid != ::geteuid())
+    wrong = fmt::format("is {}, not a lock file", file_kind(st.st_mode));
+  else if (!owned_by_us(st.st_uid))
     wrong = fmt::format("belongs to uid {}, not to us (uid {}), who could hold it to stall us", st.st_uid,
                         ::geteuid());
   if (!wrong.empty()) {

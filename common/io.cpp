@@ -19,16 +19,6 @@
 
 namespace ah {
 
-namespace {
-
-// Closes a descriptor when it goes out of scope.
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 const char* file_kind(mode_t mode) noexcept {
   if (S_ISDIR(mode)) return "a directory";
   if (S_ISFIFO(mode)) return "a FIFO";
@@ -38,6 +28,16 @@ const char* file_kind(mode_t mode) noexcept {
   if (S_ISLNK(mode)) return "a symbolic link";
   return "not a regular file";
 }
+
+namespace {
+
+// Closes a descriptor when it goes out of scope.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
 
 // Refuses what `limits` and the never-block rule do not allow of `st`.
 void check_readable(const fs::path& path, const struct stat& st, const ReadLimits& limits) {
@@ -70,7 +70,7 @@ fs::path own_link_target(const fs::path& path) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) throw_errno("cannot look at " + current.string());
     if (!S_ISLNK(st.st_mode)) return current;
-    if (st.st_uid != ::geteuid())
+    if (!owned_by_us(st.st_uid))
       throw Error(
           fmt::format("{}: the symbolic link {} belongs to uid {}, not to us; not followed (planted by "
                       "another user?)",

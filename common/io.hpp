@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 
 namespace ah {
 
@@ -85,6 +86,10 @@ std::optional<std::string> read_first_line(const fs::path& path, std::size_t max
 // the same rule.
 std::optional<unsigned> other_owner(const fs::path& path, bool follow_link = false) noexcept;
 bool owned_by_us(unsigned uid) noexcept;
+
+// What a file of `mode` is, for messages: "a directory", "a FIFO", "a
+// character device", …, "not a regular file" for a regular file.
+const char* file_kind(mode_t mode) noexcept;
 
 // True when `path` names an existing file of any kind (not following a final symlink).
 bool path_exists(const fs::path& path) noexcept;

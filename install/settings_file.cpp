@@ -34,14 +34,6 @@ constexpr int k_max_links = 40;
 // Resolving, locking and resolving again; a link retargeted meanwhile each time is an error.
 constexpr int k_lock_attempts = 5;
 
-std::string_view kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-  return "not a regular file";
-}
-
 // "." + name + suffix, built by appending: GCC 12's -Wrestrict misfires on
 // `"." + std::string` at -O2/-O3 (a false overlap in the inlined insert).
 std::string hidden_name(const fs::path& file, std::string_view suffix) {
@@ -70,7 +62,7 @@ void remove_leftovers(const fs::path& target) {
     struct stat st {};
     if (::fstatat(dfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
     // The old lock file was always empty and created by the installer's user.
-    if (!temp && (st.st_size != 0 || st.st_uid != ::geteuid())) continue;
+    if (!temp && (st.st_size != 0 || !owned_by_us(st.st_uid))) continue;
     ::unlinkat(dfd, entry->d_name, 0);
   }
 }
@@ -125,10 +117,10 @@ SettingsTarget resolve_settings_target(const fs::path& path) {
     }
     if (!S_ISLNK(st.st_mode)) {
       if (links == 0)
-        throw Error(
-            fmt::format("{} is {}, not a settings file; left as it is", path.string(), kind_of(st.st_mode)));
+        throw Error(fmt::format("{} is {}, not a settings file; left as it is", path.string(),
+                                file_kind(st.st_mode)));
       throw Error(fmt::format("{} is a symbolic link to {}, which is {}; nothing written", path.string(),
-                              current.string(), kind_of(st.st_mode)));
+                              current.string(), file_kind(st.st_mode)));
     }
     if (links >= k_max_links)
       throw Error(fmt::format("{} is a symbolic link loop (more than {} links); nothing written",

@@ -105,7 +105,7 @@ std::string read_env_handoff(std::string_view reference, const std::filesystem::
   struct stat st {};
   if (::fstat(in, &st) != 0) throw_errno("cannot look at the environment handed over at " + path.string());
   const int seals = ::fcntl(in, F_GET_SEALS);
-  if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || seals < 0 ||
+  if (!S_ISREG(st.st_mode) || !owned_by_us(st.st_uid) || seals < 0 ||
       (static_cast<unsigned>(seals) & k_seals) != k_seals)
     throw Error(fmt::format("{} is not the sealed environment a create of ours hands over", path.string()));
   if (static_cast<std::size_t>(st.st_size) > k_max_env_bytes)
@@ -134,7 +134,7 @@ int sweep_env_files(const std::filesystem::path& dir, std::string_view session) 
     if (!name.starts_with(prefix) || name.size() != prefix.size() + 6) continue;
     struct stat st {};
     if (::fstatat(dfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
-        st.st_uid != ::geteuid())
+        !owned_by_us(st.st_uid))
       continue;
     if (::unlinkat(dfd, entry->d_name, 0) == 0) ++removed;
   }

@@ -1,6 +1,7 @@
 #include "session/tmux.hpp"
 
 #include "common/error.hpp"
+#include "common/io.hpp"
 #include "common/text.hpp"
 #include "session/process.hpp"
 
@@ -49,7 +50,7 @@ std::optional<std::string> socket_problem(const std::string& socket) {
   if (!S_ISDIR(st.st_mode))
     return fmt::format("the tmux socket {} is not usable: its folder {} is {}; {}", socket, folder.string(),
                        S_ISLNK(st.st_mode) ? "a symbolic link" : "not a folder", fix);
-  if (st.st_uid != ::geteuid())
+  if (!owned_by_us(st.st_uid))
     return fmt::format("the tmux socket {} is not usable: its folder {} belongs to uid {}, not to us; {}",
                        socket, folder.string(), st.st_uid, fix);
   if (st.st_mode & (S_IWGRP | S_IWOTH))
@@ -62,7 +63,7 @@ std::optional<std::string> socket_problem(const std::string& socket) {
   }
   if (!S_ISSOCK(st.st_mode))
     return fmt::format("the tmux socket {} is not a socket; remove it, or {}", socket, fix);
-  if (st.st_uid != ::geteuid())
+  if (!owned_by_us(st.st_uid))
     return fmt::format("the tmux socket {} belongs to uid {}, not to us (a server another user planted); {}",
                        socket, st.st_uid, fix);
   return std::nullopt;

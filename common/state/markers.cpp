@@ -77,7 +77,7 @@ void prepare_marker_dir(const std::filesystem::path& dir) {
                             dir.string(), S_ISLNK(st.st_mode) ? " but a symbolic link" : ""));
   const bool shared_sticky = (st.st_mode & S_ISVTX) && (st.st_mode & S_IWOTH);
   if (shared_sticky) return;
-  if (st.st_uid != ::geteuid())
+  if (!owned_by_us(st.st_uid))
     throw Error(
         fmt::format("the marker directory {} belongs to uid {}, not to us; choose a directory of your "
                     "own (AGENT_HOOKS_MARKER_DIR)",

@@ -1,6 +1,7 @@
 #include "common/state/private_dir.hpp"
 
 #include "common/error.hpp"
+#include "common/io.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -38,7 +39,7 @@ void prepare_private_dir(const std::filesystem::path& dir) {
     throw Error(fmt::format("the private folder {} is not a folder; remove it, or set XDG_RUNTIME_DIR to a "
                             "folder of your own",
                             dir.string()));
-  if (st.st_uid != ::geteuid())
+  if (!owned_by_us(st.st_uid))
     throw Error(fmt::format("the private folder {} belongs to uid {}, not to us (uid {}): another user made "
                             "it first; set XDG_RUNTIME_DIR to a folder of your own, or have it removed",
                             dir.string(), st.st_uid, ::geteuid()));
