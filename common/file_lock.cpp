@@ -38,7 +38,7 @@ FileLock::FileLock(std::filesystem::path path) : m_path(std::move(path)) {
       throw Error(fmt::format("the lock file {} is a symbolic link, which may point at anything; remove it",
                               m_path.string()));
     if (err == EISDIR)
-      throw Error(fmt::format("the lock file {} is a directory, not a lock file; remove it and try again",
+      throw Error(fmt::format("the lock file {} is a folder, not a lock file; remove it and try again",
                               m_path.string()));
     throw_errno(fmt::format("cannot open the lock file {} (check that its folder exists and is ours)",
                             m_path.string()),

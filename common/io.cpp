@@ -20,7 +20,7 @@
 namespace ah {
 
 const char* file_kind(mode_t mode) noexcept {
-  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISDIR(mode)) return "a folder";
   if (S_ISFIFO(mode)) return "a FIFO";
   if (S_ISCHR(mode)) return "a character device";
   if (S_ISBLK(mode)) return "a block device";

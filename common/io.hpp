@@ -87,7 +87,7 @@ std::optional<std::string> read_first_line(const fs::path& path, std::size_t max
 std::optional<unsigned> other_owner(const fs::path& path, bool follow_link = false) noexcept;
 bool owned_by_us(unsigned uid) noexcept;
 
-// What a file of `mode` is, for messages: "a directory", "a FIFO", "a
+// What a file of `mode` is, for messages: "a folder", "a FIFO", "a
 // character device", …, "not a regular file" for a regular file.
 const char* file_kind(mode_t mode) noexcept;
 

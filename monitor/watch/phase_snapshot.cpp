@@ -36,14 +36,6 @@ FileStamp stamp_from(const struct stat& st) noexcept {
                    .size = static_cast<std::int64_t>(st.st_size)};
 }
 
-const char* file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "a folder";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-  return "not a regular file";
-}
-
 } // namespace
 
 FileStamp stamp_of(const fs::path& path) noexcept {

@@ -282,7 +282,7 @@ TEST_CASE("a dangling link, a loop or a link to a non-regular file is an error a
 
   std::filesystem::remove(path);
   std::filesystem::create_symlink(scratch.path(), path);
-  CHECK_THAT(install_error(scratch), Catch::Contains("a directory"));
+  CHECK_THAT(install_error(scratch), Catch::Contains("a folder"));
 
   // Not a link but a FIFO itself: refused without blocking on it.
   std::filesystem::remove(path);

@@ -71,7 +71,7 @@ TEST_CASE("file lock: a symlink, a folder or a FIFO at the lock path is refused,
   CHECK_THROWS_WITH(ah::FileLock(dir / "link", 50ms), Catch::Contains("is a symbolic link"));
   CHECK(ah::test::read_text(dir / "victim") == "x");
   std::filesystem::create_directory(dir / "folder");
-  CHECK_THROWS_WITH(ah::FileLock(dir / "folder", 50ms), Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(ah::FileLock(dir / "folder", 50ms), Catch::Contains("is a folder"));
   REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
   CHECK_THROWS_WITH(ah::FileLock(dir / "fifo", 50ms), Catch::Contains("is a FIFO"));
 }
