@@ -46,6 +46,7 @@ PY
 # for Claude; sets WRAPPER and CLAUDE. With `zombie`, the child exits at once
 # and its parent never reaps it.
 pane_with_claude() {
+  rm -f "$t/claude.pid" # an earlier pane's, or its pid would be read before the new one is written
   if [[ ${1:-} == zombie ]]; then
     tmux new-session -d -s s "sh -c 'sleep 0.1 & echo \$! >$t/claude.pid; exec sleep 1000'"
   else
