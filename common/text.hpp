@@ -16,6 +16,12 @@ std::string_view trim(std::string_view s) noexcept;
 // characters, else wrapped in single quotes with embedded quotes escaped.
 std::string shell_quote(std::string_view word);
 
+// FNV-1a (64 bits) of `s`: a hash that is the same in every build and
+// version that may run side by side (std::hash promises neither), for names
+// of files that only have to tell paths apart, in folders that are ours
+// alone (not a defence against a chosen collision).
+std::uint64_t stable_hash(std::string_view s) noexcept;
+
 // The value of hex digit `c` (0-9, a-f, A-F), or -1.
 int hex_value(char c) noexcept;
 

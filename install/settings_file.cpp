@@ -6,6 +6,7 @@
 #include "common/io.hpp"
 #include "common/log.hpp"
 #include "common/state/private_dir.hpp"
+#include "common/text.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -70,16 +71,9 @@ void remove_leftovers(const fs::path& target) {
 } // namespace
 
 fs::path settings_lock_path(const fs::path& target) {
-  // FNV-1a (64 bits), written out: the name must be the same in every build
-  // and version that may run side by side (std::hash promises neither), and
-  // it only has to tell settings files apart, not resist an attacker (the
-  // folder is ours alone).
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : target.string()) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return private_dir() / fmt::format("settings-{:016x}.lock", h);
+  // Named after the target's path, the same in every version (the folder
+  // is ours alone, so the name only has to tell settings files apart).
+  return private_dir() / fmt::format("settings-{:016x}.lock", stable_hash(target.string()));
 }
 
 fs::path settings_path(const fs::path& workdir) {

@@ -27,3 +27,9 @@ TEST_CASE("text: append_utf8 encodes one to four bytes, and U+FFFD past U+10FFFF
   ah::append_utf8(out, 0x7FFFFFFF);
   CHECK(out == "\xEF\xBF\xBD");
 }
+
+TEST_CASE("stable_hash: FNV-1a 64, the same in every build") {
+  CHECK(ah::stable_hash("") == 0xcbf29ce484222325ULL);
+  CHECK(ah::stable_hash("a") == 0xaf63dc4c8601ec8cULL);
+  CHECK(ah::stable_hash("/tmp") != ah::stable_hash("/tmp/"));
+}
