@@ -21,16 +21,40 @@ struct MarkerFiles {
   std::filesystem::path phase_changed; // phase-changed-SESSION.marker: the phase file was just written
   std::filesystem::path exited;        // claude-exited-SESSION.ts: "EPOCH REASON" when Claude exited
   std::filesystem::path nudge_count;   // claude-nudge-SESSION.count: nudges sent so far
-  std::filesystem::path state;         // agent-session-SESSION.json: the session state file (common/state)
+  std::filesystem::path
+      state; // agent-session-SESSION.json: the session state file (common/state), in state_dir()
 
   // Every file above, for cleaning up a session.
   std::vector<std::filesystem::path> all() const { return {idle, phase_changed, exited, nudge_count, state}; }
 };
 
-// The marker files of `session` in `dir`. Throws Error when the session name is invalid.
+// Where the state files of the sessions whose markers are in `marker_dir`
+// live: `marker_dir` itself when no one else can write to it (a private
+// folder); else (a shared folder such as /tmp) a folder of the user's own,
+// `state_home(…)/shared-HASH` (HASH: stable_hash of the marker folder's
+// absolute path). Another user can plant a file at any name in a shared
+// folder, and a state file of ours could not be renamed over theirs: the
+// session could not be started. Markers stay in the shared folder (their
+// names are the bash helpers', which orchestrators read); the state file is
+// ours alone. Looks at the disk (a stat of `marker_dir`); a folder that
+// cannot be looked at counts as private (nothing can be written there
+// either). `home` and `xdg_state_home` are $HOME and $XDG_STATE_HOME; the
+// overload without them reads the environment.
+std::filesystem::path state_dir(const std::filesystem::path& marker_dir);
+std::filesystem::path state_dir(const std::filesystem::path& marker_dir, std::string_view home,
+                                std::string_view xdg_state_home);
+
+// Makes the state folder of `marker_dir` ready to be written, when it is not
+// `marker_dir` itself: created 0700 (its parents as needed), and checked to
+// be a real folder of ours closed to others. Throws Error naming the fix.
+void prepare_state_dir(const std::filesystem::path& marker_dir);
+
+// The marker files of `session` in `dir` (its state file in state_dir(dir)).
+// Throws Error when the session name is invalid.
 MarkerFiles marker_files(const std::filesystem::path& dir, std::string_view session);
 
-// The names of the sessions that have any of the files above in `dir`,
+// The names of the sessions that have any of the files above in `dir` (or a
+// state file in state_dir(dir)),
 // sorted and without duplicates (invalid names are skipped). Unreadable
 // directory: empty.
 std::vector<std::string> sessions_in(const std::filesystem::path& dir);

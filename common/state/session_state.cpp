@@ -90,6 +90,7 @@ std::optional<SessionState> read_session_state(const std::filesystem::path& dir,
 }
 
 void write_session_state(const std::filesystem::path& dir, const SessionState& state) {
+  prepare_state_dir(dir); // a shared marker folder keeps the state elsewhere
   write_file_atomic(marker_files(dir, state.session).state, to_json(state), 0600);
 }
 

@@ -280,8 +280,11 @@ class Section:
             checks.append((f"{kind} marker: session alive {alive}, watch said {ended}", not alive or bool(ended)))
             rc, _, _, _ = self.kill(s)
             checks.append((f"{kind} marker: kill exit status {rc}", rc != 0))
+            # And a state file of theirs at the name, before the next create.
+            state = os.path.join(self.shared, f"agent-session-{s}.json")
+            self.a.sh(f"printf '{{}}' > '{state}' && chmod 644 '{state}'")
             rc, _, err, _ = self.create(s, wd)
-            checks.append((f"{kind} marker: create again exit status {rc}", rc != 0))
+            checks.append((f"{kind} marker (and their state file): create again exit status {rc}", rc != 0))
             self.kill(s)
             self.v.reset_sessions()
         return checks

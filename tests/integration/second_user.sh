@@ -3,7 +3,7 @@
 # a throwaway second user (created with useradd, removed at the end), against
 # a session with the fake claude on a private tmux server. Their files at our
 # marker names are ignored with a warning (no idle-prompt kill, no crash, no
-# failed kill or create), their phase file is not believed, a private folder
+# failed kill or create; our state file is kept out of the shared folder), their phase file is not believed, a private folder
 # they made first is refused, and a tmux socket they could plant is not used.
 # Needs root (to make the user); skipped otherwise.
 source "$(dirname "$0")/../lib/common.sh"
@@ -41,9 +41,14 @@ shared_session_env() {
 test_their_markers_neither_kill_nor_crash_nor_block_kill_and_create() {
   shared_session_env
   # Planted before the create: their markers must not make it fail.
-  as_other "echo 1 >'$M/claude-idle-s.ts'; echo '1 other' >'$M/claude-exited-s.ts'"
+  as_other "echo 1 >'$M/claude-idle-s.ts'; echo '1 other' >'$M/claude-exited-s.ts'; echo '{}' >'$M/agent-session-s.json'"
   create_fake s
-  expect_eq "$rc" 0 "create with their markers planted: $err"
+  expect_eq "$rc" 0 "create with their markers and state file planted: $err"
+  # Our state file is kept in a folder of ours, out of their reach; status finds it there.
+  expect_eq "$(stat -c %U "$M/agent-session-s.json")" "$OTHER" "their state file, untouched"
+  pm status --json
+  expect_contains "$out" '"session": "s"'
+  expect_contains "$out" '"claude": "yes"' 
   expect_contains "$err" "$M/claude-idle-s.ts belongs to uid $OTHER_UID"
   expect_contains "$err" "$M/claude-exited-s.ts belongs to uid $OTHER_UID"
   # The idle-prompt rule would kill within 3 poll intervals (0.6 s); a crash is reported at once.
