@@ -8,6 +8,7 @@
 #include "session/env_handoff.hpp"
 #include "session/lock.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -56,6 +57,19 @@ public:
   int run() {
     ::sigprocmask(SIG_BLOCK, &m_signals, nullptr);
     std::vector<std::string> env = claude_environment();
+    // Where the state file lives follows HOME and XDG_STATE_HOME (state_dir,
+    // for a shared marker folder): take create's, not those of the tmux
+    // server that started us, so that both name the same file.
+    for (std::string_view name : {"HOME", "XDG_STATE_HOME"}) {
+      const auto it = std::find_if(env.begin(), env.end(), [&](const std::string& e) {
+        return e.size() > name.size() && e.starts_with(name) && e[name.size()] == '=';
+      });
+      const std::string key(name);
+      if (it != env.end())
+        ::setenv(key.c_str(), it->c_str() + name.size() + 1, 1);
+      else
+        ::unsetenv(key.c_str());
+    }
 
     m_state = load_state();
     m_state.wrapper_pid = ::getpid();

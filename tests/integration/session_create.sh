@@ -230,4 +230,27 @@ test_help_has_examples() {
   done
 }
 
+test_a_shared_marker_folder_keeps_the_state_where_create_and_the_wrapper_both_look() {
+  session_env
+  # Markers in a folder others may write (as the shim's /tmp): the state file
+  # goes to the user's state folder, which follows XDG_STATE_HOME. A tmux
+  # server started earlier with another one gives its panes that one.
+  export AGENT_HOOKS_MARKER_DIR="$t/shared" M="$t/shared"
+  mkdir -m 1777 "$M"
+  XDG_STATE_HOME="$t/server state" tmux new-session -d -s first 'sleep 300'
+  export XDG_STATE_HOME="$t/our state"
+  create_fake s --lock-timeout 5 --ready-timeout 10
+  expect_eq "$rc" 0 "create: $err"
+  local states=("$t/our state"/agent-hooks/shared-*/agent-session-s.json)
+  expect_file "${states[0]}"
+  [[ -e "$M/agent-session-s.json" ]] && fail "the state file was written into the shared folder"
+  [[ -e "$t/server state" ]] && fail "the wrapper used the tmux server's XDG_STATE_HOME"
+  pm status --json
+  expect_contains "$out" '"session": "s"'
+  pm kill s
+  expect_eq "$rc" 0 "kill: $err"
+  [[ -e "${states[0]}" ]] && fail "kill left the state file"
+  true
+}
+
 run_tests
