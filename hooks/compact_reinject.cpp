@@ -41,7 +41,7 @@ HookProgram compact_reinject_program(CompactReinjectArgs& args) {
       .define_arguments =
           [&args](ArgParser& parser) {
             parser.add_positional("CONTEXT_FILE", args.context_file,
-                                  "text to re-inject, e.g. /tmp/dev-session-P-42.context", true);
+                                  "text to re-inject, e.g. $XDG_RUNTIME_DIR/dev-42.context", true);
           },
       .handle = [&args](std::string_view payload) { return compact_reinject(args, payload); },
       .nothing_to_write = [&args] { return empty_path_argument({"CONTEXT_FILE"}, {&args.context_file}); },
