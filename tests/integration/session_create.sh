@@ -197,12 +197,14 @@ test_create_installs_the_hooks() {
 test_create_reports_a_crashed_install() {
   session_env
   [[ -x "$AGENT_HOOKS_BIN/idle-stop" ]] || skip_test "the hooks are not built"
-  # Asked for its version by install-hooks (its parent), it crashes it.
-  printf '#!/bin/sh\n[ "$1" = --version ] && kill -SEGV "$PPID"\nsleep 5\n' >"$t/claude"
+  # Asked for its version by install-hooks (its parent), it crashes it. With
+  # SIGABRT, which the sanitizer build leaves as it is (it turns a SIGSEGV
+  # into its own report and an abort).
+  printf '#!/bin/sh\n[ "$1" = --version ] && kill -ABRT "$PPID"\nsleep 5\n' >"$t/claude"
   chmod +x "$t/claude"
   pm create s1 "$W" --claude-cmd "$t/claude" --ready-timeout 5
   expect_eq "$rc" 1 "create"
-  expect_contains "$err" "cannot install the hooks into $W/.claude/settings.json: install-hooks crashed (signal 11, SIGSEGV)"
+  expect_contains "$err" "cannot install the hooks into $W/.claude/settings.json: install-hooks crashed (signal 6, SIGABRT)"
   expect_not_contains "$err" "no message"
   tmux has-session -t =s1 2>/dev/null && fail "a session was started"
   true
