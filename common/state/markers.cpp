@@ -75,12 +75,14 @@ void prepare_state_dir(const std::filesystem::path& marker_dir) {
 MarkerFiles marker_files(const std::filesystem::path& dir, std::string_view session) {
   require_valid_session_name(session);
   const std::string s(session);
+  const auto states = state_dir(dir);
   return MarkerFiles{
       .idle = dir / ("claude-idle-" + s + ".ts"),
       .phase_changed = dir / ("phase-changed-" + s + ".marker"),
       .exited = dir / ("claude-exited-" + s + ".ts"),
       .nudge_count = dir / ("claude-nudge-" + s + ".count"),
-      .state = state_dir(dir) / ("agent-session-" + s + ".json"),
+      .state = states / ("agent-session-" + s + ".json"),
+      .turn = states / ("claude-turn-" + s + ".json"),
   };
 }
 
@@ -88,11 +90,9 @@ namespace {
 struct NamePattern {
   std::string_view prefix, suffix;
 };
-constexpr NamePattern k_patterns[] = {{"claude-idle-", ".ts"},
-                                      {"phase-changed-", ".marker"},
-                                      {"claude-exited-", ".ts"},
-                                      {"claude-nudge-", ".count"},
-                                      {"agent-session-", ".json"}};
+constexpr NamePattern k_patterns[] = {{"claude-idle-", ".ts"},     {"phase-changed-", ".marker"},
+                                      {"claude-exited-", ".ts"},   {"claude-nudge-", ".count"},
+                                      {"agent-session-", ".json"}, {"claude-turn-", ".json"}};
 } // namespace
 
 std::vector<std::string> sessions_in(const std::filesystem::path& dir) {

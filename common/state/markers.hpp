@@ -23,9 +23,12 @@ struct MarkerFiles {
   std::filesystem::path nudge_count;   // claude-nudge-SESSION.count: nudges sent so far
   std::filesystem::path
       state; // agent-session-SESSION.json: the session state file (common/state), in state_dir()
+  std::filesystem::path turn; // claude-turn-SESSION.json: the turn record (common/state/turn), in state_dir()
 
   // Every file above, for cleaning up a session.
-  std::vector<std::filesystem::path> all() const { return {idle, phase_changed, exited, nudge_count, state}; }
+  std::vector<std::filesystem::path> all() const {
+    return {idle, phase_changed, exited, nudge_count, state, turn};
+  }
 };
 
 // Where the state files of the sessions whose markers are in `marker_dir`

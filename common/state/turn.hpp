@@ -1,0 +1,78 @@
+#pragma once
+// The turn record: where the session's own Claude stands in its
+// conversation, written by the hooks as Claude moves (UserPromptSubmit →
+// working, with the prompt it submitted; Stop → idle; StopFailure → failed;
+// a permission request or a question → waiting) and read by `inject` (was
+// my prompt submitted? is a turn running?), `watch` and `status`.
+//
+// One small JSON file per session, `claude-turn-SESSION.json`, in the
+// session's state folder (state_dir of the marker folder: ours and closed to
+// others even when the markers live in a shared /tmp), so that another user
+// can neither read the digests of our prompts nor plant a record. Written
+// atomically; read with the owner rule and a cap. A writer reads the record,
+// changes what it owns and writes the whole record back (no lock: one Claude
+// fires one hook at a time within a turn; the worst race loses a `waiting`
+// that the next hook rewrites).
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ah::state {
+
+enum class TurnState {
+  working, // a prompt was submitted and the turn has not ended
+  idle,    // the turn ended (Stop)
+  failed,  // the turn ended on an API error (StopFailure)
+  waiting, // the turn waits for a person: a permission prompt or a question
+};
+
+std::string_view turn_state_name(TurnState state) noexcept;
+std::optional<TurnState> parse_turn_state(std::string_view text) noexcept;
+
+// The last prompt Claude submitted, as its UserPromptSubmit hook saw it.
+struct PromptRecord {
+  std::string id;          // prompt_id of the payload ("" when the client gives none)
+  std::string digest;      // prompt_digest(prompt)
+  std::uint64_t bytes = 0; // size of the prompt as the payload gave it
+  std::int64_t at_ms = 0;  // epoch milliseconds of the hook
+};
+
+// What a waiting session waits for, or what the policy last denied.
+struct InputRequest {
+  std::string kind; // "permission" or "question"
+  std::string what; // one line: the tool and its command, or the question
+  std::int64_t at_ms = 0;
+};
+
+struct TurnRecord {
+  TurnState state = TurnState::idle;
+  std::int64_t since_ms = 0; // epoch milliseconds when `state` began
+  std::optional<PromptRecord> prompt;
+  std::int64_t claude_pid = 0;          // CLAUDE_PID of the hook that wrote it, 0 when unknown
+  std::string claude_session_id;        // the payload's session_id (for `claude --resume`)
+  std::optional<InputRequest> waiting;  // state waiting
+  std::string error;                    // state failed: StopFailure's error token
+  std::optional<std::int64_t> reset_at; // state failed: epoch seconds the limit resets, when known
+  std::optional<InputRequest> denied;   // the last request the `deny` policy answered
+};
+
+// The record at `path` (MarkerFiles::turn); nullopt when missing, not ours,
+// not a regular file, larger than 64 KiB or not a record.
+std::optional<TurnRecord> read_turn(const std::filesystem::path& path) noexcept;
+
+// Writes `record` to `path` atomically (mode 0600). Throws Error.
+void write_turn(const std::filesystem::path& path, const TurnRecord& record);
+
+std::string to_json(const TurnRecord& record);
+std::optional<TurnRecord> parse_turn(std::string_view text) noexcept;
+
+// The one answer to "is this the prompt I sent?": FNV-1a 64 (stable_hash) as
+// 16 hex digits of `text` normalised as below, so that the digest `inject`
+// computes of what it pasted equals the one the UserPromptSubmit hook
+// computes of the payload's `prompt`. Normalisation: CR LF and CR become LF;
+// a tab becomes a space; whitespace at both ends is dropped.
+std::string prompt_digest(std::string_view text);
+
+} // namespace ah::state

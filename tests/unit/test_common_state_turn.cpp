@@ -1,0 +1,90 @@
+#include "common/state/markers.hpp"
+#include "common/state/turn.hpp"
+#include "testutil.hpp"
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+
+using ah::test::ScratchDir;
+using ah::test::write_text;
+namespace st = ah::state;
+
+TEST_CASE("turn record: written with mode 0600, read back equal") {
+  ScratchDir dir;
+  const auto path = ah::marker_files(dir.path(), "dev-1").turn;
+  st::TurnRecord r{.state = st::TurnState::waiting,
+                   .since_ms = 1795250000123,
+                   .prompt = st::PromptRecord{.id = "p-1",
+                                              .digest = st::prompt_digest("hi"),
+                                              .bytes = 2,
+                                              .at_ms = 1795250000000},
+                   .claude_pid = 4242,
+                   .claude_session_id = "abc-def",
+                   .waiting = st::InputRequest{.kind = "permission", .what = "Bash: rm -r x", .at_ms = 5},
+                   .error = {},
+                   .reset_at = std::nullopt,
+                   .denied = st::InputRequest{.kind = "permission", .what = "Bash: curl", .at_ms = 7}};
+  st::write_turn(path, r);
+  struct stat sb {};
+  REQUIRE(::stat(path.c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+  auto back = st::read_turn(path);
+  REQUIRE(back);
+  CHECK(back->state == st::TurnState::waiting);
+  CHECK(back->since_ms == 1795250000123);
+  REQUIRE(back->prompt);
+  CHECK(back->prompt->id == "p-1");
+  CHECK(back->prompt->digest == st::prompt_digest("hi"));
+  CHECK(back->prompt->bytes == 2);
+  CHECK(back->claude_pid == 4242);
+  CHECK(back->claude_session_id == "abc-def");
+  REQUIRE(back->waiting);
+  CHECK(back->waiting->what == "Bash: rm -r x");
+  REQUIRE(back->denied);
+  CHECK(back->denied->what == "Bash: curl");
+  CHECK_FALSE(back->reset_at);
+}
+
+TEST_CASE("turn record: a failed turn keeps its error and reset time") {
+  ScratchDir dir;
+  const auto path = dir.path() / "t.json";
+  st::TurnRecord r;
+  r.state = st::TurnState::failed;
+  r.error = "rate_limit";
+  r.reset_at = 1795253600;
+  st::write_turn(path, r);
+  auto back = st::read_turn(path);
+  REQUIRE(back);
+  CHECK(back->state == st::TurnState::failed);
+  CHECK(back->error == "rate_limit");
+  CHECK(back->reset_at == 1795253600);
+}
+
+TEST_CASE("turn record: missing, garbage or an unknown state read as none") {
+  ScratchDir dir;
+  CHECK_FALSE(st::read_turn(dir.path() / "none.json"));
+  write_text(dir.path() / "bad.json", "{not json");
+  CHECK_FALSE(st::read_turn(dir.path() / "bad.json"));
+  write_text(dir.path() / "odd.json", R"({"state":"sleeping"})");
+  CHECK_FALSE(st::read_turn(dir.path() / "odd.json"));
+  CHECK_FALSE(st::parse_turn(R"({"state":7})"));
+}
+
+TEST_CASE("turn record: its file is one of the session's, cleaned with the others") {
+  ScratchDir dir;
+  auto files = ah::marker_files(dir.path(), "dev-2");
+  CHECK(files.turn.filename() == "claude-turn-dev-2.json");
+  auto all = files.all();
+  CHECK(std::find(all.begin(), all.end(), files.turn) != all.end());
+  write_text(files.turn, "{}");
+  CHECK(ah::sessions_in(dir.path()) == std::vector<std::string>{"dev-2"});
+}
+
+TEST_CASE("prompt digest: line ends, tabs and outer whitespace do not count; the words do") {
+  CHECK(st::prompt_digest("a\r\nb") == st::prompt_digest("a\nb"));
+  CHECK(st::prompt_digest("a\rb") == st::prompt_digest("a\nb"));
+  CHECK(st::prompt_digest("a\tb") == st::prompt_digest("a b"));
+  CHECK(st::prompt_digest("  task\n") == st::prompt_digest("task"));
+  CHECK(st::prompt_digest("task one") != st::prompt_digest("task two"));
+  CHECK(st::prompt_digest("x").size() == 16);
+}
