@@ -55,7 +55,7 @@ void SystemClock::stop_on_signals() {
   }
 }
 
-bool SystemClock::wait_for(int fd, std::chrono::milliseconds d) {
+bool SystemClock::wait_for(int fd, std::chrono::milliseconds d, bool hangup) {
   pollfd pfds[2] = {{m_signals, POLLIN, 0}, {fd, POLLIN, 0}};
   const int ready = ::poll(pfds, 2, static_cast<int>(std::max<std::int64_t>(d.count(), 0)));
   if (ready < 0) {
@@ -67,7 +67,11 @@ bool SystemClock::wait_for(int fd, std::chrono::milliseconds d) {
     if (::read(m_signals, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
       throw Interrupted(static_cast<int>(info.ssi_signo));
   }
-  return fd >= 0 && (pfds[1].revents & POLLIN);
+  return fd >= 0 && (pfds[1].revents & (hangup ? POLLIN | POLLHUP | POLLERR : POLLIN));
+}
+
+bool SystemClock::wait_readable(int fd, std::chrono::milliseconds d) {
+  return wait_for(fd, d, true);
 }
 
 Clock::time_point SystemClock::now() {

@@ -39,6 +39,14 @@ public:
   // Waits at most `d`; returns earlier when the watched file changed since
   // the last call (or the watch could not be set up, in which case it sleeps).
   virtual void wait_file(std::chrono::milliseconds d) { sleep(d); }
+  // Waits at most `d` for `fd` to be readable or to end (POLLIN, POLLHUP):
+  // true when it is. A clock that cannot wait on descriptors (the fake one)
+  // sleeps `d` and answers false, as if nothing came.
+  virtual bool wait_readable(int fd, std::chrono::milliseconds d) {
+    (void)fd;
+    sleep(d);
+    return false;
+  }
   // Throws Interrupted when a signal the clock stops on has come (without
   // waiting): for the end of work that may not have waited at all.
   virtual void check_signals() {}
@@ -54,6 +62,7 @@ public:
   void sleep(std::chrono::milliseconds d) override;
   void watch_file(const std::filesystem::path& file) override;
   void wait_file(std::chrono::milliseconds d) override;
+  bool wait_readable(int fd, std::chrono::milliseconds d) override;
   void check_signals() override;
 
   // From now on SIGTERM, SIGINT and SIGHUP are blocked in this thread and
@@ -77,8 +86,9 @@ private:
   int m_signals = -1; // the signalfd, when stop_on_signals
   sigset_t m_old_mask{};
   bool m_keep_blocked = false;
-  // Waits up to `d` for `fd` (-1: none) or a signal; true when `fd` is readable.
-  bool wait_for(int fd, std::chrono::milliseconds d);
+  // Waits up to `d` for `fd` (-1: none) or a signal; true when `fd` is
+  // readable (or, with `hangup`, when its writers are gone).
+  bool wait_for(int fd, std::chrono::milliseconds d, bool hangup = false);
 };
 
 // Time moves only when someone sleeps. interrupt_at makes the sleep that

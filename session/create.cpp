@@ -243,16 +243,6 @@ std::filesystem::path create_lock_path(std::string_view session) {
   return private_dir() / fmt::format("create-{}.lock", session);
 }
 
-std::string tmux_literal(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (c == '#') out.push_back('#');
-    out.push_back(c);
-  }
-  return out;
-}
-
 CreateResult create_session(const Tmux& tmux, const CreateOptions& o, Clock& clock) {
   require_valid_session_name(o.session);
   if (!std::filesystem::is_directory(o.workdir))

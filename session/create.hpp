@@ -58,10 +58,6 @@ inline constexpr std::chrono::seconds k_create_lock_timeout{120};
 // `create-SESSION.lock` in ah::private_dir() (prepared; Error when unfit).
 std::filesystem::path create_lock_path(std::string_view session);
 
-// `text` for a tmux argument that tmux expands as a format (new-session's
-// -s and -c): every `#` doubled, so it stays literal.
-std::string tmux_literal(std::string_view text);
-
 // Before a restart: when a tmux session named `session` exists but is the
 // remains of one of ours whose Claude has exited (its state file, of this tmux
 // server, names the wrapper in its pane and a Claude that no longer runs, or a

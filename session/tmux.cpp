@@ -69,6 +69,16 @@ std::optional<std::string> socket_problem(const std::string& socket) {
   return std::nullopt;
 }
 
+std::string tmux_literal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '#') out.push_back('#');
+    out.push_back(c);
+  }
+  return out;
+}
+
 Tmux::Tmux(TmuxOptions options) : m_options(std::move(options)) {}
 
 std::vector<std::string> Tmux::base_args() const {

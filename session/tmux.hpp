@@ -34,6 +34,10 @@ struct TmuxResult {
   std::string err;
 };
 
+// `text` for a tmux argument that tmux expands as a format (new-session's
+// -s and -c, pipe-pane's command): every `#` doubled, so it stays literal.
+std::string tmux_literal(std::string_view text);
+
 class Tmux {
 public:
   explicit Tmux(TmuxOptions options = {});

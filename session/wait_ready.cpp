@@ -1,7 +1,9 @@
 #include "session/wait_ready.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/text.hpp"
+#include "session/pane_output.hpp"
 #include "session/proc.hpp"
 
 #include <cstdlib>
@@ -12,6 +14,12 @@
 #include <vector>
 
 namespace ah::session {
+
+namespace {
+// The least time between two looks that output caused: a pane that prints
+// without pause (a log scrolling) costs at most 100 tmux clients a second.
+constexpr std::chrono::milliseconds k_burst_gap{10};
+} // namespace
 
 PaneProbe probe_pane(const Tmux& tmux, std::string_view session) {
   PaneProbe p;
@@ -70,8 +78,10 @@ ReadyResult wait_ready(const Tmux& tmux, std::string_view session, const ReadyOp
   const auto deadline = start + options.timeout;
   auto answered_at = start - std::chrono::seconds(10);
   int dead_looks = 0;
+  std::optional<PaneOutput> output;
   while (true) {
     PaneProbe p = probe_pane(tmux, session);
+    ++result.looks;
     const auto now = clock.now();
     result.waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
     if (!p.exists) {
@@ -112,8 +122,30 @@ ReadyResult wait_ready(const Tmux& tmux, std::string_view session, const ReadyOp
       result.outcome = ReadyOutcome::timed_out;
       return result;
     }
-    clock.sleep(
-        std::min(options.poll, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
+    if (options.pane_events && !output) {
+      // Not ready at the first look: from now on the pane's output wakes the
+      // wait. Armed before the next look, so nothing drawn after it is
+      // missed; a session that is ready at once costs no pipe.
+      output.emplace(tmux, session);
+      if (output->fd() < 0)
+        log::debug("wait-ready {}: looking every {} ms: {}", session, options.poll.count(), output->why());
+      continue;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    if (output && output->fd() >= 0) {
+      // What was printed since the look above is still unread: the wait
+      // ends at once for it. Reading it all before the next look means that
+      // output coming during that look wakes the wait after it.
+      if (clock.wait_readable(output->fd(), std::min(options.idle_poll, left)) && output->drain()) {
+        // A burst of output is looked at once per k_burst_gap at most.
+        const auto since = clock.now() - now;
+        if (since < k_burst_gap)
+          clock.sleep(std::chrono::duration_cast<std::chrono::milliseconds>(k_burst_gap - since));
+        output->drain();
+      }
+    } else {
+      clock.sleep(std::min(options.poll, left));
+    }
   }
 }
 

@@ -34,9 +34,14 @@ inline bool report_dead(const PaneProbe& p, int& looks_without_status, int looks
 struct ReadyOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(120)};
   bool accept_dialogs = false;
-  // How often the pane is looked at (each look starts a tmux client): the
-  // prompt is seen at most this long after it appears.
+  // How often the pane is looked at (each look starts a tmux client) when
+  // its output cannot be had as events: the prompt is seen at most this long
+  // after it appears.
   std::chrono::milliseconds poll{50};
+  // With the pane's output as events (session/pane_output.hpp), the pane is
+  // looked at when it printed, and on this timer besides.
+  bool pane_events = true;
+  std::chrono::milliseconds idle_poll{250};
 };
 
 enum class ReadyOutcome { ready, timed_out, dead, gone };
@@ -49,6 +54,7 @@ struct ReadyResult {
   std::string screen;             // the last pane seen
   std::string problem;            // for `gone`
   std::chrono::milliseconds waited{0};
+  int looks = 0; // how many times the pane was looked at
 };
 
 ReadyResult wait_ready(const Tmux& tmux, std::string_view session, const ReadyOptions& options, Clock& clock);

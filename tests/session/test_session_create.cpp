@@ -293,8 +293,3 @@ TEST_CASE("creates of a name take turns on a lock file of theirs in the private 
   CHECK(ah::session::create_lock_path("dev-1") == ah::private_dir_path() / "create-dev-1.lock");
   CHECK_THROWS_WITH(ah::session::create_lock_path("dev.1"), Catch::Contains("position 4"));
 }
-
-TEST_CASE("text for tmux's format-expanded arguments keeps every # literal", "[create]") {
-  CHECK(ah::session::tmux_literal("/w/plain") == "/w/plain");
-  CHECK(ah::session::tmux_literal("/w/x#(id)#{pane_id}") == "/w/x##(id)##{pane_id}");
-}

@@ -13,6 +13,11 @@ TEST_CASE("tmux targets are exact names", "[tmux]") {
   CHECK(Tmux::pane_target("dev") == "=dev:");
 }
 
+TEST_CASE("text for tmux's format-expanded arguments keeps every # literal", "[tmux]") {
+  CHECK(ah::session::tmux_literal("/w/plain") == "/w/plain");
+  CHECK(ah::session::tmux_literal("/w/x#(id)#{pane_id}") == "/w/x##(id)##{pane_id}");
+}
+
 TEST_CASE("tmux socket options become -L or -S", "[tmux]") {
   CHECK(Tmux().base_args() == std::vector<std::string>{"tmux"});
   CHECK(Tmux({.socket = "name"}).base_args() == std::vector<std::string>{"tmux", "-L", "name"});

@@ -5,6 +5,7 @@
 #include "tmux_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 using namespace ah;
 using namespace ah::session;
@@ -28,7 +29,7 @@ void start_screen(const test::PrivateTmux& server, const test::ScratchDir& dir, 
 
 } // namespace
 
-TEST_CASE("wait_ready: a framed prompt is ready; the pane is looked at every 50 ms", "[wait_ready]") {
+TEST_CASE("wait_ready: a framed prompt is ready at the first look", "[wait_ready]") {
   if (!test::tmux_installed()) {
     WARN("tmux is not installed: skipped");
     return;
@@ -39,8 +40,32 @@ TEST_CASE("wait_ready: a framed prompt is ready; the pane is looked at every 50 
   FakeClock clock;
   auto r = wait_ready(server.tmux(), "r", ReadyOptions{.timeout = 600s}, clock);
   CHECK(r.outcome == ReadyOutcome::ready);
-  CHECK(clock.slept().count() % 50 == 0);
   CHECK(r.waited == clock.slept());
+  CHECK(r.looks >= 1);
+}
+
+TEST_CASE("wait_ready: the pane's output wakes the wait, not a timer", "[wait_ready]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  test::ScratchDir dir;
+  test::write_text(dir / "screen.txt", rule() + "\n\u276f\u00a0\n" + rule() + "\n");
+  // The prompt comes when a line is typed, which the test does after the
+  // wait began: only the output can end a wait whose timer is a minute.
+  server.start("late", {"sh", "-c", "echo Loading; read line; cat \"$0\"; exec sleep 60",
+                        (dir / "screen.txt").string()});
+  SystemClock clock;
+  std::thread typist([&server] {
+    std::this_thread::sleep_for(300ms);
+    server.tmux().run({"send-keys", "-t", Tmux::pane_target("late"), "go", "Enter"});
+  });
+  auto r = wait_ready(server.tmux(), "late", ReadyOptions{.timeout = 600s, .idle_poll = 60s}, clock);
+  typist.join();
+  CHECK(r.outcome == ReadyOutcome::ready);
+  CHECK(r.waited < 30s);
+  CHECK(r.looks <= 6);
 }
 
 TEST_CASE("wait_ready: a screen that never gets ready times out at the timeout", "[wait_ready]") {
@@ -54,8 +79,18 @@ TEST_CASE("wait_ready: a screen that never gets ready times out at the timeout",
   FakeClock clock;
   auto r = wait_ready(server.tmux(), "n", ReadyOptions{.timeout = 2s}, clock);
   CHECK(r.outcome == ReadyOutcome::timed_out);
-  CHECK(clock.slept() == 2s); // 40 waits of 50 ms, the last look at the deadline
+  CHECK(clock.slept() == 2s);
+  // With output as events the timer looks every 250 ms: the first look, the
+  // one right after the pipe is armed, and 8 more.
+  CHECK(r.looks == 10);
   CHECK_THAT(not_ready_message("n", r, 2s), Catch::Contains("Loading..."));
+
+  // Without events, every 50 ms: 40 waits, the last look at the deadline.
+  FakeClock polled;
+  auto p = wait_ready(server.tmux(), "n", ReadyOptions{.timeout = 2s, .pane_events = false}, polled);
+  CHECK(p.outcome == ReadyOutcome::timed_out);
+  CHECK(polled.slept() == 2s);
+  CHECK(p.looks == 41);
 }
 
 TEST_CASE("wait_ready: a session that is not there is gone; a pane that died is dead", "[wait_ready]") {

@@ -1,0 +1,78 @@
+#include "session/pane_output.hpp"
+
+#include "common/state/private_dir.hpp"
+#include "common/text.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ah::session {
+
+PaneOutput::PaneOutput(const Tmux& tmux, std::string_view session) : m_tmux(tmux), m_session(session) {
+  try {
+    const std::string target = Tmux::pane_target(session);
+    TmuxResult piped = tmux.run({"display-message", "-p", "-t", target, "#{pane_pipe}"});
+    const std::string_view answer = trim(piped.out);
+    if (piped.status != 0 || answer != "0") {
+      m_why = answer == "1" ? "the pane already has a pipe" : "the pane is not there";
+      return;
+    }
+    std::random_device rd;
+    m_fifo = private_dir() / fmt::format(".pane-{}-{}-{:08x}.fifo", session, ::getpid(), rd());
+    if (::mkfifo(m_fifo.c_str(), 0600) != 0) {
+      m_why = fmt::format("cannot make {}: {}", m_fifo.string(), std::strerror(errno));
+      m_fifo.clear();
+      return;
+    }
+    // Opened for reading before tmux's writer exists: O_NONBLOCK makes that
+    // return at once, and the writer's open then finds a reader.
+    m_fd = ::open(m_fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (m_fd < 0) {
+      m_why = fmt::format("cannot open {}: {}", m_fifo.string(), std::strerror(errno));
+      return;
+    }
+    // The command is a tmux format and a shell word: # doubled, then quoted.
+    TmuxResult r =
+        tmux.run({"pipe-pane", "-t", target, tmux_literal("exec cat >> " + shell_quote(m_fifo.string()))});
+    if (r.status != 0) {
+      m_why = "pipe-pane failed: " + std::string(trim(r.err));
+      ::close(m_fd);
+      m_fd = -1;
+      return;
+    }
+    m_piped = true;
+  } catch (const std::exception& e) {
+    m_why = e.what();
+    if (m_fd >= 0) ::close(m_fd);
+    m_fd = -1;
+  }
+}
+
+bool PaneOutput::drain() noexcept {
+  if (m_fd < 0) return false;
+  char buffer[16 * 1024];
+  while (true) {
+    const ssize_t got = ::read(m_fd, buffer, sizeof buffer);
+    if (got > 0) continue;
+    if (got < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+    // 0: every writer is gone. Before tmux's writer opened the FIFO, read
+    // returns 0 too, but poll reports nothing then, so drain is not called.
+    ::close(m_fd);
+    m_fd = -1;
+    return false;
+  }
+}
+
+PaneOutput::~PaneOutput() {
+  if (m_fd >= 0) ::close(m_fd);
+  // Closing our end alone would leave tmux's `cat` until the pane next prints.
+  if (m_piped) m_tmux.run({"pipe-pane", "-t", Tmux::pane_target(m_session)});
+  if (!m_fifo.empty()) ::unlink(m_fifo.c_str());
+}
+
+} // namespace ah::session
