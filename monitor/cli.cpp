@@ -36,9 +36,11 @@ constexpr auto k_subcommands = std::to_array<Subcommand>({
     {"kill", "end a session, wait for Claude to exit, remove its markers and state", define_kill},
     {"lock", "hand a session's lock back (release) or take it again (acquire)", define_lock},
     {"lock-wrapper", "internal: the process in a session's pane that holds the lock", define_lock_wrapper},
-    {"watch", "report the phase file's changes, idle prompts, timeouts and crashes, one line each", define_watch},
+    {"watch", "report the phase file's changes, idle prompts, timeouts and crashes, one line each",
+     define_watch},
     {"read-phase", "print line 1 of a phase file without whitespace", define_read_phase},
-    {"write-context", "write the text re-injected after compaction, beside the phase file", define_write_context},
+    {"write-context", "write the text re-injected after compaction, beside the phase file",
+     define_write_context},
     {"status", "every known session: phase, idle, exit, lock, Claude alive", define_status},
 });
 

@@ -172,4 +172,26 @@ bool MonitorSettings::follow_links() const {
   return m_config->get_bool("follow_links").value_or(false);
 }
 
+bool MonitorSettings::flag(std::string_view key, const char* env, bool fallback) const {
+  if (const char* v = std::getenv(env)) {
+    const std::string_view value = trim(v);
+    if (value == "1" || value == "true" || value == "yes") return true;
+    if (value.empty() || value == "0" || value == "false" || value == "no") return false;
+    throw Error(fmt::format("{}='{}' is not 1 or 0 (also true/false, yes/no)", env, v));
+  }
+  return m_config->get_bool(key).value_or(fallback);
+}
+
+bool MonitorSettings::report_waiting() const {
+  return flag("report_waiting", "AGENT_HOOKS_REPORT_WAITING", false);
+}
+
+bool MonitorSettings::hold_on_limit() const {
+  return flag("hold_on_limit", "AGENT_HOOKS_HOLD_ON_LIMIT", false);
+}
+
+std::string MonitorSettings::resume_text() const {
+  return text("resume_text", "AGENT_HOOKS_RESUME_TEXT").value_or("continue");
+}
+
 } // namespace ah::monitor

@@ -62,6 +62,15 @@ public:
   // may edit a settings.json that symbolic links put outside WORKDIR
   // (--follow-links).
   bool follow_links() const;
+  // report_waiting | AGENT_HOOKS_REPORT_WAITING | false: `watch` reports a
+  // session that starts waiting for input as PHASE:waiting (--report-waiting).
+  bool report_waiting() const;
+  // hold_on_limit | AGENT_HOOKS_HOLD_ON_LIMIT | false: `watch` holds a
+  // usage limit's PHASE:failed until the limit resets, then resumes the
+  // session with resume_text (--hold-on-limit).
+  bool hold_on_limit() const;
+  // resume_text | AGENT_HOOKS_RESUME_TEXT | "continue"
+  std::string resume_text() const;
 
   // Any other text setting (the installer's `guard.primary_branch`,
   // `guard.factory_root`), resolved the same way: `env` when set and not
@@ -70,6 +79,9 @@ public:
 
 private:
   std::optional<std::string> text(std::string_view key, const char* env) const;
+  // A yes/no setting: the variable (1, true, yes / 0, false, no, empty),
+  // else the key, else `fallback`. Anything else throws Error naming it.
+  bool flag(std::string_view key, const char* env, bool fallback) const;
   std::chrono::seconds whole_seconds(std::string_view key, const char* env,
                                      std::chrono::seconds fallback) const;
 

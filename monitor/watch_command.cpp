@@ -5,6 +5,7 @@
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
+#include "common/text.hpp"
 #include "monitor/settings.hpp"
 #include "monitor/watch/driver.hpp"
 #include "session/tmux.hpp"
@@ -28,6 +29,9 @@ struct WatchArgs {
   bool json = false;
   bool poll_only = false;
   std::string poll_interval; // empty: the setting
+  bool report_waiting = false;
+  bool hold_on_limit = false;
+  std::optional<std::string> resume_text;
 };
 
 std::chrono::milliseconds parse_seconds(const std::string& text, const char* what) {
@@ -59,7 +63,7 @@ int run(const WatchArgs& args, const GlobalOptions& global) {
   wr.phase_file = args.phase_file;
   wr.ack = args.ack;
   wr.json = args.json;
-  WatchTargets targets{.phase_file = wr.phase_file, .marker_dir = {}, .marker_names = {}};
+  WatchTargets targets{.phase_file = wr.phase_file, .marker_dir = {}, .marker_names = {}, .other_files = {}};
   std::unique_ptr<SessionControl> session;
   if (!args.session.empty()) {
     if (auto problem = session_name_problem(args.session)) throw CLI::ValidationError("SESSION", *problem);
@@ -68,6 +72,8 @@ int run(const WatchArgs& args, const GlobalOptions& global) {
     wr.idle_marker = m.idle;
     wr.exit_marker = m.exited;
     wr.state_file = m.state;
+    wr.turn_file = m.turn;
+    targets.other_files.push_back(m.turn);
     targets.marker_dir = settings.marker_dir();
     for (const auto& p : {m.idle, m.phase_changed, m.exited, m.state})
       targets.marker_names.push_back(p.filename().string());
@@ -84,8 +90,16 @@ int run(const WatchArgs& args, const GlobalOptions& global) {
     session = make_session_control(settings.marker_dir(), args.session, socket);
   }
 
-  WatchConfig config{
-      .idle_timeout = idle_timeout, .poll_interval = poll, .terminal_phases = settings.terminal_phases()};
+  WatchConfig config{.idle_timeout = idle_timeout,
+                     .poll_interval = poll,
+                     .terminal_phases = settings.terminal_phases(),
+                     .report_waiting = args.report_waiting || settings.report_waiting(),
+                     .hold_on_limit = args.hold_on_limit || settings.hold_on_limit()};
+  if (config.hold_on_limit && args.session.empty())
+    throw CLI::ValidationError("--hold-on-limit", "needs SESSION: a held session is resumed through tmux");
+  wr.resume_text = args.resume_text.value_or(settings.resume_text());
+  if (config.hold_on_limit && trim(wr.resume_text).empty())
+    throw CLI::ValidationError("--resume-text", "is empty: a resumed session needs a prompt to go on with");
   WatchLoop loop(config, WatchClock::now());
   // A caller that stopped reading must not kill us mid-write: the write fails and we end.
   std::signal(SIGPIPE, SIG_IGN);
@@ -114,6 +128,18 @@ Action define_watch(CLI::App& app, const GlobalOptions& global) {
       ->type_name("S");
   app.add_flag("--poll-only", args->poll_only,
                "never use inotify; poll every interval (for filesystems inotify does not see, e.g. NFS)");
+  app.add_flag("--report-waiting", args->report_waiting,
+               "report a session that starts waiting for a person (a permission prompt, a question) as "
+               "the event PHASE:waiting; the loop goes on (default: report_waiting, "
+               "AGENT_HOOKS_REPORT_WAITING)");
+  app.add_flag("--hold-on-limit", args->hold_on_limit,
+               "a PHASE:failed written for a usage limit (Reason: api_error: rate_limit) is held, not "
+               "reported: at the limit's reset the phase file is emptied and the session resumed with "
+               "--resume-text (default: hold_on_limit, AGENT_HOOKS_HOLD_ON_LIMIT)");
+  app.add_option("--resume-text", args->resume_text,
+                 "what a held session is given when the limit resets (default: resume_text, "
+                 "AGENT_HOOKS_RESUME_TEXT, 'continue')")
+      ->type_name("TEXT");
   app.footer(R"(Prints one line per event, `event PHASE MTIME_SECONDS` (an empty phase is `-`), and last
 `exit REASON`, one of:
   done          PHASE:done or PHASE:merged was written
@@ -125,6 +151,12 @@ Action define_watch(CLI::App& app, const GlobalOptions& global) {
   caller_gone   with --ack: the caller closed its end or exited (the session is left as it is;
                 the line is written only if someone still reads)
 Exit status 0, or 1 when crashed.
+
+With --hold-on-limit, a usage limit prints `held UNTIL_EPOCH HOLDS` instead of the PHASE:failed
+event (UNTIL: the reset time Claude Code gave, else 300 s on), and at that time `resumed HOLDS`
+or `resume_failed HOLDS PROBLEM`; the idle timeout does not run while held, and Claude exiting
+while held is a crash. authentication_failed and billing_error are reported as they are.
+Callers that read only `event` and `exit` lines (the shim) are not disturbed by these.
 
 With --ack, the time between an event and its ack (the callback's time) is not idle time: the
 idle timeout and the idle-prompt grace start again at the ack.

@@ -3,6 +3,8 @@
 #include "common/atomic_file.hpp"
 #include "common/io.hpp"
 #include "common/log.hpp"
+#include "common/state/turn.hpp"
+#include "common/text.hpp"
 #include "monitor/watch/phase_snapshot.hpp"
 #include "monitor/watch/protocol.hpp"
 #include "monitor/watch/warnings.hpp"
@@ -11,6 +13,23 @@
 
 namespace ah::monitor {
 
+namespace {
+
+// The phase file's detail lines say the failure is a usage limit, as the
+// stop-failure hook writes it.
+bool failed_on_limit(const PhaseSnapshot& snap) {
+  if (snap.phase != "PHASE:failed") return false;
+  for (const auto& line : snap.details)
+    if (trim(line) == "Reason: api_error: rate_limit") return true;
+  return false;
+}
+
+std::int64_t epoch_seconds_at(WatchClock::time_point when) {
+  return epoch_seconds() + std::chrono::duration_cast<std::chrono::seconds>(when - WatchClock::now()).count();
+}
+
+} // namespace
+
 int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, SessionControl* session,
               std::FILE* out) {
   const auto poll = loop.config().poll_interval;
@@ -18,6 +37,7 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
   FileStamp state_stamp;
   std::optional<bool> tmux_alive;
   WatchClock::time_point next_tmux_check{};
+  std::optional<PhaseSnapshot> held_phase; // the failure a hold keeps out of the reports
 
   // Claude's process through a pidfd when the state file names it; tmux
   // has-session every poll interval otherwise.
@@ -71,12 +91,35 @@ int run_watch(const WatchRun& run, WatchLoop& loop, EventSource& events, Session
           obs.session_alive = events.process_alive().value_or(false);
         else
           obs.session_alive = tmux_alive.value_or(false);
+        const auto turn = run.turn_file.empty() ? std::nullopt : state::read_turn(run.turn_file);
+        if (turn && turn->state == state::TurnState::waiting)
+          obs.waiting_since_ms =
+              turn->waiting && turn->waiting->at_ms ? turn->waiting->at_ms : turn->since_ms;
+        obs.rate_limited = failed_on_limit(obs.phase);
+        if (obs.rate_limited && turn && turn->state == state::TurnState::failed && turn->reset_at)
+          obs.limit_resets_in = std::chrono::seconds(*turn->reset_at - epoch_seconds());
       }
 
       const Decision d = loop.step(obs, now);
       if (d.remove_phase_changed_marker && !remove_file_and_sibling(run.phase_changed_marker))
         warn_once(WarningSource::marker, fmt::format("cannot remove {}", run.phase_changed_marker.string()));
       if (d.kill_session && session) session->kill();
+      if (d.hold_until) {
+        held_phase = obs.phase;
+        log::info("usage limit: holding the session until {}", epoch_seconds_at(*d.hold_until));
+        emit_held(out, run.json, epoch_seconds_at(*d.hold_until), loop.holds());
+      }
+      if (d.resume && session) {
+        // The failure is not the agent's phase: empty the file, unless
+        // someone wrote another since.
+        if (held_phase && read_phase_snapshot(run.phase_file).content_digest == held_phase->content_digest)
+          write_file_atomic(run.phase_file, "");
+        held_phase.reset();
+        const std::string problem = session->resume(run.resume_text);
+        if (!problem.empty()) log::warn("resuming after the usage limit: {}", problem);
+        emit_resumed(out, run.json, loop.holds(), problem);
+        continue;
+      }
       if (d.event) {
         emit_event(out, run.json, *d.event, obs.phase);
         if (run.ack) {

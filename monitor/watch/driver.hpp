@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <string>
 
 namespace ah::monitor {
 
@@ -19,6 +20,9 @@ struct WatchRun {
   std::filesystem::path idle_marker;
   std::filesystem::path exit_marker;
   std::filesystem::path state_file;
+  std::filesystem::path turn_file; // the turn record (common/state/turn.hpp); empty without a session
+  // What a session is given after a usage-limit hold.
+  std::string resume_text = "continue";
   bool ack = false;
   bool json = false;
 };

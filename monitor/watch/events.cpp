@@ -289,6 +289,10 @@ private:
         add(tdir, tname);
       }
     }
+    for (const auto& file : m_targets.other_files) {
+      auto [odir, oname] = nearest_watch_point(fs::absolute(file, ec).lexically_normal());
+      add(odir, oname);
+    }
     if (!m_targets.marker_dir.empty()) {
       const fs::path marker_dir = fs::absolute(m_targets.marker_dir, ec).lexically_normal();
       auto [mdir, mname] = nearest_watch_point(marker_dir / "x");

@@ -60,6 +60,9 @@ struct WatchTargets {
   std::filesystem::path phase_file;
   std::filesystem::path marker_dir;      // empty: none
   std::vector<std::string> marker_names; // file names in marker_dir
+  // Files elsewhere whose changes wake the watch too (the turn record, in the
+  // state folder when the markers are in a shared one).
+  std::vector<std::filesystem::path> other_files;
 };
 
 // The real sources. `poll_only`: never use inotify (filesystems whose writes

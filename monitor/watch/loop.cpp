@@ -48,7 +48,9 @@ Decision WatchLoop::step(const Observation& observed, WatchClock::time_point now
   if (observed.session_alive) {
     const bool new_exit_marker =
         observed.exit_marker && (!m_reported_exit || *observed.exit_marker != *m_reported_exit);
-    if ((!*observed.session_alive || new_exit_marker) && !terminal_reason(snap.phase)) {
+    // A held failure is not the end yet: Claude gone while held is a crash.
+    if ((!*observed.session_alive || new_exit_marker) && (!terminal_reason(snap.phase) || m_held_until)) {
+      m_held_until.reset();
       d.event = "PHASE:crashed";
       d.crash = true;
       m_pending_exit = observed.exit_marker;
@@ -63,12 +65,36 @@ Decision WatchLoop::step(const Observation& observed, WatchClock::time_point now
                                                (forced && snap.stamp.ctime_ns != m_reported->stamp.ctime_ns));
   if (changed) {
     m_reported = snap;
+    m_held_until.reset();
     restart_idle_clock(now);
+    if (m_config.hold_on_limit && observed.rate_limited && snap.phase == "PHASE:failed") {
+      // A usage limit is a pause, not the end: nothing to report yet.
+      const auto wait = observed.limit_resets_in.value_or(m_config.hold_when_unknown);
+      m_held_until = now + std::max(wait, std::chrono::seconds(0));
+      ++m_holds;
+      d.hold_until = m_held_until;
+      return d;
+    }
     d.event = snap.phase;
     if (auto reason = terminal_reason(snap.phase)) {
       d.exit_reason = std::move(reason);
       m_done = true;
     }
+    return d;
+  }
+
+  if (m_held_until) {
+    if (now < *m_held_until) return d;
+    m_held_until.reset();
+    restart_idle_clock(now);
+    d.resume = true;
+    return d;
+  }
+
+  if (m_config.report_waiting && observed.waiting_since_ms &&
+      observed.waiting_since_ms != m_reported_waiting) {
+    m_reported_waiting = observed.waiting_since_ms;
+    d.event = std::string(k_waiting_event);
     return d;
   }
 
@@ -114,6 +140,7 @@ Decision WatchLoop::crash_acknowledged(bool alive, WatchClock::time_point now) {
 
 std::optional<WatchClock::time_point> WatchLoop::next_deadline() const noexcept {
   if (m_done) return std::nullopt;
+  if (m_held_until) return m_held_until;
   WatchClock::time_point deadline = m_last_activity + m_config.idle_timeout;
   if (m_idle_prompt_since) deadline = std::min(deadline, *m_idle_prompt_since + 3 * m_config.poll_interval);
   return deadline;

@@ -45,13 +45,35 @@ struct Observation {
   bool idle_marker = false;             // claude-idle-SESSION.ts exists
   std::optional<FileStamp> exit_marker; // claude-exited-SESSION.ts, when it exists
   std::optional<bool> session_alive;    // nullopt: no session is watched
+  // From the session's turn record (common/state/turn.hpp) and the phase
+  // file's detail lines: the phase is a PHASE:failed that a usage limit
+  // wrote (StopFailure `rate_limit`), and in how long the limit resets, when
+  // Claude Code made it known (negative: already past).
+  bool rate_limited = false;
+  std::optional<std::chrono::seconds> limit_resets_in;
+  // The turn waits for a person (a permission prompt, a question) since this
+  // time (epoch ms, which tells one request from the next); nullopt: it does
+  // not.
+  std::optional<std::int64_t> waiting_since_ms;
 };
 
 struct WatchConfig {
   std::chrono::milliseconds idle_timeout{0};
   std::chrono::milliseconds poll_interval{10'000};
   std::vector<std::string> terminal_phases{"done", "merged", "failed", "escalate"}; // without "PHASE:"
+  // Report a session that starts waiting for input as a PHASE:waiting event
+  // (the loop goes on). Off by default: callbacks written for the bash
+  // helpers know no such phase.
+  bool report_waiting = false;
+  // A PHASE:failed written for a usage limit is held, not reported: the
+  // loop waits until the limit resets (or hold_when_unknown when the reset
+  // time is not known) and then has the session resumed.
+  bool hold_on_limit = false;
+  std::chrono::seconds hold_when_unknown{300};
 };
+
+// The event a waiting session is reported with (report_waiting).
+inline constexpr std::string_view k_waiting_event = "PHASE:waiting";
 
 // What to do, in this order: remove the marker, kill the session, report the
 // event (and wait for the ack), then either ask crash_acknowledged() or exit.
@@ -61,6 +83,11 @@ struct Decision {
   std::optional<std::string> event; // the phase to report
   bool crash = false;               // after the event's ack: crash_acknowledged(session alive?)
   std::optional<std::string> exit_reason;
+  // hold_on_limit: the failure was held until then (say so: a `held` line).
+  std::optional<WatchClock::time_point> hold_until;
+  // The hold is over: empty the phase file (when it still holds the failure)
+  // and give the session its next prompt (the queue's, else the resume text).
+  bool resume = false;
 
   bool operator==(const Decision&) const = default;
 };
@@ -92,6 +119,8 @@ public:
   std::optional<std::string> terminal_reason(std::string_view phase) const;
 
   const WatchConfig& config() const noexcept { return m_config; }
+  // Holds so far (hold_on_limit).
+  int holds() const noexcept { return m_holds; }
 
 private:
   void restart_idle_clock(WatchClock::time_point now);
@@ -105,6 +134,9 @@ private:
   // leftover is not a second crash).
   std::optional<FileStamp> m_reported_exit;
   std::optional<FileStamp> m_pending_exit;
+  std::optional<WatchClock::time_point> m_held_until;
+  int m_holds = 0;
+  std::optional<std::int64_t> m_reported_waiting;
   bool m_done = false;
 };
 

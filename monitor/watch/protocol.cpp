@@ -48,6 +48,28 @@ void emit_exit(std::FILE* out, bool json, const std::string& reason) {
     emit(out, Json({{"exit", reason}, {"time", iso_now()}}).dump());
 }
 
+void emit_held(std::FILE* out, bool json, std::int64_t until, int holds) {
+  if (!json)
+    emit(out, fmt::format("held {} {}", until, holds));
+  else
+    emit(out, Json({{"held_until", until}, {"holds", holds}, {"reason", "rate_limit"}, {"time", iso_now()}})
+                  .dump());
+}
+
+void emit_resumed(std::FILE* out, bool json, int holds, const std::string& problem) {
+  std::string line;
+  for (char c : problem)
+    line += (c == '\n' || c == '\r') ? ' ' : c;
+  if (!json)
+    emit(out, problem.empty() ? fmt::format("resumed {}", holds)
+                              : fmt::format("resume_failed {} {}", holds, line));
+  else
+    emit(
+        out,
+        Json({{problem.empty() ? "resumed" : "resume_failed", holds}, {"problem", line}, {"time", iso_now()}})
+            .dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
 int exit_status_for(const std::string& reason) {
   return reason == "crashed" ? k_exit_failure : k_exit_ok;
 }

@@ -16,6 +16,10 @@ struct CallerGone {};
 // Each line is flushed at once. Throw CallerGone when it cannot be written.
 void emit_event(std::FILE* out, bool json, const std::string& phase, const PhaseSnapshot& snap);
 void emit_exit(std::FILE* out, bool json, const std::string& reason);
+// `held UNTIL_EPOCH_SECONDS HOLDS`: a usage limit held until then (--hold-on-limit).
+void emit_held(std::FILE* out, bool json, std::int64_t until, int holds);
+// `resumed HOLDS` after a hold, or `resume_failed HOLDS PROBLEM` (one line).
+void emit_resumed(std::FILE* out, bool json, int holds, const std::string& problem);
 
 // The watch's exit status for an exit reason: 1 for crashed, else 0.
 int exit_status_for(const std::string& reason);

@@ -4,6 +4,8 @@
 #include "common/log.hpp"
 #include "common/state/session_state.hpp"
 #include "monitor/watch/warnings.hpp"
+#include "session/clock.hpp"
+#include "session/inject.hpp"
 #include "session/kill.hpp"
 #include "session/tmux.hpp"
 
@@ -55,6 +57,18 @@ public:
     if (st->claude_pid > 0) return running(st->claude_pid, st->claude_start) ? st->claude_pid : 0;
     if (st->wrapper_pid > 0 && running(st->wrapper_pid, st->wrapper_start)) return st->wrapper_pid;
     return 0;
+  }
+
+  std::string resume(const std::string& text) override {
+    session::SystemClock clock;
+    session::InjectOptions options;
+    options.marker_dir = m_marker_dir;
+    try {
+      const auto r = session::inject_text(m_tmux, m_name, text, options, clock);
+      return r.delivered ? std::string() : r.problem;
+    } catch (const Error& e) {
+      return e.what();
+    }
   }
 
 private:

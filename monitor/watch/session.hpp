@@ -20,6 +20,9 @@ public:
   // The process whose end means Claude is gone: Claude's pid from the
   // session state file, else the lock wrapper's; 0 when unknown.
   virtual std::int64_t process_to_follow() = 0;
+  // Gives the session its next prompt after a hold: `text`, typed once the
+  // session is ready (session/inject). Returns the problem, "" when delivered.
+  virtual std::string resume(const std::string& text) = 0;
 };
 
 // The session `name` of marker folder `marker_dir` on the tmux server

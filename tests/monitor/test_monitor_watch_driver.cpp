@@ -4,6 +4,8 @@
 // a script instead of blocking.
 #include "monitor/watch/driver.hpp"
 
+#include "common/io.hpp"
+#include "common/state/turn.hpp"
 #include "testutil.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,6 +17,8 @@
 #include <unistd.h>
 
 using namespace ah::monitor;
+using ah::epoch_seconds;
+namespace state = ah::state;
 using ah::test::ScratchDir;
 using ah::test::write_text;
 using namespace std::chrono_literals;
@@ -59,6 +63,11 @@ public:
   }
   std::int64_t pid = 0;
   std::int64_t process_to_follow() override { return pid; }
+  std::vector<std::string> resumed; // the texts resume() was given
+  std::string resume(const std::string& text) override {
+    resumed.push_back(text);
+    return {};
+  }
 };
 
 // Captures what run_watch prints.
@@ -82,6 +91,7 @@ WatchRun run_for(const ScratchDir& dir, bool ack = true) {
                   .idle_marker = dir / "claude-idle-s.ts",
                   .exit_marker = dir / "claude-exited-s.ts",
                   .state_file = dir / "agent-session-s.json",
+                  .turn_file = dir / "claude-turn-s.json",
                   .ack = ack,
                   .json = false};
 }
@@ -301,4 +311,84 @@ TEST_CASE("run_watch: another user's idle marker is no idle prompt, their exit m
   REQUIRE(::lchown((dir / "claude-exited-s.ts").c_str(), ::geteuid(), ::getegid()) == 0);
   std::tie(text, kills) = one_look(dir);
   CHECK(text.find("event PHASE:crashed") == 0);
+}
+
+TEST_CASE(
+    "run_watch: with hold_on_limit a usage limit is held, the phase file emptied and the session resumed") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:working\n");
+  FakeEvents events;
+  FakeSession session;
+  // The stop-failure hook's writes: the phase file and the turn record with
+  // a reset time already past, so the hold ends at the next look.
+  events.script.push_back([&] {
+    write_text(dir / "s.phase", "PHASE:failed\nReason: api_error: rate_limit\n");
+    state::TurnRecord turn;
+    turn.state = state::TurnState::failed;
+    turn.error = "rate_limit";
+    turn.reset_at = epoch_seconds() - 1;
+    state::write_turn(dir / "claude-turn-s.json", turn);
+    return files();
+  });
+  events.script.push_back([] { return Wake{.timeout = true}; });
+  events.script.push_back([&] {
+    write_text(dir / "s.phase", "PHASE:done\n");
+    return files();
+  });
+  WatchConfig config{.idle_timeout = 3600s};
+  config.hold_on_limit = true;
+  WatchLoop loop(config, WatchClock::now());
+  Capture out;
+  WatchRun run = run_for(dir);
+  run.resume_text = "go on";
+  CHECK(run_watch(run, loop, events, &session, out.file) == 0);
+  const std::string text = out.text();
+  CHECK(text.find("event PHASE:failed") == std::string::npos);
+  CHECK(text.find("\nheld ") != std::string::npos);
+  CHECK(text.find("\nresumed 1\n") != std::string::npos);
+  CHECK(session.resumed == std::vector<std::string>{"go on"});
+  CHECK(text.find("\nresumed 1\n") < text.find("event PHASE:done"));
+  CHECK(text.ends_with("exit done\n"));
+}
+
+TEST_CASE("run_watch: without hold_on_limit a usage limit is PHASE:failed, and nothing is resumed") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:failed\nReason: api_error: rate_limit\n");
+  FakeEvents events;
+  FakeSession session;
+  WatchLoop loop(WatchConfig{.idle_timeout = 3600s}, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 0);
+  CHECK(out.text().find("event PHASE:failed") == 0);
+  CHECK(out.text().ends_with("exit failed\n"));
+  CHECK(session.resumed.empty());
+}
+
+TEST_CASE("run_watch: with report_waiting a permission prompt is one PHASE:waiting event") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "");
+  FakeEvents events;
+  FakeSession session;
+  events.script.push_back([&] {
+    state::TurnRecord turn;
+    turn.state = state::TurnState::waiting;
+    turn.since_ms = 1000;
+    turn.waiting = state::InputRequest{.kind = "permission", .what = "Bash: rm -r build", .at_ms = 1000};
+    state::write_turn(dir / "claude-turn-s.json", turn);
+    return files();
+  });
+  events.script.push_back([] { return files(); }); // the same wait: no second event
+  events.script.push_back([&] {
+    write_text(dir / "s.phase", "PHASE:done\n");
+    return files();
+  });
+  WatchConfig config{.idle_timeout = 3600s};
+  config.report_waiting = true;
+  WatchLoop loop(config, WatchClock::now());
+  Capture out;
+  CHECK(run_watch(run_for(dir), loop, events, &session, out.file) == 0);
+  const std::string text = out.text();
+  CHECK(text.find("event PHASE:waiting") == 0);
+  CHECK(text.find("event PHASE:waiting") == text.rfind("event PHASE:waiting"));
+  CHECK(text.ends_with("exit done\n"));
 }

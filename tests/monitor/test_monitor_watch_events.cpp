@@ -34,7 +34,7 @@ struct AckPipe {
 };
 
 WatchTargets targets_in(const ScratchDir& dir) {
-  return WatchTargets{.phase_file = dir / "s.phase", .marker_dir = {}, .marker_names = {}};
+  return WatchTargets{.phase_file = dir / "s.phase", .marker_dir = {}, .marker_names = {}, .other_files = {}};
 }
 
 const auto bound = [] { return WatchClock::now() + 10s; };
@@ -60,6 +60,21 @@ TEST_CASE("events: a write to the phase file wakes the wait") {
   auto events = make_event_source(targets_in(dir), 10s, false, -1);
   REQUIRE_FALSE(events->polling());
   write_text(dir / "s.phase", "PHASE:working\n");
+  const Wake w = events->wait(bound());
+  CHECK(w.files);
+  CHECK_FALSE(w.timeout);
+}
+
+TEST_CASE(
+    "events: a write to one of the other files (the turn record, elsewhere) wakes the wait; others do not") {
+  ScratchDir dir, state;
+  WatchTargets targets = targets_in(dir);
+  targets.other_files.push_back(state / "claude-turn-s.json");
+  auto events = make_event_source(targets, 10s, false, -1);
+  REQUIRE_FALSE(events->polling());
+  write_text(state / "unrelated.json", "{}");
+  CHECK(events->wait(WatchClock::now() + 200ms).timeout);
+  write_text(state / "claude-turn-s.json", "{}");
   const Wake w = events->wait(bound());
   CHECK(w.files);
   CHECK_FALSE(w.timeout);

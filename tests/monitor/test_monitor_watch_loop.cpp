@@ -334,3 +334,103 @@ TEST_CASE(
   d.pass(1s);
   CHECK(loop2.step(working, d.mono).exit_reason == "idle_timeout");
 }
+
+namespace {
+
+WatchConfig holding(std::chrono::milliseconds idle = 60s) {
+  WatchConfig c = config(idle);
+  c.hold_on_limit = true;
+  return c;
+}
+
+Observation rate_limited(std::optional<std::chrono::seconds> resets_in,
+                         std::int64_t mtime_ns = 1'800'000'000'000'000'000) {
+  Observation o = with_session(file("PHASE:failed", mtime_ns));
+  o.rate_limited = true;
+  o.limit_resets_in = resets_in;
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("watch loop: with hold_on_limit a usage limit is held until it resets, then resumed") {
+  WatchLoop loop(holding(60s), t0);
+  const Decision held = loop.step(rate_limited(600s), t0 + 1s);
+  CHECK_FALSE(held.event);
+  CHECK_FALSE(held.exit_reason);
+  REQUIRE(held.hold_until);
+  CHECK(*held.hold_until == t0 + 601s);
+  CHECK(loop.next_deadline() == t0 + 601s); // no idle timeout while held
+  CHECK(loop.holds() == 1);
+  // Past the idle timeout, before the reset: nothing.
+  CHECK(loop.step(rate_limited(600s), t0 + 300s) == Decision{});
+  const Decision resumed = loop.step(rate_limited(600s), t0 + 601s);
+  CHECK(resumed.resume);
+  CHECK_FALSE(resumed.event);
+  // The idle clock starts again at the resume.
+  CHECK(loop.next_deadline() == t0 + 661s);
+  // The phase file emptied by the resume, then the agent finishes.
+  CHECK(loop.step(with_session(file("", 1'800'000'001'000'000'000)), t0 + 602s) == Decision{});
+  const Decision done = loop.step(with_session(file("PHASE:done", 1'800'000'002'000'000'000)), t0 + 700s);
+  CHECK(done.event == "PHASE:done");
+  CHECK(done.exit_reason == "done");
+  CHECK(loop.holds() == 1);
+}
+
+TEST_CASE("watch loop: a limit whose reset time is unknown is held for hold_when_unknown") {
+  WatchLoop loop(holding(), t0);
+  const Decision held = loop.step(rate_limited(std::nullopt), t0);
+  REQUIRE(held.hold_until);
+  CHECK(*held.hold_until == t0 + 300s);
+  // A reset time already past: resumed at the next look.
+  WatchLoop late(holding(), t0);
+  CHECK(late.step(rate_limited(-5s), t0).hold_until == t0);
+  CHECK(late.step(rate_limited(-5s), t0 + 1ms).resume);
+}
+
+TEST_CASE("watch loop: without hold_on_limit, or for another error, PHASE:failed ends the loop") {
+  WatchLoop plain(config(), t0);
+  const Decision d = plain.step(rate_limited(60s), t0);
+  CHECK(d.event == "PHASE:failed");
+  CHECK(d.exit_reason == "failed");
+  WatchLoop other(holding(), t0);
+  Observation auth = with_session(file("PHASE:failed"));
+  auth.rate_limited = false; // authentication_failed, billing_error: never retried
+  CHECK(other.step(auth, t0).exit_reason == "failed");
+}
+
+TEST_CASE("watch loop: a held session that dies is a crash; a phase written while held is reported") {
+  WatchLoop loop(holding(), t0);
+  loop.step(rate_limited(600s), t0);
+  Observation dead = rate_limited(600s);
+  dead.session_alive = false;
+  // PHASE:failed is terminal, but held it is not the end: Claude gone is a crash.
+  const Decision d = loop.step(dead, t0 + 10s);
+  CHECK(d.crash);
+  CHECK(d.event == "PHASE:crashed");
+  CHECK(loop.crash_acknowledged(false, t0 + 11s).exit_reason == "crashed");
+
+  WatchLoop written(holding(), t0);
+  written.step(rate_limited(600s), t0);
+  const Decision esc =
+      written.step(with_session(file("PHASE:escalate", 1'800'000'009'000'000'000)), t0 + 20s);
+  CHECK(esc.event == "PHASE:escalate");
+  CHECK(esc.exit_reason == "escalate");
+}
+
+TEST_CASE("watch loop: with report_waiting, each new wait for input is one PHASE:waiting event") {
+  WatchConfig c = config();
+  c.report_waiting = true;
+  WatchLoop loop(c, t0);
+  Observation w = with_session(file(""));
+  w.waiting_since_ms = 1000;
+  const Decision d = loop.step(w, t0 + 1s);
+  CHECK(d.event == "PHASE:waiting");
+  CHECK_FALSE(d.exit_reason);
+  CHECK(loop.step(w, t0 + 2s) == Decision{}); // the same wait once
+  w.waiting_since_ms = 2000;
+  CHECK(loop.step(w, t0 + 3s).event == "PHASE:waiting");
+
+  WatchLoop quiet(config(), t0); // off by default
+  CHECK(quiet.step(w, t0 + 1s) == Decision{});
+}
