@@ -8,6 +8,7 @@
 #include "common/state/phase_file.hpp"
 #include "common/state/session_state.hpp"
 #include "common/state/state_read.hpp"
+#include "common/state/turn.hpp"
 #include "common/text.hpp"
 #include "monitor/settings.hpp"
 #include "session/tmux.hpp"
@@ -33,9 +34,25 @@ struct Row {
   std::string exit_reason;
   std::string lock = "-";
   std::int64_t claude_pid = 0;
-  std::string claude = "-"; // yes | no | tmux (no pid known, the tmux session exists) | ?
+  std::string claude = "-";              // yes | no | tmux (no pid known, the tmux session exists) | ?
+  std::optional<state::TurnRecord> turn; // the hooks' turn record, when there is one
   std::vector<std::string> problems;
 };
+
+// Where the session stands, in one word: the turn record's state, a usage
+// limit as `held`, and Claude's exit over all of them.
+std::string state_word(const Row& r) {
+  if (r.exited_at > 0 || r.claude == "no") return "exited";
+  if (!r.turn) return "-";
+  if (r.turn->state == state::TurnState::failed && r.turn->error == "rate_limit") return "held";
+  return std::string(state::turn_state_name(r.turn->state));
+}
+
+// Epoch seconds of the state's start (the record keeps milliseconds).
+std::int64_t state_since(const Row& r) {
+  if (r.exited_at > 0) return r.exited_at;
+  return r.turn ? r.turn->since_ms / 1000 : 0;
+}
 
 std::int64_t leading_epoch(std::string_view text) {
   text = trim(text);
@@ -107,6 +124,7 @@ Row row_for(const fs::path& marker_dir, const std::string& name, const MonitorSe
     }
     if (socket.empty()) socket = st->tmux_socket;
   }
+  row.turn = state::read_turn(m.turn);
   if (row.claude_pid > 0) {
     // With its start time, a pid reused by another process is not Claude.
     row.claude =
@@ -123,15 +141,34 @@ Row row_for(const fs::path& marker_dir, const std::string& name, const MonitorSe
 }
 
 void print_table(const std::vector<Row>& rows, std::int64_t now) {
-  // 77 columns: SESSION 14, PHASE 18, AGE 5, IDLE 5, EXITED 14, LOCK 8, CLAUDE 6.
-  constexpr auto k_format = "{:<14} {:<18} {:>5} {:>5} {:<14} {:<8} {}\n";
-  fmt::print(k_format, "SESSION", "PHASE", "AGE", "IDLE", "EXITED", "LOCK", "CLAUDE");
+  // 80 columns: SESSION 12, STATE 7, PHASE 18, AGE 5, IDLE 5, EXITED 12, LOCK 8, CLAUDE 6.
+  constexpr auto k_format = "{:<12} {:<7} {:<18} {:>5} {:>5} {:<12} {:<8} {}\n";
+  fmt::print(k_format, "SESSION", "STATE", "PHASE", "AGE", "IDLE", "EXITED", "LOCK", "CLAUDE");
+  std::vector<std::string> notes;
   for (const auto& r : rows) {
     std::string exited = "-";
     if (r.exited_at > 0) exited = age(r.exited_at, now) + (r.exit_reason.empty() ? "" : " " + r.exit_reason);
-    fmt::print(k_format, fit(r.session, 14), fit(r.phase.empty() ? "-" : r.phase, 18),
-               age(r.phase_mtime, now), age(r.idle_since, now), fit(exited, 14), r.lock, r.claude);
+    const std::string word = state_word(r);
+    fmt::print(k_format, fit(r.session, 12), word, fit(r.phase.empty() ? "-" : r.phase, 18),
+               age(r.phase_mtime, now), age(r.idle_since, now), fit(exited, 12), r.lock, r.claude);
+    // What a person would ask next, on a line of its own.
+    if (word == "waiting" && r.turn->waiting)
+      notes.push_back(fmt::format("{} waits for {} for {}: {}", r.session, r.turn->waiting->kind,
+                                  age(r.turn->waiting->at_ms / 1000, now), r.turn->waiting->what));
+    else if (word == "held")
+      notes.push_back(
+          r.turn->reset_at
+              ? fmt::format("{} hit a usage limit; it resets in {}", r.session, age(now, *r.turn->reset_at))
+              : fmt::format("{} hit a usage limit; its reset time is not known", r.session));
   }
+  if (!notes.empty()) fmt::print("\n");
+  for (const auto& n : notes)
+    fmt::print("{}\n", n);
+}
+
+Json request_json(const std::optional<state::InputRequest>& r) {
+  if (!r) return Json();
+  return Json({{"kind", r->kind}, {"what", r->what}, {"since", r->at_ms / 1000}});
 }
 
 Json to_json(const std::vector<Row>& rows) {
@@ -147,6 +184,19 @@ Json to_json(const std::vector<Row>& rows) {
         {"lock", r.lock == "-" ? "none" : r.lock},
         {"claude_pid", r.claude_pid},
         {"claude", r.claude},
+        {"state", state_word(r) == "-" ? "unknown" : state_word(r)},
+        {"state_since", state_since(r)},
+        {"waiting",
+         r.turn && r.turn->state == state::TurnState::waiting ? request_json(r.turn->waiting) : Json()},
+        {"held_until", state_word(r) == "held" && r.turn->reset_at ? Json(*r.turn->reset_at) : Json()},
+        {"error", r.turn && r.turn->state == state::TurnState::failed ? Json(r.turn->error) : Json()},
+        {"last_prompt", r.turn && r.turn->prompt ? Json({{"id", r.turn->prompt->id},
+                                                         {"time", r.turn->prompt->at_ms / 1000},
+                                                         {"bytes", r.turn->prompt->bytes}})
+                                                 : Json()},
+        {"last_denied", r.turn ? request_json(r.turn->denied) : Json()},
+        {"claude_session_id",
+         r.turn && !r.turn->claude_session_id.empty() ? Json(r.turn->claude_session_id) : Json()},
         {"problems", r.problems}};
     out.push_back(std::move(item));
   }
@@ -159,8 +209,11 @@ Action define_status(CLI::App& app, const GlobalOptions& global) {
   auto json = std::make_shared<bool>(false);
   app.add_flag("--json", *json, "a JSON array, one object per session");
   app.footer(
-      "Columns: the phase and its age, idle since (the Stop hook's marker), the exit marker's age\n"
-      "and reason, the session lock, whether Claude runs (tmux: no pid known, the tmux session exists).\n\n"
+      "Columns: where the session stands (STATE: working, idle, waiting for a person, held by a usage\n"
+      "limit, failed, exited; - when its hooks keep no turn record), the phase and its age, idle since\n"
+      "(the Stop hook's marker), the exit marker's age and reason, the session lock, whether Claude\n"
+      "runs (tmux: no pid known, the tmux session exists). A waiting or held session gets a line of its\n"
+      "own below the table: what it waits for, or when the limit resets.\n\n"
       "Examples:\n  phase-monitor status\n  AGENT_HOOKS_MARKER_DIR=/tmp phase-monitor status   # the "
       "sessions the shim created");
   return [json, &global] {
