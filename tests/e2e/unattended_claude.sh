@@ -4,7 +4,8 @@
 #   - an inject is confirmed by the turn record the UserPromptSubmit hook keeps,
 #     and a swallowed submit (Enter taken by tmux copy mode; a stopped Claude)
 #     is reported as not delivered, leaving nothing behind in the input box;
-#   - an inject into a running turn is not typed until the turn ends, then arrives once;
+#   - an inject into a running turn is not typed until the turn ends, then arrives once
+#     (nor into an open question, which it would answer);
 #   - three `inject --queue` prompts arrive in order, once each;
 #   - a permission prompt under `--on-input deny` lets the agent go on with the
 #     reason in its next request; under `escalate` the watch ends through
@@ -355,6 +356,32 @@ sys.exit(0 if n == 3 else 1)' "$st" || fail "status --json does not show 3 queue
   local left
   left=$(find "$M" "$t/state" -path '*queue-*' -type f 2>/dev/null)
   [[ -z "$left" ]] || fail "queue files left after delivery: $left"
+}
+
+# A question (AskUserQuestion) fires PermissionRequest even in bypass mode; a
+# text pasted while it is open becomes the answer ("Type something."), with no
+# UserPromptSubmit: inject must not type into a session that waits for input.
+test_inject_does_not_answer_an_open_question() {
+  u_env '{"rules": [{"match": "ask me", "steps": [
+     {"tool_use": {"name": "AskUserQuestion", "input": {"questions": [{"question": "Which color should the button be?",
+       "header": "Color", "multiSelect": false, "options": [{"label": "Red", "description": "A red button"},
+       {"label": "Blue", "description": "A blue button"}]}]}}},
+     {"text": "Thanks."}]}], "default": {"text": "Noted."}}'
+  create_s1 --on-input wait
+  pm inject "$S" "ask me something"
+  expect_eq "$rc" 0 "inject: $err"
+  wait_for 10 eval 'pane | grep -q "Which color should the button be?"' || fail "the question never showed: $(pane | tail -15)"
+  local st
+  wait_for 3 eval '[[ "$(json_get "$(status_json)" state)" == "\"waiting\"" ]]'
+  st=$(status_json)
+  expect_eq "$(json_get "$st" waiting.kind)" '"question"' "status --json waiting while the question is open ($st)"
+  expect_contains "$(json_get "$st" waiting.what)" "Which color should the button be?" "status --json waiting.what"
+  pm inject "$S" "second task" --ready-timeout 3
+  [[ "$rc" != 0 ]] || fail "inject into a session waiting for an answer reported success"
+  [[ "$err" == *"waiting for"* || "$err" == *"dialog"* ]] || fail "the problem does not say the session waits for an answer: $err"
+  mock_py 'sys.exit(1 if "second task" in json.dumps([e["body"]["messages"][-1:] for e in requests]) else 0)' ||
+    fail "the injected text answered the question"
+  expect_contains "$(pane)" "Which color should the button be?" "the pane after the refused inject"
 }
 
 test_permission_prompt_under_deny_lets_the_agent_go_on() {
