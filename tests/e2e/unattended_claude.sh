@@ -75,8 +75,9 @@ u_env() {
   export AGENT_HOOKS_MARKER_DIR=$M CLAUDE_BIN=$CLAUDE XDG_CONFIG_HOME="$t/config" XDG_STATE_HOME="$t/state"
 }
 
+# (An EXIT trap runs under the test's `set -e`: every command here must succeed.)
 u_cleanup() {
-  [[ -n "${WATCH_PID:-}" ]] && kill "$WATCH_PID" 2>/dev/null
+  if [[ -n "${WATCH_PID:-}" ]]; then kill "$WATCH_PID" 2>/dev/null || true; fi
   local s
   for s in $(tmux ls -F '#{session_name}' 2>/dev/null); do "$AGENT_HOOKS_BIN/phase-monitor" kill "$s" >/dev/null 2>&1 || true; done
   tmux kill-server 2>/dev/null || true
