@@ -405,6 +405,10 @@ for e in requests:
   [[ "$reason" != '""' && "$reason" != null ]] || fail "the model got no reason: $result"
   expect_contains "$(pane)" "Denied by PermissionRequest hook" "the pane"
   [[ ! -e "$W/made-by-tool" ]] || fail "the denied command ran"
+  local record
+  record=$(cat "$M/claude-turn-$S.json" 2>/dev/null)
+  [[ -n "$record" ]] || record='{}'
+  expect_contains "$(json_get "$record" denied.what)" "touch made-by-tool" "the turn record's last denial ($record)"
   wait_for 10 mock_py 'sys.exit(0 if len(requests) >= 2 else 1)' || fail "the agent did not go on"
   wait_for 10 test -e "$M/claude-idle-$S.ts" || fail "the turn did not end (pane: $(pane | tail -15))"
   expect_not_contains "$(pane)" "Do you want to proceed?" "the pane after the denial"
@@ -438,7 +442,11 @@ test_permission_prompt_under_escalate_ends_the_watch_within_2s() {
   expect_eq "$(sed -n 1p "$P")" "PHASE:escalate" "phase file"
   expect_contains "$(sed -n 2p "$P")" "Reason: waiting for input: " "phase file's reason"
   expect_contains "$(sed -n 2p "$P")" "touch made-by-tool" "phase file's reason"
-  [[ -n "$waiting_seen" ]] || fail "status --json never showed the session waiting"
+  # The watch leaves the session as it is: it still waits for the answer.
+  if [[ -z "$waiting_seen" ]]; then
+    wait_for 3 eval '[[ "$(json_get "$(status_json)" state)" == "\"waiting\"" ]]' && waiting_seen=$(status_json)
+  fi
+  [[ -n "$waiting_seen" ]] || fail "status --json never showed the session waiting: $(status_json)"
   expect_eq "$(json_get "$waiting_seen" waiting.kind)" '"permission"' "status --json waiting ($waiting_seen)"
   expect_contains "$(json_get "$waiting_seen" waiting.what)" "touch made-by-tool" "status --json waiting.what"
 }
