@@ -36,6 +36,15 @@ window of "reset_in" seconds (default 10); until it ends EVERY Messages request
 (status rejected, reset = the window's end in epoch seconds, representative
 claim "claim", default five_hour). After the window the rule answers from its
 steps as usual. Optional: "message" (the error text), "headers" (more headers).
+Claude Code 2.1.328 reads those headers only under a subscription or gateway
+login (scripts/lib/claude-env.sh: mock_gateway_token); with an API key it shows
+"API Error: Request rejected (429) · MESSAGE". Unless CLAUDE_CODE_MAX_RETRIES=0
+it waits by itself for a reset up to about 60 s ahead and asks again.
+
+A tool call that needs permission needs no key of its own: answer with a Bash
+tool_use while Claude runs without --dangerously-skip-permissions (e.g.
+`claude --permission-mode default`); a slow turn is a Bash tool_use such as
+`sleep 6`, or "delay".
 Every request body is appended to the log file as one JSON line so
 tests can read what Claude sent back (tool results, hook context), with "at"
 (epoch seconds it arrived) and, for an error reply, "status" and the limit's
