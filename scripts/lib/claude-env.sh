@@ -53,3 +53,19 @@ claude_env_vars() {
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 CLAUDE_CODE_MAX_RETRIES=0 IS_SANDBOX=1 \
     DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1
 }
+
+# mock_gateway_token: an ANTHROPIC_AUTH_TOKEN (an unsigned JWT whose audience
+# is "claude-gateway") that makes the CLI treat the mock as an LLM gateway.
+# In that mode (as for a claude.ai subscription) the CLI reads the
+# anthropic-ratelimit-unified-* headers of a 429: StopFailure's
+# last_assistant_message becomes "You've hit your 5-hour limit · resets
+# 5:27am (UTC)" and the transcript's error entry carries
+# apiErrorParams.rate_limit_info.resetsAt (epoch seconds). With an API key the
+# CLI ignores those headers and the reset time is nowhere to be read.
+# Use it instead of ANTHROPIC_API_KEY (unset that one).
+mock_gateway_token() {
+  local b64='base64 -w0'
+  printf '%s.%s.mock\n' \
+    "$(printf '{"alg":"none","typ":"JWT"}' | $b64 | tr '+/' '-_' | tr -d '=')" \
+    "$(printf '{"aud":"claude-gateway","sub":"agent-hooks-tests","exp":4102444800}' | $b64 | tr '+/' '-_' | tr -d '=')"
+}

@@ -12,7 +12,10 @@ Claude Code (pointed here with ANTHROPIC_BASE_URL) sends POST /v1/messages with
                                   "description": "push"}}},
           {"text": "I was blocked."}]},
        {"match": "rate", "steps": [{"error": {"status": 429, "type": "rate_limit_error",
-                                              "message": "Rate limited"}}]}],
+                                              "message": "Rate limited"}}]},
+       {"match": "slow", "steps": [{"text": "Done.", "delay": 6}]},
+       {"match": "over the limit", "rate_limit": {"reset_in": 10},
+        "steps": [{"text": "Back after the reset."}]}],
      "default": {"text": "OK."}}
 
 A rule applies when the last plain-text user message (not a tool_result)
@@ -20,8 +23,32 @@ contains `match`; its step index is the number of assistant messages after
 that user message, so step 0 answers the prompt, step 1 answers the first
 tool result, and so on; past the last step the last one repeats. Requests that
 offer no tools (title generation and other side queries) get a plain text
-answer. Every request body is appended to the log file as one JSON line so
-tests can read what Claude sent back (tool results, hook context).
+answer.
+
+Step keys besides text / tool_use / error: "delay" (seconds to wait before
+answering: a slow turn), and in an error, "headers" (extra response headers).
+
+A rule with "rate_limit" scripts a usage limit the way the Messages API
+reports one to a subscriber: the first request matching the rule opens a
+window of "reset_in" seconds (default 10); until it ends EVERY Messages request
+(the limit is the account's, not the prompt's) gets HTTP 429 with
+`retry-after` and the `anthropic-ratelimit-unified-*` headers Claude Code reads
+(status rejected, reset = the window's end in epoch seconds, representative
+claim "claim", default five_hour). After the window the rule answers from its
+steps as usual. Optional: "message" (the error text), "headers" (more headers).
+Claude Code 2.1.328 reads those headers only under a subscription or gateway
+login (scripts/lib/claude-env.sh: mock_gateway_token); with an API key it shows
+"API Error: Request rejected (429) · MESSAGE". Unless CLAUDE_CODE_MAX_RETRIES=0
+it waits by itself for a reset up to about 60 s ahead and asks again.
+
+A tool call that needs permission needs no key of its own: answer with a Bash
+tool_use while Claude runs without --dangerously-skip-permissions (e.g.
+`claude --permission-mode default`); a slow turn is a Bash tool_use such as
+`sleep 6`, or "delay".
+Every request body is appended to the log file as one JSON line so
+tests can read what Claude sent back (tool results, hook context), with "at"
+(epoch seconds it arrived) and, for an error reply, "status" and the limit's
+"reset" (epoch seconds).
 
 Usage: mock_api.py --scenario FILE --log FILE --port-file FILE [--port N]
 The chosen port is written to --port-file once the server listens.
@@ -32,6 +59,7 @@ import json
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
@@ -60,8 +88,49 @@ def has_tool_result(content):
         isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
 
 
+# Open usage-limit windows: rule index -> epoch second at which the limit resets.
+LIMIT_RESETS = {}
+
+
+def limit_reply(rule_index, limit, reset):
+    """The 429 a usage limit gets until `reset` (epoch seconds)."""
+    claim = limit.get("claim", "five_hour")
+    short = {"five_hour": "5h", "seven_day": "7d"}.get(claim, claim)
+    headers = {
+        "retry-after": str(max(0, reset - int(time.time()))),
+        "anthropic-ratelimit-unified-status": "rejected",
+        "anthropic-ratelimit-unified-reset": str(reset),
+        "anthropic-ratelimit-unified-representative-claim": claim,
+        f"anthropic-ratelimit-unified-{short}-status": "rejected",
+        f"anthropic-ratelimit-unified-{short}-reset": str(reset),
+        f"anthropic-ratelimit-unified-{short}-utilization": "1.0",
+        "anthropic-ratelimit-unified-fallback": "unavailable",
+        "anthropic-ratelimit-unified-overage-status": "rejected",
+        "anthropic-ratelimit-unified-overage-disabled-reason": "org_level_disabled",
+    }
+    headers.update(limit.get("headers", {}))
+    return {"error": {"status": 429, "type": "rate_limit_error",
+                      "message": limit.get("message", "This request would exceed your account's rate limit. "
+                                                      "Please try again later."),
+                      "headers": headers}}
+
+
+def open_limit(now):
+    """The 429 of a usage-limit window still open at `now`, if any."""
+    with LOCK:
+        for i, reset in LIMIT_RESETS.items():
+            if now < reset:
+                return i, reset
+    return None
+
+
 def choose_reply(scenario, body):
     default = scenario.get("default", {"text": "OK."})
+    rules = scenario.get("rules", [])
+    now = time.time()
+    window = open_limit(now)
+    if window:
+        return limit_reply(window[0], rules[window[0]]["rate_limit"], window[1])
     if not body.get("tools"):
         return {"text": "Mock title"}
     messages = body.get("messages", [])
@@ -76,8 +145,18 @@ def choose_reply(scenario, body):
         return default
     prompt = text_of(messages[prompt_index].get("content"))
     turns = sum(1 for m in messages[prompt_index + 1:] if m.get("role") == "assistant")
-    for rule in scenario.get("rules", []):
+    for index, rule in enumerate(rules):
         if rule.get("match", "") in prompt:
+            limit = rule.get("rate_limit")
+            if limit is not None:
+                with LOCK:
+                    first = index not in LIMIT_RESETS
+                    if first:
+                        # Whole seconds: the header is an epoch second; round up so the
+                        # window lasts at least reset_in.
+                        LIMIT_RESETS[index] = int(now + float(limit.get("reset_in", 10))) + 1
+                if first:
+                    return limit_reply(index, limit, LIMIT_RESETS[index])
             steps = rule.get("steps") or [default]
             return steps[min(turns, len(steps) - 1)]
     return default
@@ -137,9 +216,11 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # keep test output quiet
         pass
 
-    def send_json(self, status, obj):
+    def send_json(self, status, obj, headers=None):
         data = json.dumps(obj).encode()
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, str(value))
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
         self.end_headers()
@@ -161,21 +242,31 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = {}
         path = self.path.split("?")[0]
+        at = time.time()
+        reply = choose_reply(self.scenario, body) if path.endswith("/v1/messages") else {}
+        entry = {"path": path, "at": at, "body": body}
+        if "error" in reply:
+            entry["status"] = int(reply["error"].get("status", 500))
+            reset = (reply["error"].get("headers") or {}).get("anthropic-ratelimit-unified-reset")
+            if reset is not None:
+                entry["reset"] = int(reset)
         with LOCK:
             with open(self.log_path, "a", encoding="utf-8") as log:
-                log.write(json.dumps({"path": path, "body": body}) + "\n")
+                log.write(json.dumps(entry) + "\n")
         if path.endswith("/count_tokens"):
             self.send_json(200, {"input_tokens": 12})
             return
         if not path.endswith("/v1/messages"):
             self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": path}})
             return
-        reply = choose_reply(self.scenario, body)
         model = body.get("model", "claude-mock")
+        if reply.get("delay"):
+            time.sleep(float(reply["delay"]))
         if "error" in reply:
             err = reply["error"]
             self.send_json(int(err.get("status", 500)), {"type": "error", "error": {
-                "type": err.get("type", "api_error"), "message": err.get("message", "mock error")}})
+                "type": err.get("type", "api_error"), "message": err.get("message", "mock error")}},
+                err.get("headers"))
             return
         if not body.get("stream"):
             self.send_json(200, whole_message(reply, model))
