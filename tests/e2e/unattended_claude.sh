@@ -256,7 +256,7 @@ test_inject_is_confirmed_by_the_turn_record() {
   wait_for 10 eval '[[ "$(json_get "$(status_json)" state)" == "\"idle\"" ]]'
   st=$(status_json)
   expect_eq "$(json_get "$st" state)" '"idle"' "status --json state after the turn ($st)"
-  expect_eq "$(json_get "$st" prompt.id)" "\"$id\"" "status --json prompt.id ($st)"
+  expect_eq "$(json_get "$st" last_prompt.id)" "\"$id\"" "status --json last_prompt.id ($st)"
 }
 
 test_swallowed_submit_is_reported_not_delivered() {
