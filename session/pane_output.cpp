@@ -4,12 +4,15 @@
 #include "common/text.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <random>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace ah::session {
 
@@ -68,10 +71,46 @@ bool PaneOutput::drain() noexcept {
   }
 }
 
+namespace {
+
+// Runs `argv` without waiting for it: a child that starts it as a grandchild
+// and exits at once, so the caller neither waits for it nor keeps a zombie
+// (the grandchild is reparented). Its signal mask is emptied and its
+// standard descriptors are /dev/null, as run_process does for its children.
+void start_detached(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::fork() == 0) {
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      const int null = ::open("/dev/null", O_RDWR);
+      for (int fd = 0; fd < 3 && null >= 0; ++fd)
+        ::dup2(null, fd);
+      ::execvp(args[0], args.data());
+      ::_exit(127);
+    }
+    ::_exit(0);
+  }
+  if (child > 0) ::waitpid(child, nullptr, 0);
+}
+
+} // namespace
+
 PaneOutput::~PaneOutput() {
   if (m_fd >= 0) ::close(m_fd);
-  // Closing our end alone would leave tmux's `cat` until the pane next prints.
-  if (m_piped) m_tmux.run({"pipe-pane", "-t", Tmux::pane_target(m_session)});
+  // Closing our end alone would leave tmux's `cat` until the pane next
+  // prints. The close is not waited for: the caller's answer (a session
+  // ready) does not depend on it.
+  if (m_piped) {
+    auto argv = m_tmux.base_args();
+    argv.insert(argv.end(), {"pipe-pane", "-t", Tmux::pane_target(m_session)});
+    start_detached(argv);
+  }
   if (!m_fifo.empty()) ::unlink(m_fifo.c_str());
 }
 

@@ -96,6 +96,8 @@ ReadyResult wait_ready(const Tmux& tmux, std::string_view session, const ReadyOp
       return result;
     }
     const PaneView view = analyse_pane(result.screen);
+    log::debug("wait-ready {}: look {} at {} ms: {}", session, result.looks, result.waited.count(),
+               view.ready() ? "ready" : "not ready");
     result.dialog = view.dialog;
     if (view.ready()) {
       result.outcome = ReadyOutcome::ready;
