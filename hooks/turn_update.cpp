@@ -1,5 +1,6 @@
 #include "hooks/turn_update.hpp"
 
+#include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/log.hpp"
 #include "common/state/markers.hpp"
@@ -44,10 +45,16 @@ void update_turn(const std::filesystem::path& marker_dir, std::string_view sessi
   change(record);
   if (claude.pid > 0) record.claude_pid = claude.pid;
   if (!claude.session_id.empty()) record.claude_session_id = claude.session_id;
-  // The state folder of a shared marker folder exists once `create` ran; a
-  // session whose hooks were installed alone may not have it yet.
-  prepare_state_dir(marker_dir);
-  state::write_turn(file, record);
+  try {
+    state::write_turn(file, record);
+  } catch (const Error&) {
+    // The state folder of a shared marker folder exists once `create` ran; a
+    // session whose hooks were installed alone may not have it yet. Made (and
+    // checked) only then: the common path costs no more calls.
+    if (file.parent_path() == marker_dir) throw;
+    prepare_state_dir(marker_dir);
+    state::write_turn(file, record);
+  }
 }
 
 void update_turn_quietly(const std::filesystem::path& marker_dir, std::string_view session,
