@@ -9,6 +9,7 @@
 #include "common/state/session_name.hpp"
 #include "common/state/state_read.hpp"
 #include "common/text.hpp"
+#include "hooks/turn_update.hpp"
 
 #include <charconv>
 #include <fmt/format.h>
@@ -55,6 +56,20 @@ HookResult idle_stop(const IdleStopArgs& args, std::string_view payload, std::in
     }
   }
   write_file_reusing_sibling(args.marker, fmt::format("{}\n", now));
+  // The turn ended: the turn record says idle (the session from SESSION, else
+  // from the marker's name; neither known, there is no record to keep).
+  std::optional<std::string> session = args.session.empty()
+                                           ? session_of_marker(args.marker, "claude-idle-", ".ts")
+                                           : std::optional(args.session);
+  if (session)
+    update_turn_quietly(args.marker.parent_path(), *session, claude_of_hook(string_field(*doc, "session_id")),
+                        [&](state::TurnRecord& r) {
+                          r.state = state::TurnState::idle;
+                          r.since_ms = now * 1000;
+                          r.waiting.reset();
+                          r.error.clear();
+                          r.reset_at.reset();
+                        });
   return {};
 }
 
@@ -66,7 +81,8 @@ HookProgram idle_stop_program(IdleStopArgs& args) {
           "empty, it first asks Claude to write its phase (at most twice per SESSION, counted in "
           "claude-nudge-SESSION.count beside MARKER), then marks idle as usual. The cap, not "
           "stop_hook_active, ends the chain: a continuation that stops with the phase file still empty gets "
-          "the second nudge.",
+          "the second nudge. When it marks idle, the session's turn record (claude-turn-SESSION.json; "
+          "SESSION, else the name in MARKER) says idle too.",
       .define_arguments =
           [&args](ArgParser& parser) {
             parser.add_positional(

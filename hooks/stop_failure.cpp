@@ -5,6 +5,8 @@
 #include "common/json.hpp"
 #include "common/log.hpp"
 #include "common/state/phase_file.hpp"
+#include "hooks/limit_reset.hpp"
+#include "hooks/turn_update.hpp"
 
 #include "common/text.hpp"
 #include <algorithm>
@@ -33,13 +35,13 @@ std::string one_line(std::string_view text, std::size_t max = 500) {
   return std::string(trim(line));
 }
 
-bool is_kept(std::string_view phase) {
+} // namespace
+
+bool is_kept_phase(std::string_view phase) {
   constexpr std::string_view prefix = "PHASE:";
   if (phase.starts_with(prefix)) phase.remove_prefix(prefix.size());
   return std::find(k_kept_phases.begin(), k_kept_phases.end(), phase) != k_kept_phases.end();
 }
-
-} // namespace
 
 HookResult stop_failure(const StopFailureArgs& args, std::string_view payload, std::int64_t now) {
   auto doc = parse_json_object(payload);
@@ -47,8 +49,24 @@ HookResult stop_failure(const StopFailureArgs& args, std::string_view payload, s
     log::warn("payload is not a JSON object; nothing written");
     return {};
   }
+  // The turn record says the turn failed whatever the phase file holds.
+  if (auto session = session_of_marker(args.marker, "phase-changed-", ".marker")) {
+    const std::string* message_text = string_field(*doc, "last_assistant_message");
+    const std::string* details = string_field(*doc, "error_details");
+    std::optional<std::int64_t> reset_at;
+    if (message_text) reset_at = reset_time_in(*message_text);
+    if (!reset_at && details) reset_at = reset_time_in(*details);
+    update_turn_quietly(args.marker.parent_path(), *session, claude_of_hook(string_field(*doc, "session_id")),
+                        [&](state::TurnRecord& r) {
+                          r.state = state::TurnState::failed;
+                          r.since_ms = now * 1000;
+                          r.waiting.reset();
+                          r.error = error_token(string_field(*doc, "error"));
+                          r.reset_at = reset_at;
+                        });
+  }
   const std::string current = read_phase(args.phase_file);
-  if (is_kept(current)) {
+  if (is_kept_phase(current)) {
     log::info("phase is {}; an API error does not replace it", current);
     return {};
   }
@@ -72,7 +90,10 @@ HookProgram stop_failure_program(StopFailureArgs& args) {
           "StopFailure hook. Writes 'PHASE:failed' and 'Reason: api_error: <error>' (rate_limit, overloaded, "
           "authentication_failed, billing_error, server_error, …; 'unknown' when absent) and the API's "
           "message "
-          "to PHASE_FILE, then touches MARKER. Never replaces PHASE:done, PHASE:merged or PHASE:escalate.",
+          "to PHASE_FILE, then touches MARKER. Never replaces PHASE:done, PHASE:merged or PHASE:escalate. "
+          "The session's turn record (claude-turn-SESSION.json, SESSION from MARKER's name) says failed, "
+          "with the error and, when the API's message names it (an ISO 8601 time with a zone or epoch "
+          "seconds after 'reset'), when the limit resets.",
       .define_arguments =
           [&args](ArgParser& parser) {
             parser.add_positional("PHASE_FILE", args.phase_file, "the agent's phase file", true);

@@ -20,6 +20,9 @@ struct StopFailureArgs {
 // Phases an API error must never overwrite: the work is finished or handed to a human.
 inline constexpr std::array<std::string_view, 3> k_kept_phases = {"done", "merged", "escalate"};
 
+// Whether `phase` (the phase file's first line, "PHASE:" optional) is one of k_kept_phases.
+bool is_kept_phase(std::string_view phase);
+
 // Writes "PHASE:failed", "Reason: api_error: <error>" and, when the payload
 // carries the API's message, "Message: <text>" to the phase file, then the
 // epoch `now` to the marker — unless the current phase is one of k_kept_phases.

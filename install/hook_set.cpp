@@ -7,6 +7,7 @@
 #include "common/state/session_name.hpp"
 #include "common/text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -17,7 +18,11 @@ namespace ah::install {
 
 namespace {
 
-constexpr std::array<HookSpec, 6> k_specs{{
+// The Notification types input-wait handles: a person is asked something.
+constexpr std::string_view k_input_notifications = "permission_prompt|elicitation_dialog";
+
+constexpr std::array<HookSpec, 9> k_specs{{
+    {"prompt-submit", "UserPromptSubmit", "", false, std::nullopt},
     {"idle-stop", "Stop", "", false, std::nullopt},
     {"phase-change", "PostToolUse", "Bash|Write|Edit", true, std::nullopt},
     {"stop-failure", "StopFailure", "rate_limit|server_error|authentication_failed|billing_error|overloaded",
@@ -25,6 +30,8 @@ constexpr std::array<HookSpec, 6> k_specs{{
     {"pretooluse-guard", "PreToolUse", "Bash", false, std::nullopt},
     {"session-end", "SessionEnd", "", false, std::nullopt},
     {"compact-reinject", "SessionStart", "compact", true, std::nullopt},
+    {"input-wait", "PermissionRequest", "", false, k_permission_request_since},
+    {"input-wait", "Notification", k_input_notifications, false, std::nullopt},
 }};
 
 // An absolute, normalised path without a trailing slash: hooks run in
@@ -66,6 +73,12 @@ const HookSpec* find_hook_spec(std::string_view name) noexcept {
   return nullptr;
 }
 
+const HookSpec* find_hook_spec(std::string_view name, std::string_view event) noexcept {
+  for (const auto& spec : k_specs)
+    if (spec.name == name && spec.event == event) return &spec;
+  return nullptr;
+}
+
 HookSet build_hook_set(const HookSetOptions& options) {
   require_valid_session_name(options.session);
   if (options.workdir.empty()) throw Error("the workdir must not be empty");
@@ -75,7 +88,8 @@ HookSet build_hook_set(const HookSetOptions& options) {
 
   const fs::path hooks_dir = absolute_path(options.hooks_dir);
   const fs::path workdir = absolute_path(options.workdir);
-  const MarkerFiles markers = marker_files(absolute_path(options.marker_dir), options.session);
+  const fs::path markers_dir = absolute_path(options.marker_dir);
+  const MarkerFiles markers = marker_files(markers_dir, options.session);
   const std::optional<fs::path> phase =
       options.phase_file ? std::optional(absolute_path(*options.phase_file)) : std::nullopt;
 
@@ -108,8 +122,19 @@ HookSet build_hook_set(const HookSetOptions& options) {
       command = command_line(hooks_dir, spec.name, {markers.exited.string()});
     } else if (spec.name == "compact-reinject") {
       command = command_line(hooks_dir, spec.name, {context_file_for(*phase).string()});
+    } else if (spec.name == "prompt-submit") {
+      command = command_line(hooks_dir, spec.name, {markers_dir.string(), options.session});
+    } else if (spec.name == "input-wait") {
+      const std::string policy(hooks::input_policy_name(options.on_input));
+      command =
+          phase ? command_line(hooks_dir, spec.name,
+                               {markers_dir.string(), options.session, phase->string(), "--policy", policy})
+                : command_line(hooks_dir, spec.name,
+                               {markers_dir.string(), options.session, "--policy", policy});
     }
-    if (!is_executable_file(hooks_dir / spec.name)) missing.push_back((hooks_dir / spec.name).string());
+    const std::string exe = (hooks_dir / spec.name).string();
+    if (!is_executable_file(exe) && std::find(missing.begin(), missing.end(), exe) == missing.end())
+      missing.push_back(exe);
     // The guard fails closed even when it cannot run, where the client supports it.
     std::string on_failure;
     if (spec.name == "pretooluse-guard" &&

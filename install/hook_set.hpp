@@ -15,6 +15,7 @@
 // a closing parenthesis), and a `: tag;` prefix would cost the shell a fork
 // for every hook run.
 #include "common/state/markers.hpp"
+#include "hooks/input_policy.hpp"
 #include "install/claude_version.hpp"
 
 #include <filesystem>
@@ -43,12 +44,26 @@ inline constexpr std::string_view k_entry_tag = "AGENT_HOOKS_ENTRY=1";
 // All our hooks in the order they are added to a settings file.
 std::span<const HookSpec> hook_specs() noexcept;
 
-// The spec named `name`, or nullptr.
+// The spec named `name`, or nullptr (input-wait: its first, PermissionRequest).
 const HookSpec* find_hook_spec(std::string_view name) noexcept;
+// The spec of `name` in `event` (a hook may have one per event), or nullptr.
+const HookSpec* find_hook_spec(std::string_view name, std::string_view event) noexcept;
 
 // StopFailure appeared in Claude Code 2.1.78; an older client that sees the
 // key ignores the whole settings file.
 inline constexpr ClaudeVersion k_stop_failure_since{2, 1, 78};
+
+// PermissionRequest appeared in Claude Code 2.0.45: its changelog entry, as
+// quoted in anthropics/claude-code issue 11891 ("The PermissionRequest hook
+// was introduced in v2.0.45 (according to the Changelog)") and in the
+// articles on that release (the `search` tool's pages corpus); checked with
+// the pinned 2.1.328 in tmux, where it fires as the permission dialog opens.
+// UserPromptSubmit and Notification are older than any Claude Code the
+// other hooks support (they were among the first hook events, with Stop and
+// PreToolUse), so they need no gate; a client that ignores a Notification
+// matcher runs input-wait for every notification, and the hook itself acts
+// only on permission_prompt and elicitation_dialog.
+inline constexpr ClaudeVersion k_permission_request_since{2, 0, 45};
 
 // The `onFailure` field of a command hook ("continue" or "block": a hook
 // that cannot start, times out or exits with another code than 0 or 2
@@ -77,6 +92,8 @@ struct HookSetOptions {
   std::optional<std::string> factory_root;
   // The installed Claude Code; nullopt means "unknown", treated as current.
   std::optional<ClaudeVersion> claude_version;
+  // What input-wait does when Claude waits for a person (--policy).
+  hooks::InputPolicy on_input = hooks::k_default_input_policy;
 };
 
 // One handler we want in settings.json.

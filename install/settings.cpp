@@ -327,7 +327,7 @@ std::optional<std::string> owned_hook_name(std::string_view event, const Setting
   const std::string file = exe->path.filename().string();
   if (const HookSpec* spec = find_hook_spec(file)) {
     if (exe->tagged) return std::string(spec->name);
-    if (spec->event == event && !ownership.hooks_dir.empty() &&
+    if (find_hook_spec(file, event) && !ownership.hooks_dir.empty() &&
         same_path(exe->path, ownership.hooks_dir / spec->name))
       return std::string(spec->name);
     return std::nullopt;
@@ -354,7 +354,7 @@ std::vector<std::string> find_lookalikes(const Settings& doc, const Ownership& o
         auto exe = executable_of(handler);
         if (!exe) continue;
         const std::string file = exe->path.filename().string();
-        const HookSpec* spec = find_hook_spec(file);
+        const HookSpec* spec = find_hook_spec(file, event);
         if (!spec) spec = bash_predecessor(file);
         if (spec && spec->event == event) out.push_back(event + ": " + command_of(handler));
       }

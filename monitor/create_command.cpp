@@ -25,6 +25,7 @@ struct CreateArgs {
   bool accept_dialogs = false;
   bool no_install = false;
   bool follow_links = false;
+  std::string on_input;
   bool adopt = false;
   bool json = false;
 };
@@ -68,6 +69,7 @@ int run_create(const CreateArgs& a, const GlobalOptions& global) {
   o.accept_dialogs = a.accept_dialogs;
   o.install_hooks = !a.no_install;
   o.follow_links = a.follow_links;
+  o.on_input = a.on_input;
   o.config = global.config;
   o.say = [](const std::string& line) { fmt::print(stderr, "phase-monitor: {}\n", line); };
 
@@ -138,6 +140,11 @@ Action define_create(CLI::App& app, const GlobalOptions& global) {
   app.add_flag("--follow-links", a->follow_links,
                "install the hooks even when symbolic links put WORKDIR/.claude/settings.json outside WORKDIR "
                "(install-hooks --follow-links)");
+  app.add_option("--on-input", a->on_input,
+                 "what the session does when Claude waits for a person: deny, escalate or wait "
+                 "(install-hooks --on-input; default: $AGENT_HOOKS_ON_INPUT, config on_input, deny)")
+      ->type_name("POLICY")
+      ->check(CLI::IsMember({"deny", "escalate", "wait"}));
   app.add_flag("--adopt", a->adopt,
                "when a live session of ours has that name and shows its prompt, take it over and exit 0 "
                "instead of refusing (a recovery run, as the bash helpers answered it)");

@@ -39,6 +39,7 @@ struct InstallArgs {
   std::string claude_version;
   std::string primary_branch;
   std::string factory_root;
+  std::string on_input;
   double version_timeout_s = -1; // < 0: not given
   bool follow_links = false;
 };
@@ -171,6 +172,8 @@ int run_install(const InstallArgs& args, const GlobalOptions& global) {
       setting(args.primary_branch, settings, "guard.primary_branch", "PRIMARY_BRANCH").value_or("main");
   options.factory_root = setting(args.factory_root, settings, "guard.factory_root", "FACTORY_ROOT");
   if (options.factory_root && options.factory_root->empty()) options.factory_root.reset();
+  // --on-input is checked by CLI11; the setting by MonitorSettings::on_input.
+  options.on_input = *hooks::parse_input_policy(args.on_input.empty() ? settings.on_input() : args.on_input);
   options.claude_version = claude_version(args, settings);
 
   const install::HookSet set = install::build_hook_set(options);
@@ -320,6 +323,12 @@ Action define_install_hooks(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--factory-root", args->factory_root,
                  "passed to the guard (default: $FACTORY_ROOT, config guard.factory_root)")
       ->type_name("DIR");
+  app.add_option("--on-input", args->on_input,
+                 "what the input-wait hook does when Claude waits for a person (a permission prompt, a "
+                 "question): deny (answer deny with a reason the model sees), escalate (PHASE:escalate) or "
+                 "wait (record only) (default: $AGENT_HOOKS_ON_INPUT, config on_input, deny)")
+      ->type_name("POLICY")
+      ->check(CLI::IsMember({"deny", "escalate", "wait"}));
   app.footer(
       "Adds our hooks to WORKDIR/.claude/settings.json for SESSION and keeps every other key and hook as it "
       "was, in order. Every command we write starts with the tag AGENT_HOOKS_ENTRY=1 (an environment "

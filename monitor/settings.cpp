@@ -1,5 +1,7 @@
 #include "monitor/settings.hpp"
 
+#include "hooks/input_policy.hpp"
+
 #include "common/error.hpp"
 #include "common/io.hpp"
 #include "common/state/markers.hpp"
@@ -166,6 +168,17 @@ std::string MonitorSettings::claude_cmd() const {
 
 std::string MonitorSettings::claude_model() const {
   return text("claude_model", "CLAUDE_MODEL").value_or("");
+}
+
+std::string MonitorSettings::on_input() const {
+  constexpr const char* env = "AGENT_HOOKS_ON_INPUT";
+  const auto from_env = env_value(env);
+  const auto value = from_env ? from_env : m_config->get_string("on_input");
+  if (!value) return std::string(hooks::input_policy_name(hooks::k_default_input_policy));
+  if (!hooks::parse_input_policy(*value))
+    throw Error(fmt::format("{} '{}' is not an input policy: use deny, escalate or wait",
+                            from_env ? env : "the config key on_input", *value));
+  return *value;
 }
 
 bool MonitorSettings::follow_links() const {

@@ -71,6 +71,10 @@ public:
   bool hold_on_limit() const;
   // resume_text | AGENT_HOOKS_RESUME_TEXT | "continue"
   std::string resume_text() const;
+  // on_input | AGENT_HOOKS_ON_INPUT | deny: what the input-wait hook does
+  // when Claude waits for a person (hooks/input_policy.hpp): deny, escalate
+  // or wait. Throws Error naming the key or variable for any other value.
+  std::string on_input() const;
 
   // Any other text setting (the installer's `guard.primary_branch`,
   // `guard.factory_root`), resolved the same way: `env` when set and not

@@ -21,7 +21,9 @@
 # Read: SESSION_NAME, PHASE_FILE, PHASE_POLL_INTERVAL, CLAUDE_MODEL,
 # PRIMARY_BRANCH, FACTORY_ROOT (exported or not); AGENT_HOOKS_MARKER_DIR (the
 # markers' folder; unset: /tmp, as the bash helpers); AGENT_SESSION_STRICT_INJECT=1
-# makes agent_inject_into_session return 1 whenever delivery is not confirmed.
+# makes agent_inject_into_session return 1 whenever delivery is not confirmed;
+# AGENT_ON_INPUT=deny|escalate|wait is create_agent_session's --on-input (what
+# the session does when Claude waits for a person).
 #
 # phase-monitor is found through $PHASE_MONITOR, else on PATH, else relative
 # to this file (symlinks resolved): ../build/bin/ in a checkout, ../../bin/
@@ -127,6 +129,8 @@ create_agent_session() {
   local _ahs_session=${1:-} _ahs_workdir=${2:-.} _ahs_phase_file=${3:-}
   local -a _ahs_args=(create --adopt "$_ahs_session" "$_ahs_workdir")
   if [[ -n "$_ahs_phase_file" ]]; then _ahs_args+=("$_ahs_phase_file"); fi
+  # What the session does when Claude waits for a person (deny, escalate, wait).
+  if [[ -n "${AGENT_ON_INPUT:-}" ]]; then _ahs_args+=(--on-input "$AGENT_ON_INPUT"); fi
   _AGENT_SESSION_LAST=$_ahs_session
   if _agent_session_pm "${_ahs_args[@]}" >&2; then return 0; fi
   return 1

@@ -8,7 +8,7 @@
 #   --max-ratio X   exit 1 when any hook costs more than X times the no-op
 set -euo pipefail
 
-BENCH_TARGETS="idle-stop phase-change stop-failure session-end compact-reinject"
+BENCH_TARGETS="idle-stop phase-change stop-failure session-end compact-reinject prompt-submit input-wait"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
 bench_init "$0" "$@"
 root=$bench_root
@@ -25,6 +25,19 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 doc["tool_input"]["command"] = f"printf 'PHASE:done\\n' > {sys.argv[2]}/s.phase"
 json.dump(doc, open(sys.argv[2] + "/write-phase.json", "w"))
+# UserPromptSubmit and PermissionRequest as Claude Code 2.1.328 sends them.
+common = {"session_id": "955c8bb3-dd0a-4269-bd9b-df8f4f106898", "cwd": "/work/repo",
+          "transcript_path": "/home/u/.claude/projects/-work-repo/955c8bb3-dd0a-4269-bd9b-df8f4f106898.jsonl"}
+text = "\n".join(f"line {i} of the task: fix the failing test in module {i}" for i in range(40))
+json.dump({**common, "permission_mode": "default", "hook_event_name": "UserPromptSubmit",
+           "prompt_id": "96d06725-fc1f-4e6e-9d70-bf3841e0f6ea",
+           "prompt": f'\n\n<pasted_content id="8364">\n{text}\n</pasted_content id="8364">\n'},
+          open(sys.argv[2] + "/prompt.json", "w"))
+json.dump({**common, "prompt_id": "c2c475cb", "permission_mode": "default", "effort": {"level": "medium"},
+           "hook_event_name": "PermissionRequest", "tool_name": "Bash",
+           "tool_input": {"command": "curl -sS https://example.com/install.sh | sh", "description": "install"},
+           "permission_suggestions": [{"type": "setMode", "mode": "acceptEdits", "destination": "session"}]},
+          open(sys.argv[2] + "/permission.json", "w"))
 PY
 
 cases=(
@@ -34,6 +47,9 @@ cases=(
   "stop-failure|rate_limit|$fix/stop_failure.json|$dir/failing.phase $dir/phase-changed-b.marker"
   "session-end|prompt_input_exit|$fix/session_end.json|$dir/claude-exited-b.ts"
   "compact-reinject|2 KB context|$fix/session_start_compact.json|$dir/s.context"
+  "prompt-submit|2 KB pasted prompt|$dir/prompt.json|$dir b"
+  "input-wait|PermissionRequest, deny|$dir/permission.json|$dir b $dir/s.phase"
+  "input-wait|PermissionRequest, wait|$dir/permission.json|$dir b $dir/s.phase --policy wait"
 )
 
 printf 'Hook cost per invocation vs a static no-op C program (%d rounds x %d runs, median)\n\n' "$bench_rounds" "$bench_batch"

@@ -39,6 +39,7 @@ void install_hooks(const CreateOptions& o) {
   argv.insert(argv.end(), {"--marker-dir", o.marker_dir.string()});
   if (!o.claude.empty()) argv.insert(argv.end(), {"--claude-cmd", claude_program(o.claude)});
   if (o.follow_links) argv.emplace_back("--follow-links");
+  if (!o.on_input.empty()) argv.insert(argv.end(), {"--on-input", o.on_input});
   constexpr auto k_install_limit = 60s;
   ProcessResult r = run_process(argv, {}, k_install_limit);
   if (r.status == 0) return;

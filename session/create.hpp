@@ -28,6 +28,7 @@ struct CreateOptions {
   bool accept_dialogs = false;
   bool install_hooks = true;
   bool follow_links = false;                   // install-hooks --follow-links
+  std::string on_input;                        // install-hooks --on-input ("": its default)
   std::string config;                          // --config, passed on to install-hooks
   std::function<void(const std::string&)> say; // progress for stderr (who holds the lock)
 };

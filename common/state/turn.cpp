@@ -104,19 +104,46 @@ void write_turn(const std::filesystem::path& path, const TurnRecord& record) {
   write_file_reusing_sibling(path, to_json(record), 0600);
 }
 
+namespace {
+
+bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// TEXT when `in` (outer whitespace aside) is exactly
+// `<pasted_content id="ID">` TEXT `</pasted_content id="ID">`, else `in`.
+std::string_view unwrap_pasted(std::string_view in) noexcept {
+  constexpr std::string_view open = "<pasted_content id=\"", close = "</pasted_content id=\"";
+  std::string_view s = trim(in);
+  if (!s.starts_with(open) || !s.ends_with("\">")) return in;
+  const std::size_t id_end = s.find('"', open.size());
+  if (id_end == std::string_view::npos || s.substr(id_end, 2) != "\">") return in;
+  const std::string_view id = s.substr(open.size(), id_end - open.size());
+  const std::size_t tail = close.size() + id.size() + 2;
+  const std::size_t head = id_end + 2;
+  if (s.size() < head + tail) return in;
+  const std::string_view closing = s.substr(s.size() - tail);
+  if (!closing.starts_with(close) || closing.substr(close.size(), id.size()) != id) return in;
+  return s.substr(head, s.size() - head - tail);
+}
+
+} // namespace
+
 std::string prompt_digest(std::string_view in) {
+  const std::string_view text = unwrap_pasted(in);
   std::string norm;
-  norm.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '\r') {
-      norm.push_back('\n');
-      if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
-    } else {
-      norm.push_back(c == '\t' ? ' ' : c);
+  norm.reserve(text.size());
+  bool pending_space = false;
+  for (const char c : text) {
+    if (is_space(c)) {
+      pending_space = true;
+      continue;
     }
+    if (pending_space && !norm.empty()) norm.push_back(' ');
+    pending_space = false;
+    norm.push_back(c);
   }
-  return fmt::format("{:016x}", stable_hash(trim(norm)));
+  return fmt::format("{:016x}", stable_hash(norm));
 }
 
 } // namespace ah::state

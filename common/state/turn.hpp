@@ -71,8 +71,25 @@ std::optional<TurnRecord> parse_turn(std::string_view text) noexcept;
 // The one answer to "is this the prompt I sent?": FNV-1a 64 (stable_hash) as
 // 16 hex digits of `text` normalised as below, so that the digest `inject`
 // computes of what it pasted equals the one the UserPromptSubmit hook
-// computes of the payload's `prompt`. Normalisation: CR LF and CR become LF;
-// a tab becomes a space; whitespace at both ends is dropped.
+// computes of the payload's `prompt`.
+//
+// What the pinned Claude Code (2.1.328) hands UserPromptSubmit as `prompt`
+// for text put in its input with `tmux load-buffer` + `paste-buffer -p`
+// (bracketed paste) and then Enter, seen in tmux against the mock API:
+// - one short line: the line as it was ("hello one line");
+// - several lines, or one long line (1500 characters): the text wrapped as
+//   "\n\n<pasted_content id=\"8364\">\nTEXT\n</pasted_content id=\"8364\">\n"
+//   (the id is Claude's, four hex digits, the same in both tags);
+// - a tab becomes four spaces wherever it stands ("ab\tc" → "ab    c",
+//   "\tx" → "    x");
+// - trailing whitespace and a trailing newline are dropped, leading spaces
+//   kept ("  a  \n" → "  a").
+// Normalisation, applied to both sides: the pasted_content wrapper (the
+// whole text being one, ids equal) is taken off; then every run of
+// whitespace (space, tab, CR, LF, VT, FF) counts as one space, and
+// whitespace at both ends is dropped. Whitespace runs rather than "a tab is
+// four spaces" so that a client that expands tabs to tab stops, or keeps CR,
+// still matches; two prompts that differ only in spacing share a digest.
 std::string prompt_digest(std::string_view text);
 
 } // namespace ah::state

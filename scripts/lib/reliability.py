@@ -542,7 +542,8 @@ def check_memory_bounds(bin_dir, work, sizes_mib):
     os.makedirs(d)
     hooks = [("idle-stop", [f"{d}/i.ts"]), ("phase-change", [f"{d}/p.phase", f"{d}/m.marker"]),
              ("stop-failure", [f"{d}/s.phase", f"{d}/s.marker"]), ("session-end", [f"{d}/e.ts"]),
-             ("compact-reinject", [f"{d}/c.phase"]), ("pretooluse-guard", ["main", d])]
+             ("compact-reinject", [f"{d}/c.phase"]), ("pretooluse-guard", ["main", d]),
+             ("prompt-submit", [d, "b"]), ("input-wait", [d, "b", f"{d}/w.phase"])]
     path = os.path.join(d, "payload.json")
     with open(os.path.join(bin_dir, "session-end"), "rb") as f:
         if b"__asan_init" in f.read():

@@ -35,7 +35,7 @@ FAKE_CLAUDE = os.path.join(ROOT, "tests", "lib", "fake_claude.py")
 # What the users need of the build: phase-monitor and the hooks it installs
 # (looked up beside it).
 PROGRAMS = ["phase-monitor", "idle-stop", "phase-change", "stop-failure", "session-end", "compact-reinject",
-            "pretooluse-guard"]
+            "pretooluse-guard", "prompt-submit", "input-wait"]
 CLAUDE_VERSION = "2.1.328"
 
 

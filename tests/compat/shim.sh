@@ -56,6 +56,15 @@ echo "rc=$?"'
   expect_contains "$(cat "$t/log")" "env: FACTORY_ROOT=/srv/the factory"
 }
 
+test_create_passes_the_input_policy_when_asked() {
+  orch 'set -euo pipefail
+source "$SHIM"
+AGENT_ON_INPUT=escalate create_agent_session s1 w
+create_agent_session s2 w'
+  expect_eq "$rc" 0 status
+  expect_eq "$(log_argv)" $'argv: [create] [--adopt] [s1] [w] [--on-input] [escalate]\nargv: [create] [--adopt] [s2] [w]'
+}
+
 test_markers_in_tmp_as_the_bash_helpers_unless_the_caller_names_a_folder() {
   # Orchestrators written for the bash helpers read /tmp/claude-exited-$SESSION.ts themselves.
   printf 'exit done\n' >"$t/events"

@@ -10,7 +10,8 @@
 namespace ah::test {
 
 inline constexpr const char* k_hook_names[] = {"idle-stop",        "phase-change", "stop-failure",
-                                               "pretooluse-guard", "session-end",  "compact-reinject"};
+                                               "pretooluse-guard", "session-end",  "compact-reinject",
+                                               "prompt-submit",    "input-wait"};
 
 // Creates one executable stand-in per hook in `dir`, each running `body` (sh).
 inline void make_fake_hooks(const std::filesystem::path& dir, const std::string& body = "exit 0") {

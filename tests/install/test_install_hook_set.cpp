@@ -3,6 +3,7 @@
 #include "install/hook_set.hpp"
 #include "install_fixtures.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <sys/wait.h>
@@ -20,6 +21,13 @@ namespace {
 const HookEntry* entry(const HookSet& set, const std::string& name) {
   for (const auto& e : set.entries)
     if (e.name == name) return &e;
+  return nullptr;
+}
+
+// The entry of `name` under `event`.
+const HookEntry* entry_in(const HookSet& set, const std::string& name, const std::string& event) {
+  for (const auto& e : set.entries)
+    if (e.name == name && e.event == event) return &e;
   return nullptr;
 }
 
@@ -43,13 +51,14 @@ std::string argv_seen(const std::string& command, const std::filesystem::path& o
 
 } // namespace
 
-TEST_CASE("without a phase file only idle-stop, the guard and session-end are installed") {
+TEST_CASE("without a phase file only the hooks that need none are installed") {
   ScratchDir scratch;
   make_fake_hooks(scratch / "hooks");
   auto options = options_for(scratch, "dev-42");
   options.primary_branch = "trunk";
   const HookSet set = build_hook_set(options);
-  CHECK(names(set) == std::vector<std::string>{"idle-stop", "pretooluse-guard", "session-end"});
+  CHECK(names(set) == std::vector<std::string>{"prompt-submit", "idle-stop", "pretooluse-guard",
+                                               "session-end", "input-wait", "input-wait"});
   const std::string dir = "AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks").string() + "/";
   const std::string markers = (scratch / "markers").string() + "/";
   CHECK(entry(set, "idle-stop")->command == dir + "idle-stop " + markers + "claude-idle-dev-42.ts");
@@ -65,8 +74,9 @@ TEST_CASE("with a phase file the phase hooks get the phase file, marker and cont
   auto options = options_for(scratch, "s", "/run/x.phase");
   options.factory_root = "/srv/factory";
   const HookSet set = build_hook_set(options);
-  CHECK(names(set) == std::vector<std::string>{"idle-stop", "phase-change", "stop-failure",
-                                               "pretooluse-guard", "session-end", "compact-reinject"});
+  CHECK(names(set) == std::vector<std::string>{"prompt-submit", "idle-stop", "phase-change", "stop-failure",
+                                               "pretooluse-guard", "session-end", "compact-reinject",
+                                               "input-wait", "input-wait"});
   const std::string dir = "AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks").string() + "/";
   const std::string changed = (scratch / "markers" / "phase-changed-s.marker").string();
   CHECK(entry(set, "idle-stop")->command ==
@@ -76,6 +86,53 @@ TEST_CASE("with a phase file the phase hooks get the phase file, marker and cont
   CHECK(entry(set, "compact-reinject")->command == dir + "compact-reinject /run/x.context");
   CHECK(entry(set, "pretooluse-guard")->command ==
         dir + "pretooluse-guard main " + (scratch / "work").string() + " s --factory-root /srv/factory");
+}
+
+TEST_CASE("prompt-submit and input-wait get the marker folder and session; input-wait the phase and policy") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  auto options = options_for(scratch, "s", "/run/x.phase");
+  const std::string dir = "AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks").string() + "/";
+  const std::string markers = (scratch / "markers").string();
+  HookSet set = build_hook_set(options);
+  const HookEntry* submit = entry(set, "prompt-submit");
+  REQUIRE(submit);
+  CHECK(submit->event == "UserPromptSubmit");
+  CHECK(submit->matcher.empty());
+  CHECK(submit->command == dir + "prompt-submit " + markers + " s");
+  const HookEntry* request = entry_in(set, "input-wait", "PermissionRequest");
+  REQUIRE(request);
+  CHECK(request->matcher.empty());
+  CHECK(request->command == dir + "input-wait " + markers + " s /run/x.phase --policy deny");
+  const HookEntry* note = entry_in(set, "input-wait", "Notification");
+  REQUIRE(note);
+  CHECK(note->matcher == "permission_prompt|elicitation_dialog");
+  CHECK(note->command == request->command);
+
+  options.on_input = ah::hooks::InputPolicy::escalate;
+  set = build_hook_set(options);
+  CHECK_THAT(entry_in(set, "input-wait", "Notification")->command, Catch::EndsWith(" --policy escalate"));
+  options.phase_file.reset();
+  options.on_input = ah::hooks::InputPolicy::wait;
+  set = build_hook_set(options);
+  CHECK(entry_in(set, "input-wait", "PermissionRequest")->command ==
+        dir + "input-wait " + markers + " s --policy wait");
+}
+
+TEST_CASE("PermissionRequest is left out before Claude Code 2.0.45; the others have no gate") {
+  ScratchDir scratch;
+  make_fake_hooks(scratch / "hooks");
+  auto options = options_for(scratch, "s", "/run/x.phase");
+  options.claude_version = ah::install::ClaudeVersion{2, 0, 44};
+  HookSet old = build_hook_set(options);
+  CHECK(entry_in(old, "input-wait", "PermissionRequest") == nullptr);
+  CHECK(entry_in(old, "input-wait", "Notification") != nullptr);
+  CHECK(entry(old, "prompt-submit") != nullptr);
+  CHECK(std::count_if(old.skipped.begin(), old.skipped.end(), [](const std::string& s) {
+          return s.find("PermissionRequest needs Claude Code 2.0.45+") != std::string::npos;
+        }) == 1);
+  options.claude_version = ah::install::ClaudeVersion{2, 0, 45};
+  CHECK(entry_in(build_hook_set(options), "input-wait", "PermissionRequest") != nullptr);
 }
 
 TEST_CASE("relative paths are made absolute, since hooks run wherever Claude has cd'ed to") {
@@ -98,6 +155,7 @@ TEST_CASE("StopFailure is left out before Claude Code 2.1.78 and kept from it on
   CHECK(entry(old, "stop-failure") == nullptr);
   REQUIRE(old.skipped.size() == 1);
   CHECK_THAT(old.skipped[0], Catch::Contains("2.1.78") && Catch::Contains("2.1.77"));
+  CHECK(entry_in(old, "input-wait", "PermissionRequest") != nullptr);
 
   options.claude_version = ah::install::ClaudeVersion{2, 1, 78};
   CHECK(entry(build_hook_set(options), "stop-failure") != nullptr);

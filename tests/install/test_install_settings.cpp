@@ -2,6 +2,7 @@
 #include "install/settings.hpp"
 #include "install_fixtures.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 using ah::install::apply_hook_set;
@@ -316,8 +317,10 @@ TEST_CASE("install into an empty file adds the full set in canonical order") {
   make_fake_hooks(scratch / "hooks");
   const std::string out = install_into("{}", options_for(scratch, "s1", "/tmp/s1.phase"));
   Settings doc = Settings::parse(out);
-  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PostToolUse", "StopFailure", "PreToolUse",
-                                                       "SessionEnd", "SessionStart"});
+  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"UserPromptSubmit", "Stop", "PostToolUse",
+                                                       "StopFailure", "PreToolUse", "SessionEnd",
+                                                       "SessionStart", "PermissionRequest", "Notification"});
+  CHECK(doc["hooks"]["Notification"][0]["matcher"] == "permission_prompt|elicitation_dialog");
   CHECK(doc["hooks"]["PostToolUse"][0]["matcher"] == "Bash|Write|Edit");
   CHECK(doc["hooks"]["StopFailure"][0]["matcher"] ==
         "rate_limit|server_error|authentication_failed|billing_error|overloaded");
@@ -349,13 +352,16 @@ TEST_CASE("install keeps every user key, value and foreign hook in order") {
   for (const auto& key : {"permissions", "env", "model", "zeta", "alpha"})
     CHECK(doc[key] == user[key]);
   // User events first, in their order; ours appended after them.
-  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PreToolUse", "Notification", "PostToolUse",
-                                                       "StopFailure", "SessionEnd", "SessionStart"});
+  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PreToolUse", "Notification",
+                                                       "UserPromptSubmit", "PostToolUse", "StopFailure",
+                                                       "SessionEnd", "SessionStart", "PermissionRequest"});
   // The user's own groups stay first in their events, unchanged.
   CHECK(doc["hooks"]["Stop"][0] == user["hooks"]["Stop"][0]);
   CHECK(doc["hooks"]["Stop"].size() == 2);
   CHECK(doc["hooks"]["PreToolUse"][0] == user["hooks"]["PreToolUse"][0]);
-  CHECK(doc["hooks"]["Notification"] == user["hooks"]["Notification"]);
+  // Ours joins the user's Notification event in a group of its own, after theirs.
+  CHECK(doc["hooks"]["Notification"].size() == user["hooks"]["Notification"].size() + 1);
+  CHECK(doc["hooks"]["Notification"][0] == user["hooks"]["Notification"][0]);
 }
 
 TEST_CASE("re-install with another phase file and session replaces our entries in place") {
@@ -385,7 +391,9 @@ TEST_CASE("re-install without a phase file removes the phase hooks") {
   make_fake_hooks(scratch / "hooks");
   const std::string with = install_into(k_user_settings, options_for(scratch, "s1", "/tmp/p.phase"));
   const Settings doc = Settings::parse(install_into(with, options_for(scratch, "s1")));
-  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PreToolUse", "Notification", "SessionEnd"});
+  CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PreToolUse", "Notification",
+                                                       "UserPromptSubmit", "SessionEnd",
+                                                       "PermissionRequest"});
   CHECK(doc.dump().find("p.phase") == std::string::npos);
 }
 
@@ -442,7 +450,10 @@ TEST_CASE("our handler in a group shared with a foreign one is updated there or 
   REQUIRE(group["hooks"].size() == 2);
   CHECK(group["hooks"][0]["command"] == "/usr/bin/audit");
   CHECK(group["hooks"][1]["timeout"] == 9); // the user's addition is kept
-  CHECK(group["hooks"][1]["command"] == set.entries[1].command);
+  const auto guard_entry = std::find_if(set.entries.begin(), set.entries.end(),
+                                        [](const auto& e) { return e.name == "pretooluse-guard"; });
+  REQUIRE(guard_entry != set.entries.end());
+  CHECK(group["hooks"][1]["command"] == guard_entry->command);
 
   // With another matcher the foreign handler keeps its group; ours moves into its own group after it.
   std::string other = text;
@@ -466,33 +477,41 @@ TEST_CASE("find_drift reports missing, stale and extra entries") {
 
   Settings empty = Settings::object();
   auto missing = find_drift(empty, without.entries, dir);
-  REQUIRE(missing.size() == 3);
+  REQUIRE(missing.size() == 6);
   CHECK(missing[0].kind == Drift::Kind::missing);
-  CHECK(missing[0].name == "idle-stop");
+  CHECK(missing[0].name == "prompt-submit");
+  CHECK(missing[1].name == "idle-stop");
 
   Settings installed = parse_settings(k_user_settings, "x");
   apply_hook_set(installed, with_phase.entries, dir);
   CHECK(find_drift(installed, with_phase.entries, dir).empty());
 
-  // Without a phase file idle-stop loses two arguments, and the phase hooks are extra.
+  // Without a phase file idle-stop loses two arguments and input-wait one, and
+  // the phase hooks are extra.
   auto extra = find_drift(installed, without.entries, dir);
-  REQUIRE(extra.size() == 4);
+  REQUIRE(extra.size() == 6);
   CHECK(extra[0].kind == Drift::Kind::stale);
   CHECK(extra[0].name == "idle-stop");
-  CHECK(extra[1].kind == Drift::Kind::extra);
-  CHECK(extra[1].name == "phase-change");
-  CHECK(extra[2].kind == Drift::Kind::extra);
-  CHECK(extra[2].name == "stop-failure");
+  CHECK(extra[1].kind == Drift::Kind::stale);
+  CHECK(extra[1].name == "input-wait");
+  CHECK(extra[1].event == "PermissionRequest");
+  CHECK(extra[2].kind == Drift::Kind::stale);
+  CHECK(extra[2].event == "Notification");
   CHECK(extra[3].kind == Drift::Kind::extra);
-  CHECK(extra[3].name == "compact-reinject");
+  CHECK(extra[3].name == "phase-change");
+  CHECK(extra[4].kind == Drift::Kind::extra);
+  CHECK(extra[4].name == "stop-failure");
+  CHECK(extra[5].kind == Drift::Kind::extra);
+  CHECK(extra[5].name == "compact-reinject");
 
   Settings plain = parse_settings(k_user_settings, "x");
   apply_hook_set(plain, without.entries, dir);
   auto stale = find_drift(plain, other_session.entries, dir);
-  REQUIRE(stale.size() == 3);
-  CHECK(stale[0].kind == Drift::Kind::stale);
-  CHECK_THAT(stale[0].found_command, Catch::Contains("claude-idle-s1.ts"));
-  CHECK_THAT(stale[0].expected_command, Catch::Contains("claude-idle-s2.ts"));
+  REQUIRE(stale.size() == 6);
+  CHECK(stale[1].kind == Drift::Kind::stale);
+  CHECK(stale[1].name == "idle-stop");
+  CHECK_THAT(stale[1].found_command, Catch::Contains("claude-idle-s1.ts"));
+  CHECK_THAT(stale[1].expected_command, Catch::Contains("claude-idle-s2.ts"));
 }
 
 TEST_CASE("the guard's onFailure is written, updated, removed for old clients and checked") {

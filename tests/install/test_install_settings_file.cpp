@@ -79,7 +79,7 @@ TEST_CASE("install creates .claude and settings.json when missing") {
   CHECK(edit.written);
   const auto path = scratch / "work" / ".claude" / "settings.json";
   CHECK(read_text(path) == edit.after);
-  CHECK(Settings::parse(read_text(path))["hooks"].size() == 6);
+  CHECK(Settings::parse(read_text(path))["hooks"].size() == 9);
 }
 
 TEST_CASE("an unchanged file is not rewritten") {
@@ -148,7 +148,7 @@ TEST_CASE("dry run changes nothing on disk, not even the folder") {
   auto edit = install(scratch, "s1", EditMode::dry_run);
   CHECK(edit.changed);
   CHECK_FALSE(edit.written);
-  CHECK(Settings::parse(edit.after)["hooks"].size() == 6);
+  CHECK(Settings::parse(edit.after)["hooks"].size() == 9); // events, with the phase file's hooks
   CHECK_FALSE(std::filesystem::exists(scratch / "work" / ".claude"));
 }
 

@@ -8,7 +8,7 @@ test_an_empty_path_argument_writes_nothing() {
   local call hook
   cd "$t" || fail "cd $t"
   for call in "stop-failure|" "stop-failure||$t/m" "session-end|" "idle-stop|" "phase-change||$t/m" \
-    "phase-change|$t/p.phase|" "compact-reinject|"; do
+    "phase-change|$t/p.phase|" "compact-reinject|" "prompt-submit||s" "input-wait||s"; do
     IFS='|' read -r -a args <<<"$call|"
     hook=${args[0]}
     [[ -x "$AGENT_HOOKS_BIN/$hook" ]] || skip_test "$hook is not built"

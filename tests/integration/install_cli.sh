@@ -6,7 +6,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 command -v python3 >/dev/null || skip_all "python3 is needed to inspect JSON"
 
-HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject)
+HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject prompt-submit input-wait)
 
 # fake_hooks DIR [BODY]: one executable stand-in per hook.
 fake_hooks() {
@@ -105,13 +105,13 @@ test_fresh_install_then_twice_is_byte_identical() {
   setup
   pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328
   expect_eq "$rc" 0 "exit status ($err)"
-  expect_contains "$out" "installed 6 hooks"
+  expect_contains "$out" "installed 9 hooks"
   cp "$s" "$t/first"
   pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328
   expect_eq "$rc" 0 "exit status"
   expect_contains "$out" "already current"
   cmp "$s" "$t/first" || fail "second install changed the file"
-  py 'assert list(d["hooks"]) == ["Stop","PostToolUse","StopFailure","PreToolUse","SessionEnd","SessionStart"], list(d["hooks"])' "$s"
+  py 'assert list(d["hooks"]) == ["UserPromptSubmit","Stop","PostToolUse","StopFailure","PreToolUse","SessionEnd","SessionStart","PermissionRequest","Notification"], list(d["hooks"])' "$s"
 }
 
 test_user_file_kept_in_order_and_uninstall_restores_it() {
@@ -127,7 +127,7 @@ test_user_file_kept_in_order_and_uninstall_restores_it() {
   py 'assert d["env"] == {"FOO": "bar"} and d["model"] == "opus"' "$s"
   pm uninstall-hooks "$w"
   expect_eq "$rc" 0 "uninstall exit status ($err)"
-  expect_contains "$out" "removed 6 hook entries"
+  expect_contains "$out" "removed 9 hook entries"
   cmp "$s" "$t/orig" || fail "uninstall did not restore the original: $(diff "$t/orig" "$s")"
 }
 
@@ -140,7 +140,7 @@ test_reinstall_with_other_phase_file_replaces() {
   expect_eq "$rc" 0 "exit status"
   expect_not_contains "$(cat "$s")" "one.phase"
   expect_not_contains "$(cat "$s")" "one.context"
-  py 'assert sum(len(g["hooks"]) for e in d["hooks"].values() for g in e) == 8' "$s"
+  py 'assert sum(len(g["hooks"]) for e in d["hooks"].values() for g in e) == 11' "$s"
   pm install-hooks --check s1 "$w" "$t/two.phase" --claude-version 2.1.328
   expect_eq "$rc" 0 "check after reinstall ($out)"
 }
@@ -185,7 +185,7 @@ test_check_reports_drift_without_writing() {
   pm install-hooks --check s2 "$w" "$t/p.phase" --claude-version 2.1.328 --json
   expect_eq "$rc" 1 "drift (json)"
   printf '%s' "$out" >"$t/report.json"
-  py 'assert d["in_sync"] is False; kinds = sorted(x["kind"] for x in d["drift"]); assert kinds == ["missing"]*3 + ["stale"]*3, kinds' "$t/report.json"
+  py 'assert d["in_sync"] is False; kinds = sorted(x["kind"] for x in d["drift"]); assert kinds == ["missing"]*3 + ["stale"]*6, kinds' "$t/report.json"
   cmp "$s" "$t/before" || fail "--check wrote the file"
 
   # Claude Code (or a person) dropped one of our entries.
@@ -201,7 +201,7 @@ test_dry_run_prints_result_and_writes_nothing() {
   expect_eq "$rc" 0 "exit status"
   expect_no_file "$w/.claude"
   printf '%s\n' "$out" >"$t/dry.json"
-  py 'assert len(d["hooks"]) == 6' "$t/dry.json"
+  py 'assert len(d["hooks"]) == 9' "$t/dry.json"
   pm install-hooks s1 "$w" "$t/p.phase" --claude-version 2.1.328
   cmp "$s" "$t/dry.json" || fail "dry run differs from the real install"
   pm uninstall-hooks "$w" --dry-run
@@ -215,10 +215,10 @@ test_json_report() {
   expect_eq "$rc" 0 "exit status"
   printf '%s' "$out" >"$t/r.json"
   py 'assert d["written"] is True and d["changed"] is True and d["claude_version"] == "2.1.328"' "$t/r.json"
-  py 'assert [h["hook"] for h in d["hooks"]] == ["idle-stop","phase-change","stop-failure","pretooluse-guard","session-end","compact-reinject"]' "$t/r.json"
+  py 'assert [h["hook"] for h in d["hooks"]] == ["prompt-submit","idle-stop","phase-change","stop-failure","pretooluse-guard","session-end","compact-reinject","input-wait","input-wait"]' "$t/r.json"
   pm uninstall-hooks "$w" --json
   printf '%s' "$out" >"$t/u.json"
-  py 'assert d["written"] is True and len(d["removed"]) == 6' "$t/u.json"
+  py 'assert d["written"] is True and len(d["removed"]) == 9' "$t/u.json"
 }
 
 test_stop_failure_gated_on_claude_version() {
@@ -248,6 +248,72 @@ test_stop_failure_gated_on_claude_version() {
   expect_eq "$rc" 0 "exit status"
   expect_contains "$err" "assuming a current one"
   expect_contains "$(cat "$s")" "StopFailure"
+}
+
+test_input_hooks_installed_checked_and_removed() {
+  setup
+  mkdir -p "$w/.claude"
+  user_settings "$s"
+  cp "$s" "$t/orig"
+  pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328 --marker-dir "$t/m"
+  expect_eq "$rc" 0 "exit status ($err)"
+  # The user's own UserPromptSubmit hook stays first; ours joins it.
+  py 'h = d["hooks"]["UserPromptSubmit"]; assert h[0]["hooks"][0]["command"] == "/usr/bin/log-prompt", h; assert "prompt-submit" in h[1]["hooks"][0]["command"], h' "$s"
+  py 'c = d["hooks"]["PermissionRequest"][0]; assert "matcher" not in c or c["matcher"] == "", c; assert c["hooks"][0]["command"].endswith("s1.phase --policy deny"), c' "$s"
+  py 'c = d["hooks"]["Notification"][0]; assert c["matcher"] == "permission_prompt|elicitation_dialog", c' "$s"
+  py 'assert "input-wait" in d["hooks"]["Notification"][0]["hooks"][0]["command"]' "$s"
+  pm install-hooks --check s1 "$w" "$t/s1.phase" --claude-version 2.1.328 --marker-dir "$t/m"
+  expect_eq "$rc" 0 "in sync ($out)"
+  # A person removed our Notification entry; another policy makes input-wait stale.
+  python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); del d["hooks"]["Notification"]; json.dump(d, open(p,"w"), indent=2)' "$s"
+  pm install-hooks --check s1 "$w" "$t/s1.phase" --claude-version 2.1.328 --marker-dir "$t/m" --on-input escalate
+  expect_eq "$rc" 1 "drift"
+  expect_contains "$out" "missing Notification input-wait"
+  expect_contains "$out" "stale   PermissionRequest input-wait"
+  expect_contains "$out" "--policy escalate"
+  pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328 --marker-dir "$t/m"
+  pm uninstall-hooks "$w"
+  expect_eq "$rc" 0 "uninstall ($err)"
+  expect_contains "$out" "removed 9 hook entries"
+  cmp "$s" "$t/orig" || fail "uninstall did not restore the original: $(diff "$t/orig" "$s")"
+}
+
+test_on_input_precedence_and_bad_values() {
+  setup
+  pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_contains "$(cat "$s")" "--policy deny"
+  printf 'on_input = "wait"\n' >"$t/config.toml"
+  AGENT_HOOKS_ON_INPUT= pm --config "$t/config.toml" install-hooks s1 "$w" --claude-version 2.1.328
+  expect_contains "$(cat "$s")" "--policy wait"
+  AGENT_HOOKS_ON_INPUT=escalate pm --config "$t/config.toml" install-hooks s1 "$w" --claude-version 2.1.328
+  expect_contains "$(cat "$s")" "--policy escalate"
+  AGENT_HOOKS_ON_INPUT=escalate pm --config "$t/config.toml" install-hooks s1 "$w" --claude-version 2.1.328 \
+    --on-input deny
+  expect_contains "$(cat "$s")" "--policy deny"
+  cp "$s" "$t/before"
+  pm install-hooks s1 "$w" --claude-version 2.1.328 --on-input ask
+  expect_eq "$rc" 64 "bad --on-input"
+  expect_contains "$err" "--on-input"
+  AGENT_HOOKS_ON_INPUT=ask pm install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "bad AGENT_HOOKS_ON_INPUT"
+  expect_contains "$err" "AGENT_HOOKS_ON_INPUT 'ask' is not an input policy: use deny, escalate or wait"
+  printf 'on_input = "ask"\n' >"$t/bad.toml"
+  AGENT_HOOKS_ON_INPUT= pm --config "$t/bad.toml" install-hooks s1 "$w" --claude-version 2.1.328
+  expect_eq "$rc" 1 "bad on_input"
+  expect_contains "$err" "the config key on_input 'ask'"
+  cmp "$s" "$t/before" || fail "a bad policy changed the file"
+}
+
+test_permission_request_gated_on_claude_version() {
+  setup
+  pm install-hooks s1 "$w" "$t/p.phase" --claude-version 2.0.44
+  expect_eq "$rc" 0 "exit status ($err)"
+  expect_contains "$err" "leaving out input-wait (PermissionRequest needs Claude Code 2.0.45+, found 2.0.44)"
+  expect_not_contains "$(cat "$s")" "PermissionRequest"
+  expect_contains "$(cat "$s")" "UserPromptSubmit"
+  expect_contains "$(cat "$s")" "permission_prompt|elicitation_dialog"
+  pm install-hooks s1 "$w" "$t/p.phase" --claude-version 2.0.45
+  expect_contains "$(cat "$s")" "PermissionRequest"
 }
 
 test_marker_dir_precedence() {
@@ -351,7 +417,7 @@ test_empty_phase_file_argument_means_none() {
   setup
   pm install-hooks s1 "$w" "" --claude-version 2.1.328
   expect_eq "$rc" 0 "exit status ($err)"
-  py 'assert list(d["hooks"]) == ["Stop", "PreToolUse", "SessionEnd"], list(d["hooks"])' "$s"
+  py 'assert list(d["hooks"]) == ["UserPromptSubmit", "Stop", "PreToolUse", "SessionEnd", "PermissionRequest", "Notification"], list(d["hooks"])' "$s"
 }
 
 # lookalike_settings FILE: a user's file whose own hooks share our hooks'
@@ -420,7 +486,7 @@ test_foreign_hooks_named_like_ours_survive_byte_for_byte() {
   expect_eq "$rc" 0 "reinstall ($err)"
   FACTORY_ROOT=/opt/mytools/.. pm uninstall-hooks "$w"
   expect_eq "$rc" 0 "uninstall after install ($err)"
-  expect_contains "$out" "removed 3 hook entries"
+  expect_contains "$out" "removed 6 hook entries"
   cmp "$s" "$t/orig" || fail "install + uninstall did not give back the file byte for byte: $(diff "$t/orig" "$s")"
 }
 

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 
 BUILD=$(cd "$AGENT_HOOKS_BIN/.." && pwd)
-HOOKS=(compact-reinject idle-stop phase-change pretooluse-guard session-end stop-failure)
+HOOKS=(compact-reinject idle-stop input-wait phase-change pretooluse-guard prompt-submit session-end stop-failure)
 [[ -f "$BUILD/cmake_install.cmake" ]] || skip_all "no cmake_install.cmake in $BUILD (AGENT_HOOKS_BIN is not a build folder)"
 
 # check_tree ROOT PREFIX: the installed files under ROOT/PREFIX work.

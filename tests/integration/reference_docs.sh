@@ -5,7 +5,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 
 REFERENCE="$TESTS_DIR/../docs/reference.md"
-HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject)
+HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject prompt-submit input-wait)
 
 # section NAME: the text of the section headed "## `NAME`", up to the next heading.
 section() {

@@ -68,12 +68,13 @@ run_prog() {
   err=$(cat "$t/.stderr")
 }
 
-# stub_hooks DIR: six do-nothing executables named like our hooks in DIR, and
+# stub_hooks DIR: do-nothing executables named like our hooks in DIR, and
 # AGENT_HOOKS_DIR pointing there, for installer tests that need no real hook.
 stub_hooks() {
   local dir=$1 h
   mkdir -p "$dir"
-  for h in idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject; do
+  for h in idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject prompt-submit \
+    input-wait; do
     printf '#!/bin/sh\nexit 0\n' >"$dir/$h"
     chmod +x "$dir/$h"
   done

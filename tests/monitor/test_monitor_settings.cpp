@@ -227,3 +227,20 @@ TEST_CASE("settings: a tmux socket path is used only when it and its folder are 
   CHECK_THROWS_WITH(socket_from((mine / "sock").string()),
                     Catch::Contains("its folder " + mine.string() + " belongs to uid 65534"));
 }
+
+TEST_CASE("settings: on_input is deny unless the config or AGENT_HOOKS_ON_INPUT names another policy") {
+  ::unsetenv("AGENT_HOOKS_ON_INPUT");
+  CHECK(from_toml("").on_input() == "deny");
+  CHECK(from_toml("on_input = \"wait\"").on_input() == "wait");
+  {
+    Env env("AGENT_HOOKS_ON_INPUT", "escalate");
+    CHECK(from_toml("on_input = \"wait\"").on_input() == "escalate");
+  }
+  CHECK_THROWS_WITH(from_toml("on_input = \"ask\"").on_input(),
+                    Catch::Contains("the config key on_input 'ask'") &&
+                        Catch::Contains("deny, escalate or wait"));
+  Env bad("AGENT_HOOKS_ON_INPUT", "Deny");
+  CHECK_THROWS_WITH(from_toml("").on_input(), Catch::Contains("AGENT_HOOKS_ON_INPUT 'Deny'"));
+  // Only the accessor that needs it fails.
+  CHECK(from_toml("").claude_cmd() == "claude");
+}

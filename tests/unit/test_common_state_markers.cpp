@@ -22,7 +22,8 @@ TEST_CASE("markers: the bash helpers' names") {
   CHECK(f.exited == "/tmp/claude-exited-dev-42.ts");
   CHECK(f.nudge_count == "/tmp/claude-nudge-dev-42.count");
   CHECK(f.state == ah::state_dir("/tmp") / "agent-session-dev-42.json");
-  CHECK(f.all().size() == 5);
+  CHECK(f.turn == ah::state_dir("/tmp") / "claude-turn-dev-42.json");
+  CHECK(f.all().size() == 6);
 }
 
 TEST_CASE("markers: the state file stays in a private folder, and leaves a shared one for a folder of ours") {

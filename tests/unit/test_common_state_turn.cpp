@@ -86,5 +86,40 @@ TEST_CASE("prompt digest: line ends, tabs and outer whitespace do not count; the
   CHECK(st::prompt_digest("a\tb") == st::prompt_digest("a b"));
   CHECK(st::prompt_digest("  task\n") == st::prompt_digest("task"));
   CHECK(st::prompt_digest("task one") != st::prompt_digest("task two"));
+  CHECK(st::prompt_digest("ab") != st::prompt_digest("a b"));
   CHECK(st::prompt_digest("x").size() == 16);
+}
+
+// The pasted texts and the `prompt` Claude Code 2.1.328 handed its
+// UserPromptSubmit hook for them (tmux load-buffer + paste-buffer -p, Enter).
+TEST_CASE("prompt digest: what was pasted matches the prompt the pinned CLI submitted") {
+  // One short line: as it was.
+  CHECK(st::prompt_digest("hello one line") == st::prompt_digest("hello one line"));
+  // Several lines: wrapped in pasted_content tags.
+  CHECK(st::prompt_digest("first line\nsecond line\n\nfourth line") ==
+        st::prompt_digest("\n\n<pasted_content id=\"8364\">\nfirst line\nsecond line\n\nfourth "
+                          "line\n</pasted_content id=\"8364\">\n"));
+  // Tabs become four spaces; the trailing newline is dropped.
+  CHECK(st::prompt_digest("col1\tcol2\n\tindented\nend with newline\n") ==
+        st::prompt_digest("\n\n<pasted_content id=\"8364\">\ncol1    col2\n    indented\nend with "
+                          "newline\n</pasted_content id=\"8364\">\n"));
+  CHECK(st::prompt_digest("ab\tc\td") == st::prompt_digest("ab    c    d"));
+  // Trailing spaces dropped, leading ones kept.
+  CHECK(st::prompt_digest("  lead spaces and trailing  \n") ==
+        st::prompt_digest("  lead spaces and trailing"));
+  // A long single line is wrapped too.
+  const std::string long_line(1500, 'x');
+  CHECK(st::prompt_digest(long_line) == st::prompt_digest("\n\n<pasted_content id=\"9b41\">\n" + long_line +
+                                                          "\n</pasted_content id=\"9b41\">\n"));
+}
+
+TEST_CASE("prompt digest: only a whole, matching pasted_content wrapper is taken off") {
+  const std::string wrapped = "<pasted_content id=\"1\">\ntask\n</pasted_content id=\"1\">";
+  CHECK(st::prompt_digest(wrapped) == st::prompt_digest("task"));
+  // Ids that differ, text around it, or a broken tag: the text as it is.
+  CHECK(st::prompt_digest("<pasted_content id=\"1\">\ntask\n</pasted_content id=\"2\">") !=
+        st::prompt_digest("task"));
+  CHECK(st::prompt_digest("see " + wrapped) != st::prompt_digest("see task"));
+  CHECK(st::prompt_digest("<pasted_content id=\"1\">task") != st::prompt_digest("task"));
+  CHECK(st::prompt_digest("<pasted_content id=\"1\"></pasted_content id=\"1\">") == st::prompt_digest(""));
 }

@@ -1,4 +1,6 @@
 // Unit tests of the five marker hooks' handlers (hooks/*.cpp), called directly.
+#include "common/state/markers.hpp"
+#include "common/state/turn.hpp"
 #include "hooks/compact_reinject.hpp"
 #include "hooks/idle_stop.hpp"
 #include "hooks/phase_change.hpp"
@@ -59,6 +61,34 @@ TEST_CASE("idle-stop: the continuation after a nudge (stop_hook_active) gets the
   // The cap ends the chain: the third stop is marked idle.
   CHECK(hooks::idle_stop(args, R"({"stop_hook_active":true})", k_now).out.empty());
   CHECK(std::filesystem::exists(dir / "claude-idle-s.ts"));
+}
+
+TEST_CASE("idle-stop: the turn record says idle once the turn is marked idle, not while nudging") {
+  ScratchDir dir;
+  const auto turn = ah::marker_files(dir.path(), "s").turn;
+  ah::state::TurnRecord working;
+  working.state = ah::state::TurnState::working;
+  working.waiting = ah::state::InputRequest{.kind = "permission", .what = "Bash: ls", .at_ms = 1};
+  working.prompt = ah::state::PromptRecord{.id = "p", .digest = "d", .bytes = 1, .at_ms = 2};
+  ah::state::write_turn(turn, working);
+  write_text(dir / "s.phase", "");
+  hooks::IdleStopArgs args{.marker = dir / "claude-idle-s.ts", .phase_file = dir / "s.phase", .session = "s"};
+  hooks::idle_stop(args, k_stop, k_now); // a nudge: the turn goes on
+  CHECK(ah::state::read_turn(turn)->state == ah::state::TurnState::working);
+  write_text(dir / "s.phase", "PHASE:done\n");
+  hooks::idle_stop(args, k_stop, k_now);
+  auto r = ah::state::read_turn(turn);
+  REQUIRE(r);
+  CHECK(r->state == ah::state::TurnState::idle);
+  CHECK(r->since_ms == k_now * 1000);
+  CHECK_FALSE(r->waiting);
+  CHECK(r->prompt->id == "p");
+  // Without SESSION, the marker's name tells it.
+  hooks::idle_stop({.marker = dir / "claude-idle-t.ts", .phase_file = {}, .session = {}}, k_stop, k_now);
+  CHECK(ah::state::read_turn(ah::marker_files(dir.path(), "t").turn)->state == ah::state::TurnState::idle);
+  // A marker name that names no session: no record.
+  hooks::idle_stop({.marker = dir / "idle.ts", .phase_file = {}, .session = {}}, k_stop, k_now);
+  CHECK(ah::sessions_in(dir.path()) == std::vector<std::string>{"s", "t"});
 }
 
 TEST_CASE("idle-stop: malformed payload writes nothing") {
@@ -207,6 +237,33 @@ TEST_CASE("stop-failure: never replaces done, merged or escalate") {
     CHECK(read_text(dir / "s.phase") == std::string(phase) + "\nkeep me\n");
     CHECK_FALSE(std::filesystem::exists(dir / "m"));
   }
+}
+
+TEST_CASE("stop-failure: the turn record says failed, with the error and the reset time the message names") {
+  ScratchDir dir;
+  write_text(dir / "s.phase", "PHASE:done\n");
+  hooks::StopFailureArgs args{.phase_file = dir / "s.phase", .marker = dir / "phase-changed-s.marker"};
+  hooks::stop_failure(
+      args,
+      R"({"session_id":"abc","error":"rate_limit",)"
+      R"("last_assistant_message":"API Error: Request rejected (429) · resets at 2026-12-06T06:00:00Z"})",
+      k_now);
+  // The phase is kept; the turn record still tells the turn failed.
+  CHECK(read_text(dir / "s.phase") == "PHASE:done\n");
+  auto r = ah::state::read_turn(ah::marker_files(dir.path(), "s").turn);
+  REQUIRE(r);
+  CHECK(r->state == ah::state::TurnState::failed);
+  CHECK(r->since_ms == k_now * 1000);
+  CHECK(r->error == "rate_limit");
+  CHECK(r->reset_at == 1796536800);
+  CHECK(r->claude_session_id == "abc");
+  // The pinned CLI's own wording carries no reset time.
+  hooks::stop_failure(
+      args,
+      R"({"error":"rate_limit","last_assistant_message":"API Error: Request rejected (429) · Rate limited"})",
+      k_now);
+  r = ah::state::read_turn(ah::marker_files(dir.path(), "s").turn);
+  CHECK_FALSE(r->reset_at);
 }
 
 TEST_CASE("session-end: EPOCH REASON, one word, 'other' when absent") {
