@@ -7,7 +7,9 @@
 #include "common/log.hpp"
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
+#include "common/state/session_state.hpp"
 #include "install/hook_set.hpp"
+#include "install/settings.hpp"
 #include "monitor/settings.hpp"
 #include "session/inject.hpp"
 #include "session/prompt_queue.hpp"
@@ -38,6 +40,35 @@ struct InjectArgs {
   bool queue = false;
   int turn_timeout = 0;
 };
+
+// Whether the session's settings install our prompt-submit hook on
+// UserPromptSubmit, so that its Claude records every prompt it submits: then
+// a submit without a record is a failure even before the first record
+// exists. Read from WORKDIR/.claude/settings.json (the state file names
+// WORKDIR), where install-hooks and create put it; anything unreadable: no.
+bool settings_record_prompts(const std::filesystem::path& marker_dir, std::string_view session) {
+  try {
+    const auto st = state::read_session_state(marker_dir, session);
+    if (!st || st->workdir.empty()) return false;
+    const auto file = st->workdir / ".claude" / "settings.json";
+    const auto text = read_file(file, ReadLimits{.max_bytes = install::k_settings_limits.max_bytes});
+    if (!text) return false;
+    const auto doc = install::parse_settings(*text, file);
+    const auto hooks = doc.find("hooks");
+    if (hooks == doc.end() || !hooks->is_object()) return false;
+    const auto groups = hooks->find("UserPromptSubmit");
+    if (groups == hooks->end() || !groups->is_array()) return false;
+    for (const auto& group : *groups) {
+      const auto handlers = group.is_object() ? group.find("hooks") : group.end();
+      if (!group.is_object() || handlers == group.end() || !handlers->is_array()) continue;
+      for (const auto& handler : *handlers)
+        if (install::owned_hook_name("UserPromptSubmit", handler, {}) == "prompt-submit") return true;
+    }
+  } catch (const Error& e) {
+    log::debug("inject {}: cannot tell whether the prompt-submit hook is installed: {}", session, e.what());
+  }
+  return false;
+}
 
 // How long the background deliverer waits on one running turn before it
 // looks whether the session is still there and waits again.
@@ -123,6 +154,7 @@ int run_inject(const InjectArgs& a, const GlobalOptions& global) {
   o.lock_timeout = a.lock_timeout > 0 ? std::chrono::seconds(a.lock_timeout) : s.lock_timeout();
   o.marker_dir = s.marker_dir();
   o.paste_when_not_ready = a.paste_when_not_ready;
+  o.expect_record = settings_record_prompts(o.marker_dir, a.session);
   const auto r = session::inject_text(tmux, a.session, text, o, clock);
   if (a.json) {
     Json report = {{"session", a.session},
@@ -167,6 +199,7 @@ int run_deliver_queue(const std::string& session, const GlobalOptions& global) {
   o.lock_timeout = s.lock_timeout();
   o.marker_dir = s.marker_dir();
   o.turn_timeout = k_deliver_turn_wait;
+  o.expect_record = settings_record_prompts(o.marker_dir, session);
   const auto turn_file = marker_files(s.marker_dir(), session).turn;
   session::DeliverHooks hooks{
       .inject = [&](std::string_view text) { return session::inject_text(tmux, session, text, o, clock); },
