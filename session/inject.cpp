@@ -23,6 +23,11 @@ namespace {
 // How often the pane is looked at while the paste is drawn and while an
 // Enter is confirmed: each look starts a tmux client.
 constexpr std::chrono::milliseconds k_pane_poll{50};
+// While a turn runs: the longest wait on the turn record between two looks
+// at the pane, and how long the pane must show the idle prompt on every look
+// before a record that says the turn runs is taken as stale.
+constexpr std::chrono::milliseconds k_turn_look{1000};
+constexpr std::chrono::milliseconds k_stale_after{2000};
 
 std::string unique_buffer_name() {
   std::random_device rd;
@@ -249,23 +254,62 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   if (auto warning = not_ours_warning(files.turn, "turn record")) log::warn("{}", *warning);
   const auto turn_timeout = options.turn_timeout.count() > 0 ? options.turn_timeout : options.ready_timeout;
   const auto turn_deadline = clock.now() + turn_timeout;
+  using namespace std::chrono_literals;
   ReadyResult ready;
   std::optional<state::TurnRecord> record;
+  // Claude Code (2.1.328) fires no Stop hook when a person interrupts a turn
+  // with Escape: the record then says working for good. A record that says
+  // a turn runs while the pane shows Claude's prompt, idle (no "esc to
+  // interrupt", no dialog), on every look for k_stale_after, is taken as
+  // such a turn that ended; its since_ms is remembered so that it is not
+  // waited for again.
+  std::optional<std::int64_t> stale_since;
+  auto running = [&](const std::optional<state::TurnRecord>& r) {
+    return turn_running(r) && !(stale_since && r->since_ms == *stale_since);
+  };
+  auto busy = [&](std::string what) {
+    result.turn_busy = true;
+    result.problem = fmt::format(
+        "session '{}' is in a running turn ({}): not typed into it, since Claude would hand the text to "
+        "the model inside that turn; waited {} s for the turn to end (--turn-timeout; inject --queue "
+        "delivers it when the turn ends)",
+        session, what, std::chrono::duration_cast<std::chrono::seconds>(turn_timeout).count());
+    return result;
+  };
   while (true) {
-    const auto turn_started = clock.now();
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(turn_deadline - clock.now());
-    record = wait_turn_end(files.turn, std::max(left, std::chrono::milliseconds(0)), clock);
-    result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - turn_started);
-    if (turn_running(record)) {
-      result.turn_busy = true;
-      result.problem = fmt::format(
-          "session '{}' is in a running turn ({}): not typed into it, since Claude would hand the text to "
-          "the model inside that turn; waited {} s for the turn to end (--turn-timeout; inject --queue "
-          "delivers it when the turn ends)",
-          session, describe_turn(*record),
-          std::chrono::duration_cast<std::chrono::seconds>(turn_timeout).count());
-      return result;
+    const auto waited_from = clock.now();
+    Clock::time_point idle_from{};
+    bool idle_seen = false; // idle_from holds the first of the idle looks in a row
+    while (true) {
+      const auto left =
+          std::max(std::chrono::duration_cast<std::chrono::milliseconds>(turn_deadline - clock.now()), 0ms);
+      record = wait_turn_end(files.turn, std::min(left, k_turn_look), clock);
+      if (record && !running(record)) break; // the record says the turn ended
+      // No record (no prompt-submit hook), or one that says a turn runs:
+      // the pane has a say.
+      const PaneView v = analyse_pane(probe_pane(tmux, session).text);
+      if (!record) {
+        if (!v.working) break;
+      } else if (v.ready() && !v.working) {
+        if (!idle_seen) idle_from = clock.now();
+        idle_seen = true;
+        if (clock.now() - idle_from >= k_stale_after) {
+          log::info("inject {}: the turn record says {} but Claude shows its idle prompt: the turn ended "
+                    "without a Stop hook (interrupted)",
+                    session, state::turn_state_name(record->state));
+          stale_since = record->since_ms;
+          break;
+        }
+      } else {
+        idle_seen = false;
+      }
+      if (clock.now() >= turn_deadline) {
+        result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - waited_from);
+        return busy(record ? describe_turn(*record) : "the pane shows Claude working: esc to interrupt");
+      }
+      if (!record) clock.sleep(k_turn_look); // nothing to wait on but the pane
     }
+    result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - waited_from);
     ready = wait_ready(tmux, session, ReadyOptions{.timeout = options.ready_timeout}, clock);
     if (ready.outcome != ReadyOutcome::ready) {
       result.problem = not_ready_message(session, ready, options.ready_timeout);
@@ -275,7 +319,7 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     }
     clock.watch_file(files.turn); // armed before the read that the confirmation starts from
     record = state::read_turn(files.turn);
-    if (!turn_running(record)) break;
+    if (!running(record)) break;
   }
   const bool records_prompts = record.has_value() || options.expect_record;
   const std::string digest = state::prompt_digest(text);

@@ -192,6 +192,37 @@ test_inject_into_a_working_turn_gives_up_at_the_turn_timeout() {
   expect_not_contains "$(box_of s1)" "second" "the input box"
 }
 
+# A person interrupted the turn (Escape): Claude fires no Stop hook, the
+# record says working for good; the idle prompt on the pane ends the wait.
+test_inject_after_an_interrupted_turn_is_not_held_by_the_stale_record() {
+  session_env
+  FAKE_CLAUDE_WORK=60 FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "long one"
+  expect_eq "$rc" 0 "first inject: $err"
+  tmux send-keys -t "=s1:" Escape
+  sleep 0.5
+  expect_contains "$(cat "$(turn_file s1)")" '"state": "working"'
+  pm inject s1 "after the interrupt" --json --turn-timeout 20
+  expect_eq "$rc" 0 "inject: $err"
+  expect_contains "$out" '"confirmed":true'
+  printf 'long one\0after the interrupt\0' >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "what arrived: $(od -c "$t/log")"
+}
+
+# Without a turn record, the pane's "esc to interrupt" still keeps inject out of the turn.
+test_inject_without_a_record_waits_while_the_pane_shows_work() {
+  session_env
+  FAKE_CLAUDE_WORK=3 FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "first"
+  expect_eq "$rc" 0 "first inject: $err"
+  pm inject s1 "second" --json
+  expect_eq "$rc" 0 "second inject: $err"
+  [[ "$out" =~ \"turn_wait_ms\":([0-9]+) ]] || fail "no turn_wait_ms in $out"
+  ((BASH_REMATCH[1] >= 1000)) || fail "waited only ${BASH_REMATCH[1]} ms for the turn"
+  printf 'first\0second\0' >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "what arrived: $(od -c "$t/log")"
+}
+
 test_inject_bad_arguments() {
   session_env
   pm inject s1

@@ -29,7 +29,9 @@ Environment:
                        without recording it (a submit Claude lost after all)
 
 Escape twice clears a non-empty input box, as Claude Code 2.1.328 does
-(the first one shows "esc again to clear"). While a turn is working, the
+(the first one shows "esc again to clear"); Escape on an empty box in a
+working turn interrupts it without writing the record (Claude fires no
+Stop hook then). While a turn is working, the
 screen shows "esc to interrupt" and a submit is queued inside the turn, as
 Claude does: it is logged with the prefix "IN-TURN:" and records nothing.
 """
@@ -221,7 +223,12 @@ try:
                 # A lone Escape key: the first arms the clear, the second
                 # empties a box that holds text.
                 buf = b""
-                if state == "prompt" and text:
+                if state == "prompt" and working_until and not text:
+                    # Interrupted: as Claude Code, no Stop hook (the record stays working).
+                    working_until = 0.0
+                    note = "Interrupted \u00b7 What should Claude do instead?"
+                    prompt_screen(text, note)
+                elif state == "prompt" and text:
                     if esc_armed:
                         text = ""
                         esc_armed = False
