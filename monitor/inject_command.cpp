@@ -1,5 +1,6 @@
 #include "monitor/inject_command.hpp"
 
+#include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/io.hpp"
@@ -8,6 +9,7 @@
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
+#include "common/text.hpp"
 #include "install/hook_set.hpp"
 #include "install/settings.hpp"
 #include "monitor/settings.hpp"
@@ -70,6 +72,9 @@ bool settings_record_prompts(const std::filesystem::path& marker_dir, std::strin
   return false;
 }
 
+// Left in the queue folder by a deliverer that stopped with prompts left: why.
+constexpr const char* k_stopped_note = "stopped";
+
 // How long the background deliverer waits on one running turn before it
 // looks whether the session is still there and waits again.
 constexpr std::chrono::minutes k_deliver_turn_wait{10};
@@ -109,6 +114,16 @@ int run_queue(const InjectArgs& a, const std::string& text, const GlobalOptions&
   FileLock lock(session::queue_lock_file(s.marker_dir(), a.session));
   const bool running = !lock.try_lock();
   lock.unlock();
+  const auto stopped_note = queue.dir() / k_stopped_note;
+  if (!running) {
+    if (auto note = read_file(stopped_note, ReadLimits{.max_bytes = 64 * 1024, .owner_only = true}); note) {
+      fmt::print(stderr,
+                 "phase-monitor: warning: the previous deliverer of session '{}' stopped with prompts "
+                 "left ({}); a new one starts\n",
+                 a.session, trim(*note));
+      remove_file(stopped_note);
+    }
+  }
   const pid_t pid = running ? 0 : start_deliverer(a.session, global);
   if (a.json) {
     Json report = {{"session", a.session},
@@ -221,6 +236,13 @@ int run_deliver_queue(const std::string& session, const GlobalOptions& global) {
       lock.unlock();
       if (!report.stopped.empty()) {
         log::warn("deliver-queue {}: stopped: {}", session, report.stopped);
+        // For the next `inject --queue` (which says it) and for a person.
+        if (path_exists(queue.dir())) {
+          try {
+            write_file_atomic(queue.dir() / k_stopped_note, report.stopped + "\n", 0600);
+          } catch (const Error&) {
+          }
+        }
         fmt::print(stderr, "phase-monitor: error: the prompt queue of session '{}' stopped: {}\n", session,
                    report.stopped);
         return k_exit_failure;

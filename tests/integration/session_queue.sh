@@ -86,6 +86,25 @@ test_kill_removes_the_queue() {
   expect_eq "$(tr -d '\0' <"$t/log")" "long task"
 }
 
+# Claude never takes the prompt: the deliverer gives up after three tries,
+# leaves the prompt first in the queue and says why; the next --queue says it.
+test_a_deliverer_that_keeps_failing_stops_and_says_why() {
+  session_env
+  FAKE_CLAUDE_SWALLOW=1000 FAKE_CLAUDE_TURN=$(turn_file s1) create_fake s1
+  printf '{"state":"idle","since_ms":1,"claude_pid":0}\n' >"$(turn_file s1)"
+  chmod 600 "$(turn_file s1)"
+  pm inject s1 "never taken" --queue
+  expect_eq "$rc" 0 "inject --queue: $err"
+  local n
+  for ((n = 0; n < 600; n++)); do [[ -f "$M/queue-s1/stopped" ]] && break; sleep 0.1; done
+  expect_contains "$(cat "$M/queue-s1/stopped" 2>/dev/null)" "3 deliveries in a row failed"
+  expect_file "$M/queue-s1/000000000001.prompt"
+  [[ -z "$(tmux capture-pane -p -t "=s1:" | grep 'never taken')" ]] || fail "left in the input box"
+  pm inject s1 "again" --queue
+  expect_contains "$err" "the previous deliverer of session 's1' stopped with prompts left"
+  pm kill s1
+}
+
 test_queue_bad_arguments() {
   session_env
   pm inject 'bad name' "x" --queue
