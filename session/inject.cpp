@@ -411,9 +411,8 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     if (records_prompts) {
       result.problem = fmt::format(
           "session '{}' took the text out of its input box, but its UserPromptSubmit hook recorded no "
-          "prompt within {} ms: not confirmed, counted as not delivered (tmux attach -t ={} to look; the "
-          "turn "
-          "record is {})",
+          "prompt within {} ms: not confirmed, counted as not delivered (tmux attach -t ={} to look; "
+          "the turn record is {})",
           session, wait.count(), session, files.turn.string());
       return result;
     }
