@@ -24,6 +24,7 @@
 # makes agent_inject_into_session return 1 whenever delivery is not confirmed;
 # AGENT_ON_INPUT=deny|escalate|wait is create_agent_session's --on-input (what
 # the session does when Claude waits for a person).
+# AGENT_INJECT_QUEUE=1 makes it queue the text (delivered when the turn ends).
 #
 # phase-monitor is found through $PHASE_MONITOR, else on PATH, else relative
 # to this file (symlinks resolved): ../build/bin/ in a checkout, ../../bin/
@@ -152,12 +153,19 @@ agent_wait_for_claude_ready() {
 # removed, with a note on stderr, and the rest arrives. 0 when delivered; also 0 when the
 # session runs but was not ready in time, after pasting anyway with a warning
 # on stderr, as the bash helper did (1 then with AGENT_SESSION_STRICT_INJECT=1);
-# 1 when the session is gone or the text could not be delivered.
+# 1 when the session is gone or the text could not be delivered. With
+# AGENT_INJECT_QUEUE=1 the text goes into the session's prompt queue instead
+# (inject --queue), and a background deliverer types it when the session's
+# running turn ends, also after the caller exited: 0 when queued.
 agent_inject_into_session() {
   { local -; set +x; } 2>/dev/null
   local _ahs_session=${1:-} _ahs_text=${2:-} _ahs_status=0
   local -a _ahs_args=(inject "$_ahs_session" - --strip-controls)
-  if [[ "${AGENT_SESSION_STRICT_INJECT:-0}" != 1 ]]; then _ahs_args+=(--paste-when-not-ready); fi
+  if [[ "${AGENT_INJECT_QUEUE:-0}" == 1 ]]; then
+    _ahs_args+=(--queue)
+  elif [[ "${AGENT_SESSION_STRICT_INJECT:-0}" != 1 ]]; then
+    _ahs_args+=(--paste-when-not-ready)
+  fi
   printf '%s' "$_ahs_text" | _agent_session_pm "${_ahs_args[@]}" >&2 || _ahs_status=$?
   case $_ahs_status in
   0 | 3) return 0 ;; # 3: pasted into a session that was not ready (phase-monitor said so)

@@ -10,6 +10,7 @@
 #include "session/ready.hpp"
 #include "session/wait_ready.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <fmt/format.h>
 #include <random>
@@ -22,6 +23,11 @@ namespace {
 // How often the pane is looked at while the paste is drawn and while an
 // Enter is confirmed: each look starts a tmux client.
 constexpr std::chrono::milliseconds k_pane_poll{50};
+// While a turn runs: the longest wait on the turn record between two looks
+// at the pane, and how long the pane must show the idle prompt on every look
+// before a record that says the turn runs is taken as stale.
+constexpr std::chrono::milliseconds k_turn_look{1000};
+constexpr std::chrono::milliseconds k_stale_after{2000};
 
 std::string unique_buffer_name() {
   std::random_device rd;
@@ -116,6 +122,96 @@ std::string strip_paste_controls(std::string_view text, std::size_t& removed) {
   return out;
 }
 
+std::int64_t epoch_ms_now() noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Submitted submitted_since(const std::optional<state::TurnRecord>& record, std::string_view digest,
+                          std::int64_t since_ms) noexcept {
+  if (!record || !record->prompt || record->prompt->at_ms < since_ms) return Submitted::nothing;
+  return record->prompt->digest == digest ? Submitted::ours : Submitted::other;
+}
+
+Submitted wait_submitted(const std::filesystem::path& turn_file, std::string_view digest,
+                         std::int64_t since_ms, std::chrono::milliseconds wait, Clock& clock,
+                         std::optional<state::TurnRecord>& record) {
+  const auto deadline = clock.now() + wait;
+  while (true) {
+    record = state::read_turn(turn_file);
+    const Submitted seen = submitted_since(record, digest, since_ms);
+    if (seen != Submitted::nothing) return seen;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
+    if (left.count() <= 0) return Submitted::nothing;
+    clock.wait_file(left);
+  }
+}
+
+bool turn_running(const std::optional<state::TurnRecord>& record) noexcept {
+  return record && (record->state == state::TurnState::working || record->state == state::TurnState::waiting);
+}
+
+std::optional<state::TurnRecord> wait_turn_end(const std::filesystem::path& turn_file,
+                                               std::chrono::milliseconds wait, Clock& clock) {
+  clock.watch_file(turn_file); // before the first read: no write is missed
+  const auto deadline = clock.now() + wait;
+  while (true) {
+    auto record = state::read_turn(turn_file);
+    if (!turn_running(record)) return record;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
+    if (left.count() <= 0) return record;
+    clock.wait_file(left);
+  }
+}
+
+namespace {
+
+// "working since 12 s ago" / "waiting for input (Bash: rm -rf x) since 3 s ago".
+std::string describe_turn(const state::TurnRecord& r) {
+  const auto ago = std::max<std::int64_t>(0, (epoch_ms_now() - r.since_ms) / 1000);
+  std::string what(state::turn_state_name(r.state));
+  if (r.state == state::TurnState::waiting && r.waiting)
+    what = fmt::format("waiting for input ({}: {})", r.waiting->kind, r.waiting->what);
+  return r.since_ms > 0 ? fmt::format("{} for {} s", what, ago) : what;
+}
+
+std::string describe_prompt(const state::PromptRecord& p) {
+  return fmt::format("prompt_id '{}', {} bytes", p.id.empty() ? "?" : p.id, p.bytes);
+}
+
+// Takes our text out of Claude's input box: Escape, then (once Claude says
+// "esc again to clear", or after 1 s) Escape again while the box still holds
+// it. Escape is pressed only while the box shows our text and Claude is not
+// working: on an empty box a second Escape opens Claude's rewind menu, and
+// in a running turn Escape interrupts it. (Ctrl+C also empties the box, but
+// arms "Press Ctrl-C again to exit"; Ctrl+U deletes one line only.) True
+// when the box no longer holds it.
+bool clear_input(const Tmux& tmux, std::string_view session, const std::string& ours, Clock& clock) {
+  for (int press = 0; press < 2; ++press) {
+    bool working = false;
+    if (input_now(tmux, session, &working) != ours) return true;
+    if (working) return false;
+    tmux.run({"send-keys", "-t", Tmux::pane_target(session), "Escape"});
+    const auto deadline = clock.now() + std::chrono::seconds(1);
+    while (clock.now() < deadline) {
+      clock.sleep(k_pane_poll);
+      PaneProbe p = probe_pane(tmux, session);
+      PaneView v = analyse_pane(p.text);
+      if (!v.prompt || v.input != ours) return true;
+      if (p.text.find("esc again to clear") != std::string::npos) break;
+    }
+  }
+  const auto deadline = clock.now() + std::chrono::seconds(1);
+  while (clock.now() < deadline) {
+    if (input_now(tmux, session) != ours) return true;
+    clock.sleep(k_pane_poll);
+  }
+  return false;
+}
+
+} // namespace
+
 InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string_view text,
                          const InjectOptions& options, Clock& clock) {
   require_valid_session_name(session);
@@ -151,13 +247,82 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     result.reacquired_lock = true;
   }
 
-  ReadyResult ready = wait_ready(tmux, session, ReadyOptions{.timeout = options.ready_timeout}, clock);
-  if (ready.outcome != ReadyOutcome::ready) {
-    result.problem = not_ready_message(session, ready, options.ready_timeout);
-    if (ready.outcome == ReadyOutcome::timed_out && options.paste_when_not_ready)
-      paste_unready(tmux, session, text, result);
+  // Never type into a running turn: Claude Code would queue the text and
+  // hand it to the model inside that turn, not as the next task. Wait for the
+  // turn record to say the turn ended, then for the prompt; a turn that
+  // starts meanwhile (another inject) is waited for again.
+  if (auto warning = not_ours_warning(files.turn, "turn record")) log::warn("{}", *warning);
+  const auto turn_timeout = options.turn_timeout.count() > 0 ? options.turn_timeout : options.ready_timeout;
+  const auto turn_deadline = clock.now() + turn_timeout;
+  using namespace std::chrono_literals;
+  ReadyResult ready;
+  std::optional<state::TurnRecord> record;
+  // Claude Code (2.1.328) fires no Stop hook when a person interrupts a turn
+  // with Escape: the record then says working for good. A record that says
+  // a turn runs while the pane shows Claude's prompt, idle (no "esc to
+  // interrupt", no dialog), on every look for k_stale_after, is taken as
+  // such a turn that ended; its since_ms is remembered so that it is not
+  // waited for again.
+  std::optional<std::int64_t> stale_since;
+  auto running = [&](const std::optional<state::TurnRecord>& r) {
+    return turn_running(r) && !(stale_since && r->since_ms == *stale_since);
+  };
+  auto busy = [&](std::string what) {
+    result.turn_busy = true;
+    result.problem = fmt::format(
+        "session '{}' is in a running turn ({}): not typed into it, since Claude would hand the text to "
+        "the model inside that turn; waited {} s for the turn to end (--turn-timeout; inject --queue "
+        "delivers it when the turn ends)",
+        session, what, std::chrono::duration_cast<std::chrono::seconds>(turn_timeout).count());
     return result;
+  };
+  while (true) {
+    const auto waited_from = clock.now();
+    Clock::time_point idle_from{};
+    bool idle_seen = false; // idle_from holds the first of the idle looks in a row
+    while (true) {
+      const auto left =
+          std::max(std::chrono::duration_cast<std::chrono::milliseconds>(turn_deadline - clock.now()), 0ms);
+      record = wait_turn_end(files.turn, std::min(left, k_turn_look), clock);
+      if (record && !running(record)) break; // the record says the turn ended
+      // No record (no prompt-submit hook), or one that says a turn runs:
+      // the pane has a say.
+      const PaneView v = analyse_pane(probe_pane(tmux, session).text);
+      if (!record) {
+        if (!v.working) break;
+      } else if (v.ready() && !v.working) {
+        if (!idle_seen) idle_from = clock.now();
+        idle_seen = true;
+        if (clock.now() - idle_from >= k_stale_after) {
+          log::info("inject {}: the turn record says {} but Claude shows its idle prompt: the turn ended "
+                    "without a Stop hook (interrupted)",
+                    session, state::turn_state_name(record->state));
+          stale_since = record->since_ms;
+          break;
+        }
+      } else {
+        idle_seen = false;
+      }
+      if (clock.now() >= turn_deadline) {
+        result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - waited_from);
+        return busy(record ? describe_turn(*record) : "the pane shows Claude working: esc to interrupt");
+      }
+      if (!record) clock.sleep(k_turn_look); // nothing to wait on but the pane
+    }
+    result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - waited_from);
+    ready = wait_ready(tmux, session, ReadyOptions{.timeout = options.ready_timeout}, clock);
+    if (ready.outcome != ReadyOutcome::ready) {
+      result.problem = not_ready_message(session, ready, options.ready_timeout);
+      if (ready.outcome == ReadyOutcome::timed_out && options.paste_when_not_ready)
+        paste_unready(tmux, session, text, result);
+      return result;
+    }
+    clock.watch_file(files.turn); // armed before the read that the confirmation starts from
+    record = state::read_turn(files.turn);
+    if (!running(record)) break;
   }
+  const bool records_prompts = record.has_value() || options.expect_record;
+  const std::string digest = state::prompt_digest(text);
   const std::string before = analyse_pane(ready.screen).input;
   log::debug("inject {}: ready at {} ms", session, elapsed());
   const auto pasted_at = clock.now();
@@ -195,26 +360,74 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     return result;
   }
 
+  // Not delivered: our text must not stay in the box, where it would be
+  // glued to the front of the next prompt.
+  auto fail = [&](std::string problem) {
+    if (!clear_input(tmux, session, pasted, clock)) {
+      result.left_in_box = true;
+      problem += "; the text is still in its input box: clearing it (Escape twice) did not work";
+    }
+    result.problem = std::move(problem);
+    return result;
+  };
+  auto other_prompt = [&] {
+    return fail(fmt::format("session '{}' submitted another prompt than ours ({}; ours: {} bytes): its "
+                            "UserPromptSubmit hook recorded a different digest. Not delivered "
+                            "(tmux attach -t ={} to look)",
+                            session, describe_prompt(*record->prompt), text.size(), session));
+  };
+  auto confirmed = [&] {
+    result.delivered = true;
+    result.confirmed = true;
+    result.prompt_id = record->prompt->id;
+    log::debug("inject {}: confirmed by the turn record at {} ms", session, elapsed());
+    return result;
+  };
+
+  const std::int64_t since_ms = epoch_ms_now();
   for (int attempt = 0; attempt < options.enter_attempts; ++attempt) {
     tmux.run_checked({"send-keys", "-t", Tmux::pane_target(session), "Enter"}, session, "cannot press Enter");
     ++result.enters;
     log::debug("inject {}: Enter {} pressed at {} ms", session, result.enters, elapsed());
-    const auto deadline = clock.now() + options.confirm_wait * (attempt + 1);
-    while (clock.now() < deadline) {
-      clock.sleep(k_pane_poll);
-      bool working = false;
-      std::string now = input_now(tmux, session, &working);
-      if (now != pasted || working) {
-        log::debug("inject {}: submitted at {} ms", session, elapsed());
-        result.delivered = true;
-        return result;
-      }
+    // Claude's hook answers first when it runs: the record is waited on
+    // (an inotify event ends the wait), the pane looked at once the wait ran out.
+    switch (
+        wait_submitted(files.turn, digest, since_ms, options.confirm_wait * (attempt + 1), clock, record)) {
+    case Submitted::ours: return confirmed();
+    case Submitted::other: return other_prompt();
+    case Submitted::nothing: break;
     }
+    bool working = false;
+    const std::string now = input_now(tmux, session, &working);
+    if (now == pasted && !working) continue; // still in the box: press Enter again
+    // Out of the box: Claude took it. Its hook has a little longer to say so.
+    log::debug("inject {}: the input box changed at {} ms", session, elapsed());
+    const auto wait = records_prompts ? options.record_wait : options.record_grace;
+    switch (wait_submitted(files.turn, digest, since_ms, wait, clock, record)) {
+    case Submitted::ours: return confirmed();
+    case Submitted::other: return other_prompt();
+    case Submitted::nothing: break;
+    }
+    if (records_prompts) {
+      result.problem = fmt::format(
+          "session '{}' took the text out of its input box, but its UserPromptSubmit hook recorded no "
+          "prompt within {} ms: not confirmed, counted as not delivered (tmux attach -t ={} to look; "
+          "the turn record is {})",
+          session, wait.count(), session, files.turn.string());
+      return result;
+    }
+    result.delivered = true;
+    result.note = fmt::format("delivery not confirmed: session '{}' has no turn record (is the prompt-submit "
+                              "hook installed? install-hooks adds it for Claude Code that has "
+                              "UserPromptSubmit); judged from the pane, which shows the prompt was taken",
+                              session);
+    return result;
   }
-  result.problem = fmt::format("session '{}' did not take the prompt: it is still in the input box after {} "
-                               "presses of Enter (tmux attach -t ={} to look)",
-                               session, result.enters, session);
-  return result;
+  return fail(fmt::format("session '{}' did not take the prompt: it was still in the input box after {} "
+                          "presses of Enter{} (tmux attach -t ={} to look)",
+                          session, result.enters,
+                          records_prompts ? ", and its UserPromptSubmit hook recorded nothing" : "",
+                          session));
 }
 
 } // namespace ah::session

@@ -2,6 +2,20 @@
 // `phase-monitor inject`: hands a prompt to Claude byte for byte, through a
 // private tmux buffer and a bracketed paste, then presses Enter until Claude
 // took it (bounded).
+//
+// "Took it" is Claude's own word when it can be had: the session's turn
+// record (common/state/turn.hpp), which its UserPromptSubmit hook writes with
+// a digest of the prompt it submitted. The prompt is delivered when the
+// record shows a prompt with our digest submitted after our first Enter, and
+// only then. Without a record (no prompt-submit hook: an older Claude Code,
+// hooks not installed) the pane is judged as before, and the result says
+// the delivery is unconfirmed. A session whose record says a turn is running
+// (working, or waiting for a person) is never typed into: inject waits for
+// the turn to end, bounded by the turn timeout. When a delivery fails, our
+// text is taken out of Claude's input box (Escape twice: Claude Code
+// 2.1.328 says "esc again to clear" after the first and empties the box on
+// the second), so it is not glued to the next prompt.
+#include "common/state/turn.hpp"
 #include "session/clock.hpp"
 #include "session/tmux.hpp"
 
@@ -26,6 +40,19 @@ struct InjectOptions {
   // and press Enter once anyway, as the bash helpers' inject did, instead of
   // giving up (InjectResult::pasted_unready).
   bool paste_when_not_ready = false;
+  // How long a running turn (the record says working or waiting) is waited
+  // for before giving up without typing; 0: as long as ready_timeout.
+  std::chrono::milliseconds turn_timeout{0};
+  // Once Claude took the text out of its input box: how long its
+  // UserPromptSubmit hook has to record it, when the session is known to
+  // record its prompts (it has a turn record, or expect_record)...
+  std::chrono::milliseconds record_wait{std::chrono::seconds(5)};
+  // ... and when it is not known (no record yet): after this the delivery
+  // is reported as unconfirmed, judged from the pane.
+  std::chrono::milliseconds record_grace{std::chrono::milliseconds(500)};
+  // The session's settings install the prompt-submit hook: a missing record
+  // is a failure, not a reason to fall back to the pane.
+  bool expect_record = false;
 };
 
 struct InjectResult {
@@ -35,8 +62,45 @@ struct InjectResult {
   // Pasted into a session that was not ready (paste_when_not_ready): whether
   // Claude took the text is not known. `problem` says what the pane showed.
   bool pasted_unready = false;
+  // Delivered, and Claude's UserPromptSubmit hook recorded our prompt (its
+  // prompt_id in `prompt_id`). Delivered but not confirmed: judged from the
+  // pane, `note` says why.
+  bool confirmed = false;
+  std::string prompt_id;
+  std::string note;
+  // Not typed: the session's turn was still running when the turn timeout ran out.
+  bool turn_busy = false;
+  // How long inject waited for a running turn to end.
+  std::chrono::milliseconds turn_wait{0};
+  // Not delivered, and our text is still in the input box (clearing it failed).
+  bool left_in_box = false;
   std::string problem; // when not delivered: why, naming the session and the fix
 };
+
+// What the turn record says of the prompt submitted since `since_ms` (epoch
+// ms): ours (its digest), another one, or nothing yet.
+enum class Submitted { nothing, ours, other };
+Submitted submitted_since(const std::optional<state::TurnRecord>& record, std::string_view digest,
+                          std::int64_t since_ms) noexcept;
+
+// Waits (on the file, through clock.watch_file/wait_file: an event, not a
+// poll) until the record at `turn_file` shows a prompt submitted since
+// `since_ms`, at most `wait`. The caller called clock.watch_file(turn_file)
+// before `since_ms`. `record` gets the last record read.
+Submitted wait_submitted(const std::filesystem::path& turn_file, std::string_view digest,
+                         std::int64_t since_ms, std::chrono::milliseconds wait, Clock& clock,
+                         std::optional<state::TurnRecord>& record);
+
+// True when the record says a turn is running: working, or waiting for a person.
+bool turn_running(const std::optional<state::TurnRecord>& record) noexcept;
+
+// Waits until the record at `turn_file` no longer says a turn is running, at
+// most `wait`; returns the last record read. Calls clock.watch_file itself.
+std::optional<state::TurnRecord> wait_turn_end(const std::filesystem::path& turn_file,
+                                               std::chrono::milliseconds wait, Clock& clock);
+
+// The wall clock in epoch milliseconds (the turn record's time).
+std::int64_t epoch_ms_now() noexcept;
 
 // A character of inject text that could end the bracketed paste or steer
 // the pane's terminal: ESC (ESC[201~ ends the paste early, and what follows

@@ -1,5 +1,7 @@
 #include "session/kill.hpp"
 
+#include "session/prompt_queue.hpp"
+
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/state/markers.hpp"
@@ -112,6 +114,8 @@ KillResult kill_session(const Tmux& tmux, const std::filesystem::path& marker_di
     }
     if (!remove_file_and_sibling(f)) failed.push_back(f.string());
   }
+  // Its queued prompts: no one is left to deliver them to.
+  if (PromptQueue queue(marker_dir, session); !queue.remove_all()) failed.push_back(queue.dir().string());
   if (!failed.empty())
     throw Error(fmt::format("session '{}' ended, but cannot remove {}: check the marker directory's "
                             "permissions ({})",

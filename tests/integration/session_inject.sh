@@ -99,6 +99,130 @@ test_inject_never_lets_the_text_end_the_paste() {
   expect_eq "$ends" 1 "ESC[201~ in what the pane read (the paste's own end only): $raw"
 }
 
+# The turn record the session's prompt-submit hook keeps (the fake Claude
+# writes it as the hooks would): the private marker folder holds it.
+turn_file() { printf '%s/claude-turn-%s.json' "$M" "$1"; }
+
+# A record of an earlier finished turn: the session is known to record its prompts.
+write_idle_record() {
+  printf '{"state":"idle","since_ms":%s000,"claude_pid":0}\n' "$(date +%s)" >"$(turn_file "$1")"
+  chmod 600 "$(turn_file "$1")"
+}
+
+box_of() { # SESSION: the input box's line as the pane shows it
+  tmux capture-pane -p -t "=$1:" | grep $'\u276f' | tail -1
+}
+
+test_inject_confirmed_by_the_turn_record() {
+  session_env
+  FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  expect_eq "$rc" 0 "create: $err"
+  pm inject s1 $'fix it\n\tplease  ' --json
+  expect_eq "$rc" 0 "inject: $err"
+  expect_contains "$out" '"confirmed":true'
+  expect_contains "$out" '"prompt_id":"fake-1"'
+  expect_eq "$err" "" "stderr"
+}
+
+test_inject_without_a_turn_record_says_unconfirmed() {
+  session_env
+  FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "hello" --json
+  expect_eq "$rc" 0 "inject: $err"
+  expect_contains "$out" '"delivered":true'
+  expect_contains "$out" '"confirmed":false'
+  expect_contains "$err" "delivery not confirmed"
+  expect_eq "$(tr -d '\0' <"$t/log")" "hello"
+}
+
+# Claude never takes the prompt: not delivered, and the text is not left in
+# the box to be glued to the next prompt.
+test_inject_swallowed_submit_is_not_delivered_and_leaves_the_box_empty() {
+  session_env
+  FAKE_CLAUDE_SWALLOW=1000 FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  write_idle_record s1
+  pm inject s1 "lost words" --json
+  expect_eq "$rc" 1 "inject: $out"
+  expect_contains "$err" "did not take the prompt"
+  expect_contains "$err" "its UserPromptSubmit hook recorded nothing"
+  expect_contains "$out" '"confirmed":false'
+  expect_not_contains "$out" '"left_in_box"'
+  expect_not_contains "$(box_of s1)" "lost words" "the input box"
+  expect_no_file "$t/log"
+}
+
+# The box emptied but Claude recorded no prompt: no positive evidence, not delivered.
+test_inject_submit_without_a_record_is_not_delivered() {
+  session_env
+  FAKE_CLAUDE_SUBMIT_HIDDEN=1 FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  write_idle_record s1
+  pm inject s1 "ghost" --json
+  expect_eq "$rc" 1 "inject: $out"
+  expect_contains "$err" "recorded no prompt within 5000 ms"
+}
+
+# A prompt sent into a running turn would reach the model inside that turn:
+# inject waits for the turn to end and types it then.
+test_inject_into_a_working_turn_waits_for_its_end() {
+  session_env
+  FAKE_CLAUDE_WORK=3 FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "first"
+  expect_eq "$rc" 0 "first inject: $err"
+  pm inject s1 "second" --json
+  expect_eq "$rc" 0 "second inject: $err"
+  expect_contains "$out" '"confirmed":true'
+  [[ "$out" =~ \"turn_wait_ms\":([0-9]+) ]] || fail "no turn_wait_ms in $out"
+  ((BASH_REMATCH[1] >= 1500)) || fail "waited only ${BASH_REMATCH[1]} ms for the turn"
+  printf 'first\0second\0' >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "what arrived: $(od -c "$t/log")"
+}
+
+test_inject_into_a_working_turn_gives_up_at_the_turn_timeout() {
+  session_env
+  FAKE_CLAUDE_WORK=30 FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "first"
+  expect_eq "$rc" 0 "first inject: $err"
+  pm inject s1 "second" --turn-timeout 1
+  expect_eq "$rc" 4 "inject into the running turn"
+  expect_contains "$err" "is in a running turn (working for"
+  expect_contains "$err" "not typed into it"
+  expect_contains "$err" "inject --queue"
+  printf 'first\0' >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "what arrived: $(od -c "$t/log")"
+  expect_not_contains "$(box_of s1)" "second" "the input box"
+}
+
+# A person interrupted the turn (Escape): Claude fires no Stop hook, the
+# record says working for good; the idle prompt on the pane ends the wait.
+test_inject_after_an_interrupted_turn_is_not_held_by_the_stale_record() {
+  session_env
+  FAKE_CLAUDE_WORK=60 FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "long one"
+  expect_eq "$rc" 0 "first inject: $err"
+  tmux send-keys -t "=s1:" Escape
+  sleep 0.5
+  expect_contains "$(cat "$(turn_file s1)")" '"state": "working"'
+  pm inject s1 "after the interrupt" --json --turn-timeout 20
+  expect_eq "$rc" 0 "inject: $err"
+  expect_contains "$out" '"confirmed":true'
+  printf 'long one\0after the interrupt\0' >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "what arrived: $(od -c "$t/log")"
+}
+
+# Without a turn record, the pane's "esc to interrupt" still keeps inject out of the turn.
+test_inject_without_a_record_waits_while_the_pane_shows_work() {
+  session_env
+  FAKE_CLAUDE_WORK=3 FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "first"
+  expect_eq "$rc" 0 "first inject: $err"
+  pm inject s1 "second" --json
+  expect_eq "$rc" 0 "second inject: $err"
+  [[ "$out" =~ \"turn_wait_ms\":([0-9]+) ]] || fail "no turn_wait_ms in $out"
+  ((BASH_REMATCH[1] >= 1000)) || fail "waited only ${BASH_REMATCH[1]} ms for the turn"
+  printf 'first\0second\0' >"$t/expected"
+  cmp "$t/log" "$t/expected" || fail "what arrived: $(od -c "$t/log")"
+}
+
 test_inject_bad_arguments() {
   session_env
   pm inject s1

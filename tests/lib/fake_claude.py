@@ -20,7 +20,22 @@ Environment:
   FAKE_CLAUDE_PIDFILE  a file that receives our pid
   FAKE_CLAUDE_RAW_LOG  a file that receives every byte read from the terminal,
                        as read (what reached the pane, escapes included)
+  FAKE_CLAUDE_TURN     the session's turn record (claude-turn-S.json): on a
+                       submit, write it as the prompt-submit hook would (state
+                       working, the prompt's digest), and when the turn ends
+                       as idle-stop would (state idle)
+  FAKE_CLAUDE_WORK     seconds a turn stays working (default 0: it ends at once)
+  FAKE_CLAUDE_SUBMIT_HIDDEN  how many submits take the text out of the box
+                       without recording it (a submit Claude lost after all)
+
+Escape twice clears a non-empty input box, as Claude Code 2.1.328 does
+(the first one shows "esc again to clear"); Escape on an empty box in a
+working turn interrupts it without writing the record (Claude fires no
+Stop hook then). While a turn is working, the
+screen shows "esc to interrupt" and a submit is queued inside the turn, as
+Claude does: it is logged with the prefix "IN-TURN:" and records nothing.
 """
+import json
 import os
 import signal
 import sys
@@ -36,6 +51,12 @@ RULE = "\u2500" * 60
 NBSP = "\u00a0"
 mode = os.environ.get("FAKE_CLAUDE_MODE", "ready")
 swallow = int(os.environ.get("FAKE_CLAUDE_SWALLOW", "0"))
+turn_file = os.environ.get("FAKE_CLAUDE_TURN")
+work_seconds = float(os.environ.get("FAKE_CLAUDE_WORK", "0"))
+hidden = int(os.environ.get("FAKE_CLAUDE_SUBMIT_HIDDEN", "0"))
+working_until = 0.0
+esc_armed = False
+prompt_count = 0
 log = os.environ.get("FAKE_CLAUDE_LOG")
 raw_log = os.environ.get("FAKE_CLAUDE_RAW_LOG")
 out = sys.stdout
@@ -74,10 +95,43 @@ def draw(lines):
 
 def prompt_screen(text, note=""):
     body = text.split("\n")
+    if working_until and not note:
+        note = "\u2733 Working\u2026 (esc to interrupt)"
     lines = [" fake Claude Code", note, RULE, "\u276f" + NBSP + body[0]]
     lines += ["  " + b for b in body[1:]]
     lines += [RULE, "  \u23f5\u23f5 bypass permissions on"]
     draw(lines)
+
+
+def digest(prompt):
+    """prompt_digest of common/state/turn.cpp: FNV-1a 64 of the text with CR LF
+    and CR made LF, tabs made spaces, whitespace trimmed at both ends."""
+    norm = prompt.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").strip(" \t\n\v\f\r")
+    h = 0xcbf29ce484222325
+    for b in norm.encode("utf-8", "surrogateescape"):
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def write_turn(state, prompt=None):
+    if not turn_file:
+        return
+    record = {}
+    try:
+        with open(turn_file) as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        pass
+    now_ms = int(time.time() * 1000)
+    record.update({"state": state, "since_ms": now_ms, "claude_pid": os.getpid()})
+    if prompt is not None:
+        record["prompt"] = {"id": f"fake-{prompt_count}", "digest": digest(prompt),
+                            "bytes": len(prompt.encode("utf-8", "surrogateescape")), "at_ms": now_ms}
+    tmp = turn_file + ".fake-tmp"
+    with open(tmp, "w") as f:
+        json.dump(record, f)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, turn_file)
 
 
 def trust_screen(cursor):
@@ -112,8 +166,25 @@ else:
 buf = b""
 pasting = False
 paste = b""
+import select
+
+
+def end_turn():
+    global working_until, note
+    working_until = 0.0
+    note = "\u25cf Done."
+    write_turn("idle")
+    if state == "prompt":
+        prompt_screen(text, note)
+
+
 try:
     while True:
+        if working_until:
+            ready, _, _ = select.select([fd], [], [], max(0.0, working_until - time.time()))
+            if not ready:
+                end_turn()
+                continue
         chunk = os.read(fd, 4096)
         if not chunk:
             break
@@ -148,6 +219,24 @@ try:
                     cursor = 1 if key == b"\x1b[B" else 0
                     trust_screen(cursor)
                 continue
+            if buf == b"\x1b":
+                # A lone Escape key: the first arms the clear, the second
+                # empties a box that holds text.
+                buf = b""
+                if state == "prompt" and working_until and not text:
+                    # Interrupted: as Claude Code, no Stop hook (the record stays working).
+                    working_until = 0.0
+                    note = "Interrupted \u00b7 What should Claude do instead?"
+                    prompt_screen(text, note)
+                elif state == "prompt" and text:
+                    if esc_armed:
+                        text = ""
+                        esc_armed = False
+                        prompt_screen(text, note)
+                    else:
+                        esc_armed = True
+                        prompt_screen(text, "esc again to clear")
+                continue
             if buf.startswith(b"\x1b") and len(buf) < 3:
                 break
             c = buf[:1]
@@ -164,12 +253,31 @@ try:
                 if swallow > 0:
                     swallow -= 1
                     continue
+                in_turn = bool(working_until)
                 if log:
                     with open(log, "ab") as f:
-                        f.write(text.encode("utf-8", "surrogateescape") + b"\0")
-                note = "\u25cf OK."
+                        f.write((b"IN-TURN:" if in_turn else b"") + text.encode("utf-8", "surrogateescape") + b"\0")
+                prompt_count += 1
+                submitted = text
                 text = ""
-                prompt_screen(text, note)
+                esc_armed = False
+                if in_turn:
+                    prompt_screen(text, "Queued \u00b7 ctrl+x ctrl+s to send now")
+                    continue
+                if hidden > 0:
+                    hidden -= 1
+                    note = "\u25cf OK."
+                    prompt_screen(text, note)
+                    continue
+                write_turn("working", submitted)
+                if work_seconds > 0:
+                    working_until = time.time() + work_seconds
+                    note = ""
+                    prompt_screen(text, note)
+                else:
+                    note = "\u25cf OK."
+                    prompt_screen(text, note)
+                    end_turn()
             elif c == b"\x03":
                 sys.exit(130)
             elif state == "prompt" and c >= b" ":

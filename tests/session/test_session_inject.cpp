@@ -5,10 +5,12 @@
 
 #include "common/state/markers.hpp"
 #include "common/state/session_state.hpp"
+#include "common/state/turn.hpp"
 #include "testutil.hpp"
 #include "tmux_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <functional>
 
 using namespace ah;
 using namespace ah::session;
@@ -160,4 +162,113 @@ TEST_CASE("inject_text: another user's state file and idle marker at the session
   CHECK(r.delivered);
   CHECK_FALSE(r.reacquired_lock);
   CHECK(path_exists(files.idle)); // theirs: left alone
+}
+
+namespace {
+
+// A clock whose time moves only when someone waits, and that runs an action
+// (a hook writing the turn record) when the time reaches it.
+class ScriptedClock final : public Clock {
+public:
+  time_point now() override { return m_now; }
+  void sleep(std::chrono::milliseconds d) override {
+    const auto until = m_now + d;
+    while (!m_actions.empty() && m_actions.front().first <= until) {
+      m_now = std::max(m_now, m_actions.front().first);
+      auto action = std::move(m_actions.front().second);
+      m_actions.erase(m_actions.begin());
+      action();
+      if (m_wakes) return; // wait_file: the watched file changed
+    }
+    m_now = until;
+  }
+  void watch_file(const std::filesystem::path&) override { ++watches; }
+  void wait_file(std::chrono::milliseconds d) override {
+    ++waits;
+    m_wakes = true;
+    sleep(d);
+    m_wakes = false;
+  }
+  void at(std::chrono::milliseconds t, std::function<void()> action) {
+    m_actions.emplace_back(time_point{} + t, std::move(action));
+  }
+  int watches = 0;
+  int waits = 0;
+
+private:
+  time_point m_now{};
+  bool m_wakes = false;
+  std::vector<std::pair<time_point, std::function<void()>>> m_actions;
+};
+
+state::TurnRecord record_of(state::TurnState s, std::string_view prompt = "", std::int64_t at_ms = 0) {
+  state::TurnRecord r;
+  r.state = s;
+  r.since_ms = at_ms;
+  if (!prompt.empty())
+    r.prompt = state::PromptRecord{
+        .id = "p-1", .digest = state::prompt_digest(prompt), .bytes = prompt.size(), .at_ms = at_ms};
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("submitted_since: ours only with our digest and at or after the Enter", "[inject]") {
+  const auto d = state::prompt_digest("fix it");
+  CHECK(submitted_since(std::nullopt, d, 1000) == Submitted::nothing);
+  CHECK(submitted_since(record_of(state::TurnState::idle), d, 1000) == Submitted::nothing);
+  CHECK(submitted_since(record_of(state::TurnState::working, "fix it", 999), d, 1000) == Submitted::nothing);
+  CHECK(submitted_since(record_of(state::TurnState::working, "fix it", 1000), d, 1000) == Submitted::ours);
+  CHECK(submitted_since(record_of(state::TurnState::idle, "fix it\n", 2000), d, 1000) == Submitted::ours);
+  CHECK(submitted_since(record_of(state::TurnState::working, "other", 2000), d, 1000) == Submitted::other);
+}
+
+TEST_CASE("wait_submitted: the record's change ends the wait, no fast polling", "[inject]") {
+  test::ScratchDir dir;
+  const auto file = dir / "claude-turn-s.json";
+  state::write_turn(file, record_of(state::TurnState::idle, "earlier", 10));
+  ScriptedClock clock;
+  clock.at(130ms, [&] { state::write_turn(file, record_of(state::TurnState::working, "ours", 5000)); });
+  std::optional<state::TurnRecord> seen;
+  CHECK(wait_submitted(file, state::prompt_digest("ours"), 4000, 2000ms, clock, seen) == Submitted::ours);
+  CHECK(clock.now() - Clock::time_point{} == 130ms);
+  CHECK(clock.waits == 1);
+  REQUIRE(seen);
+  CHECK(seen->prompt->id == "p-1");
+}
+
+TEST_CASE("wait_submitted: nothing recorded within the wait, and another prompt", "[inject]") {
+  test::ScratchDir dir;
+  const auto file = dir / "claude-turn-s.json";
+  ScriptedClock clock;
+  std::optional<state::TurnRecord> seen;
+  CHECK(wait_submitted(file, state::prompt_digest("ours"), 4000, 500ms, clock, seen) == Submitted::nothing);
+  CHECK(clock.now() - Clock::time_point{} == 500ms);
+  CHECK_FALSE(seen);
+  state::write_turn(file, record_of(state::TurnState::working, "someone else's", 4001));
+  CHECK(wait_submitted(file, state::prompt_digest("ours"), 4000, 500ms, clock, seen) == Submitted::other);
+}
+
+TEST_CASE("wait_turn_end: waits while working or waiting, returns at idle or failed", "[inject]") {
+  test::ScratchDir dir;
+  const auto file = dir / "claude-turn-s.json";
+  ScriptedClock clock;
+  // No record: nothing to wait for.
+  CHECK_FALSE(wait_turn_end(file, 10s, clock));
+  CHECK(clock.now() == Clock::time_point{});
+  state::write_turn(file, record_of(state::TurnState::working, "task", 1));
+  clock.at(3s, [&] { state::write_turn(file, record_of(state::TurnState::waiting, "task", 1)); });
+  clock.at(7s, [&] { state::write_turn(file, record_of(state::TurnState::idle, "task", 1)); });
+  auto r = wait_turn_end(file, 60s, clock);
+  REQUIRE(r);
+  CHECK(r->state == state::TurnState::idle);
+  CHECK(clock.now() - Clock::time_point{} == 7s);
+  CHECK(clock.watches == 2);
+  // A turn that does not end within the wait: the running record comes back.
+  state::write_turn(file, record_of(state::TurnState::working, "long", 1));
+  r = wait_turn_end(file, 2s, clock);
+  CHECK(turn_running(r));
+  CHECK(clock.now() - Clock::time_point{} == 9s);
+  state::write_turn(file, record_of(state::TurnState::failed, "long", 1));
+  CHECK_FALSE(turn_running(wait_turn_end(file, 2s, clock)));
 }
