@@ -1,6 +1,11 @@
 #include "hooks/limit_reset.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ah::hooks {
 
@@ -92,6 +97,42 @@ std::optional<std::int64_t> reset_time_in(std::string_view text) noexcept {
     }
   }
   return std::nullopt;
+}
+
+} // namespace ah::hooks
+
+namespace ah::hooks {
+
+std::optional<std::int64_t> reset_time_in_transcript(const std::filesystem::path& transcript) noexcept {
+  if (transcript.empty()) return std::nullopt;
+  const int fd = ::open(transcript.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return std::nullopt;
+  std::optional<std::int64_t> found;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && st.st_size > 0) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    const std::size_t want = std::min(size, k_transcript_tail);
+    std::string tail(want, '\0');
+    const ssize_t got = ::pread(fd, tail.data(), want, static_cast<off_t>(size - want));
+    if (got > 0) {
+      tail.resize(static_cast<std::size_t>(got));
+      constexpr std::string_view key = "\"resetsAt\":";
+      const auto at = tail.rfind(key);
+      if (at != std::string::npos) {
+        std::int64_t value = 0;
+        std::size_t i = at + key.size();
+        while (i < tail.size() && tail[i] == ' ')
+          ++i;
+        const std::size_t start = i;
+        while (i < tail.size() && i - start < 12 && std::isdigit(static_cast<unsigned char>(tail[i])))
+          value = value * 10 + (tail[i++] - '0');
+        // Epoch seconds, as reset_time_in takes them: 9 to 11 digits.
+        if (i - start >= 9 && i - start <= 11) found = value;
+      }
+    }
+  }
+  ::close(fd);
+  return found;
 }
 
 } // namespace ah::hooks

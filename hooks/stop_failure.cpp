@@ -56,6 +56,8 @@ HookResult stop_failure(const StopFailureArgs& args, std::string_view payload, s
     std::optional<std::int64_t> reset_at;
     if (message_text) reset_at = reset_time_in(*message_text);
     if (!reset_at && details) reset_at = reset_time_in(*details);
+    if (const std::string* transcript = string_field(*doc, "transcript_path"); transcript)
+      if (auto exact = reset_time_in_transcript(*transcript); exact && *exact > now) reset_at = exact;
     update_turn_quietly(args.marker.parent_path(), *session, claude_of_hook(string_field(*doc, "session_id")),
                         [&](state::TurnRecord& r) {
                           r.state = state::TurnState::failed;

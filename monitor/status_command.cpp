@@ -11,6 +11,7 @@
 #include "common/state/turn.hpp"
 #include "common/text.hpp"
 #include "monitor/settings.hpp"
+#include "session/prompt_queue.hpp"
 #include "session/tmux.hpp"
 
 #include <charconv>
@@ -36,6 +37,7 @@ struct Row {
   std::int64_t claude_pid = 0;
   std::string claude = "-";              // yes | no | tmux (no pid known, the tmux session exists) | ?
   std::optional<state::TurnRecord> turn; // the hooks' turn record, when there is one
+  std::size_t queued = 0;                // prompts in its queue (inject --queue), being delivered included
   std::vector<std::string> problems;
 };
 
@@ -125,6 +127,10 @@ Row row_for(const fs::path& marker_dir, const std::string& name, const MonitorSe
     if (socket.empty()) socket = st->tmux_socket;
   }
   row.turn = state::read_turn(m.turn);
+  {
+    const session::PromptQueue queue(marker_dir, name);
+    row.queued = queue.pending().size() + queue.taken().size();
+  }
   if (row.claude_pid > 0) {
     // With its start time, a pid reused by another process is not Claude.
     row.claude =
@@ -161,6 +167,10 @@ void print_table(const std::vector<Row>& rows, std::int64_t now) {
               ? fmt::format("{} hit a usage limit; it resets in {}", r.session, age(now, *r.turn->reset_at))
               : fmt::format("{} hit a usage limit; its reset time is not known", r.session));
   }
+  for (const auto& r : rows)
+    if (r.queued > 0)
+      notes.push_back(
+          fmt::format("{} has {} queued prompt{}", r.session, r.queued, r.queued == 1 ? "" : "s"));
   if (!notes.empty()) fmt::print("\n");
   for (const auto& n : notes)
     fmt::print("{}\n", n);
@@ -195,6 +205,7 @@ Json to_json(const std::vector<Row>& rows) {
                                                          {"bytes", r.turn->prompt->bytes}})
                                                  : Json()},
         {"last_denied", r.turn ? request_json(r.turn->denied) : Json()},
+        {"queue", r.queued},
         {"claude_session_id",
          r.turn && !r.turn->claude_session_id.empty() ? Json(r.turn->claude_session_id) : Json()},
         {"problems", r.problems}};
@@ -213,7 +224,8 @@ Action define_status(CLI::App& app, const GlobalOptions& global) {
       "limit, failed, exited; - when its hooks keep no turn record), the phase and its age, idle since\n"
       "(the Stop hook's marker), the exit marker's age and reason, the session lock, whether Claude\n"
       "runs (tmux: no pid known, the tmux session exists). A waiting or held session gets a line of its\n"
-      "own below the table: what it waits for, or when the limit resets.\n\n"
+      "own below the table: what it waits for, or when the limit resets; so does one with queued\n"
+      "prompts (inject --queue).\n\n"
       "Examples:\n  phase-monitor status\n  AGENT_HOOKS_MARKER_DIR=/tmp phase-monitor status   # the "
       "sessions the shim created");
   return [json, &global] {

@@ -24,7 +24,8 @@
 # makes agent_inject_into_session return 1 whenever delivery is not confirmed;
 # AGENT_ON_INPUT=deny|escalate|wait is create_agent_session's --on-input (what
 # the session does when Claude waits for a person).
-# AGENT_INJECT_QUEUE=1 makes it queue the text (delivered when the turn ends).
+# AGENT_INJECT_QUEUE=1 makes agent_inject_into_session queue the text (delivered
+# when the turn ends).
 #
 # phase-monitor is found through $PHASE_MONITOR, else on PATH, else relative
 # to this file (symlinks resolved): ../build/bin/ in a checkout, ../../bin/

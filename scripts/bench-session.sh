@@ -8,6 +8,15 @@
 #                     sees the prompt);                       goal <= 150 ms
 #   inject latency  = `phase-monitor inject` start until the request with
 #                     the prompt reaches the mock;            goal <= 300 ms
+#   inject confirmed= `phase-monitor inject` start until it returned, its
+#                     prompt confirmed by the turn record the prompt-submit
+#                     hook writes (median of the rounds)
+#   permission      = a session under `--on-input escalate` whose Claude
+#                     (permission mode default) asks to run a Bash command:
+#                     from the dialog appearing in the pane (a 5 ms poll)
+#                     until `watch` prints PHASE:escalate; negative when the
+#                     orchestrator knows before the dialog is drawn (the
+#                     PermissionRequest hook fires as it opens); goal <= 1 s
 #   queued create   = the CPU time (its own and its children's, from
 #                     /proc/PID/stat) and the processes it starts (strace -c
 #                     of clone/fork) while `create` waits 60 s for the session
@@ -50,7 +59,13 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$dir/w" "$dir/home"
-echo '{"rules": [], "default": {"text": "Noted."}}' >"$dir/scenario.json"
+python3 - "$dir" <<'PY' >"$dir/scenario.json"
+import json, sys
+print(json.dumps({"rules": [{"match": "needs permission", "steps": [
+    {"tool_use": {"name": "Bash", "input": {"command": "touch " + sys.argv[1] + "/w/made-by-tool",
+                                            "description": "make a file"}}},
+    {"text": "Done."}]}], "default": {"text": "Noted."}}))
+PY
 start_mock_api "$dir/scenario.json" "$dir/mock.jsonl" "$dir/mock.port" || { echo "mock did not start" >&2; exit 1; }
 write_claude_home "$dir/home" "$dir/w"
 while IFS= read -r line; do export "${line?}"; done < <(claude_env_vars "$dir/home")
@@ -115,7 +130,7 @@ print(f"  create overhead                         {ms(statistics.median(over))} 
       + ", ".join(f"{o * 1000:.0f}" for o in over) + ")")
 print(f"  create overhead with the hook install   {ms(o_install)}   (1 run; includes `claude --version`)")
 
-name, *_ = create(100, "--no-install")
+name, *_ = create(100)  # with the hooks: inject's prompt is confirmed by the turn record
 log = f"{d}/mock.jsonl"
 lat, ret, drawn, after_enter = [], [], [], []
 for i in range(rounds):
@@ -134,6 +149,7 @@ for i in range(rounds):
     returned = time.monotonic() - t0
     err = p.stderr.read()
     if rc != 0 or found is None: raise SystemExit(f"inject failed ({rc}): {err}")
+    if "not confirmed" in err: raise SystemExit(f"inject was not confirmed by the turn record: {err}")
     m1 = re.search(r"paste drawn after (\d+) ms", err)
     m2 = re.search(r"Enter 1 pressed at (\d+) ms", err)
     if m1 and m2:
@@ -153,6 +169,39 @@ if drawn:
     own = [l - a - b for l, a, b in zip(lat, drawn, after_enter)]
     print(f"  phase-monitor's own part                  {ms(statistics.median(own))}   (per round: "
           + ", ".join(f"{x * 1000:.0f}" for x in own) + ")")
+
+# A permission prompt: how long until the orchestrator knows.
+import threading
+delays = []
+for i in range(3):
+    name = f"perm{i}"
+    phase = f"{d}/{name}.phase"
+    open(phase, "w").close()
+    r = subprocess.run([pm, "create", name, f"{d}/w", phase, "--on-input", "escalate",
+                        "--claude-cmd", f"{claude} --permission-mode default"], capture_output=True, text=True)
+    if r.returncode != 0: raise SystemExit(f"create {name} failed: {r.stderr}")
+    w = subprocess.Popen([pm, "watch", phase, "600", name], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True)
+    marks = {}
+    def read_watch():
+        for line in w.stdout:
+            if line.startswith("event PHASE:escalate"): marks.setdefault("event", time.monotonic())
+    reader = threading.Thread(target=read_watch); reader.start()
+    subprocess.run([pm, "inject", name, f"this needs permission {i}"], capture_output=True)
+    t0 = time.monotonic()
+    while "dialog" not in marks and time.monotonic() - t0 < 30:
+        pane = subprocess.run(["tmux", "capture-pane", "-p", "-t", f"={name}:"], capture_output=True, text=True).stdout
+        if "Do you want to proceed?" in pane: marks["dialog"] = time.monotonic()
+        else: time.sleep(0.005)
+    reader.join(timeout=30)
+    w.kill(); w.wait()
+    kill(name)
+    if "dialog" not in marks or "event" not in marks:
+        raise SystemExit(f"permission round {i}: saw {sorted(marks)} (dialog, event)")
+    delays.append(marks["event"] - marks["dialog"])
+print("permission prompt (rounds: 3, median)")
+print(f"  dialog on screen until watch reports it  {ms(statistics.median(delays))}   (goal <= 1000 ms; per round: "
+      + ", ".join(f"{x * 1000:.0f}" for x in delays) + ")")
 
 # A create queued behind a session that holds the lock: what it costs to wait.
 holder, *_ = create(200, "--no-install")

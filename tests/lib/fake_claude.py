@@ -37,6 +37,7 @@ Claude does: it is logged with the prefix "IN-TURN:" and records nothing.
 """
 import json
 import os
+import re
 import signal
 import sys
 import termios
@@ -104,9 +105,20 @@ def prompt_screen(text, note=""):
 
 
 def digest(prompt):
-    """prompt_digest of common/state/turn.cpp: FNV-1a 64 of the text with CR LF
-    and CR made LF, tabs made spaces, whitespace trimmed at both ends."""
-    norm = prompt.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").strip(" \t\n\v\f\r")
+    """prompt_digest of common/state/turn.cpp: FNV-1a 64 of the text with a
+    paste's <pasted_content id="X"> wrapper taken off, every run of whitespace
+    one space, and both ends trimmed."""
+    ws = " \t\n\r\v\f"
+    s = prompt.strip(ws)
+    opening, closing = '<pasted_content id="', '</pasted_content id="'
+    if s.startswith(opening) and s.endswith('">'):
+        id_end = s.find('"', len(opening))
+        if id_end >= 0 and s[id_end:id_end + 2] == '">':
+            ident = s[len(opening):id_end]
+            tail = closing + ident + '">'
+            if len(s) >= id_end + 2 + len(tail) and s.endswith(tail):
+                prompt = s[id_end + 2:len(s) - len(tail)]
+    norm = " ".join(w for w in re.split("[" + re.escape(ws) + "]+", prompt) if w)
     h = 0xcbf29ce484222325
     for b in norm.encode("utf-8", "surrogateescape"):
         h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF

@@ -1,9 +1,13 @@
 // Unit tests of hooks/limit_reset.cpp: a reset time in an API error's text.
 #include "hooks/limit_reset.hpp"
 
+#include "testutil.hpp"
+
 #include <catch2/catch.hpp>
+#include <string>
 
 using ah::hooks::reset_time_in;
+using ah::hooks::reset_time_in_transcript;
 
 TEST_CASE("limit reset: an ISO 8601 time with a zone after 'reset'") {
   // 2026-12-06T06:00:00Z is 1796536800.
@@ -26,4 +30,28 @@ TEST_CASE("limit reset: no reset, or a time that is not exact") {
   CHECK_FALSE(reset_time_in("at 2026-12-06T06:00:00Z")); // not said to be the reset
   CHECK_FALSE(reset_time_in("reset"));
   CHECK_FALSE(reset_time_in(""));
+}
+
+TEST_CASE("limit reset: the last resetsAt of the transcript's tail, as a gateway login records it") {
+  ah::test::ScratchDir dir;
+  const auto t = dir / "session.jsonl";
+  CHECK_FALSE(reset_time_in_transcript(t)); // missing
+  ah::test::write_text(t, "{\"type\":\"user\"}\n");
+  CHECK_FALSE(reset_time_in_transcript(t)); // none
+  // An earlier limit, a long stretch of conversation, then this one.
+  std::string text = R"({"apiErrorParams":{"rate_limit_info":{"status":"rejected","resetsAt":1796530000}}})"
+                     "\n";
+  text += std::string(300 * 1024, 'x') + "\n";
+  text += R"({"isApiErrorMessage":true,"apiError":"usage_limit_reached","apiErrorParams":{"rate_limit_info":)"
+          R"({"status":"rejected","resetsAt":1796534838,"rateLimitType":"five_hour"}},"quotaLimits":{}})"
+          "\n";
+  ah::test::write_text(t, text);
+  CHECK(reset_time_in_transcript(t) == 1796534838);
+  // Only the tail is read: the earlier one lies beyond it.
+  ah::test::write_text(t, R"({"resetsAt":1796530000})" + std::string("\n") + std::string(300 * 1024, 'x'));
+  CHECK_FALSE(reset_time_in_transcript(t));
+  // Not epoch seconds.
+  ah::test::write_text(t, R"({"resetsAt":12})");
+  CHECK_FALSE(reset_time_in_transcript(t));
+  CHECK_FALSE(reset_time_in_transcript(dir.path())); // a folder
 }
