@@ -9,7 +9,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$TESTS_DIR/lib/claude.sh"
 require_claude
 
-HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject)
+HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject prompt-submit input-wait)
 
 # install SESSION: copies the real hooks into $t/hooks (so that breaking the
 # guard touches only this test's copy) and installs them into $t/work.

@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$TESTS_DIR/lib/claude.sh"
 require_claude
 
-HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject)
+HOOKS=(idle-stop phase-change stop-failure pretooluse-guard session-end compact-reinject prompt-submit input-wait)
 for hook in "${HOOKS[@]}"; do
   [[ -x "$AGENT_HOOKS_BIN/$hook" ]] || skip_all "hook $hook is not built in $AGENT_HOOKS_BIN"
 done
