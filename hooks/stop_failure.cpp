@@ -12,11 +12,16 @@
 #include <algorithm>
 
 #include <cctype>
+#include <chrono>
 #include <fmt/format.h>
+#include <thread>
 
 namespace ah::hooks {
 
 namespace {
+
+// How long stop-failure waits for the transcript to name the reset time.
+constexpr std::chrono::milliseconds k_transcript_wait{1000};
 
 // The error kind goes into a "Reason:" line that scripts parse: keep it one token.
 std::string error_token(const std::string* error) {
@@ -56,8 +61,25 @@ HookResult stop_failure(const StopFailureArgs& args, std::string_view payload, s
     std::optional<std::int64_t> reset_at;
     if (message_text) reset_at = reset_time_in(*message_text);
     if (!reset_at && details) reset_at = reset_time_in(*details);
-    if (const std::string* transcript = string_field(*doc, "transcript_path"); transcript)
-      if (auto exact = reset_time_in_transcript(*transcript); exact && *exact > now) reset_at = exact;
+    if (const std::string* transcript = string_field(*doc, "transcript_path"); transcript) {
+      // Claude Code words a subscription's limit itself ("… · resets
+      // 6:16am (UTC)"), to the minute, and writes the exact time to the
+      // transcript, whose write may come a moment after this hook starts:
+      // then it is waited for, at most k_transcript_wait. An API-key limit
+      // ("API Error: Request rejected (429) · …") never reaches the
+      // transcript, and is not waited for.
+      const bool client_worded = message_text && message_text->find("resets") != std::string::npos &&
+                                 !message_text->starts_with("API Error");
+      const auto give_up = std::chrono::steady_clock::now() + k_transcript_wait;
+      for (;;) {
+        if (auto exact = reset_time_in_transcript(*transcript); exact && *exact > now) {
+          reset_at = exact;
+          break;
+        }
+        if (!client_worded || std::chrono::steady_clock::now() >= give_up) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      }
+    }
     update_turn_quietly(args.marker.parent_path(), *session, claude_of_hook(string_field(*doc, "session_id")),
                         [&](state::TurnRecord& r) {
                           r.state = state::TurnState::failed;

@@ -2,18 +2,24 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/io.hpp"
 #include "common/log.hpp"
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
+#include "common/text.hpp"
 #include "session/lock_control.hpp"
+#include "session/pane_output.hpp"
 #include "session/ready.hpp"
 #include "session/wait_ready.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <random>
+#include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace ah::session {
@@ -23,6 +29,8 @@ namespace {
 // How often the pane is looked at while the paste is drawn and while an
 // Enter is confirmed: each look starts a tmux client.
 constexpr std::chrono::milliseconds k_pane_poll{50};
+// With the pane's output as events: the look on a timer besides.
+constexpr std::chrono::milliseconds k_idle_look{250};
 // While a turn runs: the longest wait on the turn record between two looks
 // at the pane, and how long the pane must show the idle prompt on every look
 // before a record that says the turn runs is taken as stale.
@@ -187,6 +195,22 @@ std::string describe_prompt(const state::PromptRecord& p) {
 // in a running turn Escape interrupts it. (Ctrl+C also empties the box, but
 // arms "Press Ctrl-C again to exit"; Ctrl+U deletes one line only.) True
 // when the box no longer holds it.
+// Discards what the pane's terminal holds unread (tcflush of its input
+// queue): a paste that Claude, stopped or hung, never read. Only a
+// terminal of ours. True when done.
+bool discard_pane_input(const Tmux& tmux, std::string_view session) {
+  const TmuxResult r = tmux.run({"display-message", "-p", "-t", Tmux::pane_target(session), "#{pane_tty}"});
+  const std::string tty(trim(r.out));
+  if (r.status != 0 || !tty.starts_with("/dev/")) return false;
+  const int fd = ::open(tty.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  const bool ok =
+      ::fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && owned_by_us(st.st_uid) && ::tcflush(fd, TCIFLUSH) == 0;
+  ::close(fd);
+  return ok;
+}
+
 bool clear_input(const Tmux& tmux, std::string_view session, const std::string& ours, Clock& clock) {
   for (int press = 0; press < 2; ++press) {
     bool working = false;
@@ -339,6 +363,8 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
                                  Tmux::describe_failure(load, session, tmux.options()));
     return result;
   }
+  // Armed before the paste: Claude's drawing of it wakes the wait below.
+  PaneOutput output(tmux, session);
   tmux.run_checked({"paste-buffer", "-p", "-b", buffer.name, "-t", Tmux::pane_target(session)}, session,
                    "cannot paste into the pane");
 
@@ -348,15 +374,29 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   while (clock.now() < paste_deadline) {
     pasted = input_now(tmux, session);
     if (pasted != before) break;
-    clock.sleep(k_pane_poll);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(paste_deadline - clock.now());
+    if (output.fd() >= 0) {
+      if (clock.wait_readable(output.fd(), std::min(k_idle_look, std::max(left, 0ms)))) output.drain();
+    } else {
+      clock.sleep(k_pane_poll);
+    }
   }
   log::debug("inject {}: paste drawn after {} ms, at {} ms", session,
              std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - pasted_at).count(),
              elapsed());
   if (pasted == before) {
+    // Claude read none of it (stopped, hung): the paste waits in the
+    // terminal and would be glued to the front of the next prompt. Taken
+    // back from the terminal's input queue, it never arrives.
+    const bool taken_back = discard_pane_input(tmux, session);
+    result.left_in_box = !taken_back;
     result.problem = fmt::format("the text did not appear in the input box of session '{}' within 3 s "
-                                 "(tmux attach -t ={} to look)",
-                                 session, session);
+                                 "(Claude did not read its terminal; tmux attach -t ={} to look): {}",
+                                 session, session,
+                                 taken_back ? "it was taken back from the terminal's input, so it will not "
+                                              "arrive later"
+                                            : "it could not be taken back from the terminal's input and may "
+                                              "appear in the input box when Claude reads again");
     return result;
   }
 

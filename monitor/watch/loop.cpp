@@ -70,6 +70,7 @@ Decision WatchLoop::step(const Observation& observed, WatchClock::time_point now
     if (m_config.hold_on_limit && observed.rate_limited && snap.phase == "PHASE:failed") {
       // A usage limit is a pause, not the end: nothing to report yet.
       const auto wait = observed.limit_resets_in.value_or(m_config.hold_when_unknown);
+      m_hold_exact = observed.limit_resets_in.has_value();
       m_held_until = now + std::max(wait, std::chrono::seconds(0));
       ++m_holds;
       d.hold_until = m_held_until;
@@ -84,6 +85,14 @@ Decision WatchLoop::step(const Observation& observed, WatchClock::time_point now
   }
 
   if (m_held_until) {
+    // The reset time written after the failure was first seen (the hook
+    // records it a moment later): the hold follows it, once.
+    if (!m_hold_exact && observed.rate_limited && observed.limit_resets_in) {
+      m_hold_exact = true;
+      m_held_until = now + std::max(*observed.limit_resets_in, std::chrono::seconds(0));
+      d.hold_until = m_held_until;
+      return d;
+    }
     if (now < *m_held_until) return d;
     m_held_until.reset();
     restart_idle_clock(now);

@@ -135,6 +135,7 @@ private:
   std::optional<FileStamp> m_reported_exit;
   std::optional<FileStamp> m_pending_exit;
   std::optional<WatchClock::time_point> m_held_until;
+  bool m_hold_exact = false; // m_held_until is the reset time Claude Code gave
   int m_holds = 0;
   std::optional<std::int64_t> m_reported_waiting;
   bool m_done = false;

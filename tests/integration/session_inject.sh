@@ -151,6 +151,30 @@ test_inject_swallowed_submit_is_not_delivered_and_leaves_the_box_empty() {
   expect_no_file "$t/log"
 }
 
+# A stopped (or hung) Claude reads nothing: the paste waits in its terminal.
+# Not delivered, and taken back from the terminal, so that it is not glued
+# to the front of the next prompt once Claude goes on.
+test_inject_into_a_stopped_claude_takes_the_paste_back() {
+  session_env
+  FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  write_idle_record s1
+  local pid
+  pid=$(tmux display-message -p -t '=s1:' '#{pane_pid}')
+  pid=$(pgrep -P "$pid" -f fake_claude || echo "$pid")
+  kill -STOP "$pid"
+  pm inject s1 "frozen words"
+  kill -CONT "$pid"
+  expect_eq "$rc" 1 "inject into a stopped Claude: $err"
+  expect_contains "$err" "taken back from the terminal's input"
+  sleep 0.5
+  expect_not_contains "$(box_of s1)" "frozen words" "the input box once Claude goes on"
+  expect_no_file "$t/log"
+  pm inject s1 "next words"
+  expect_eq "$rc" 0 "the next inject: $err"
+  grep -aq "next words" "$t/log" || fail "the next prompt was not submitted: $(tr -d '\0' <"$t/log")"
+  if grep -aq "frozen" "$t/log"; then fail "the taken-back text was submitted: $(tr -d '\0' <"$t/log")"; fi
+}
+
 # The box emptied but Claude recorded no prompt: no positive evidence, not delivered.
 test_inject_submit_without_a_record_is_not_delivered() {
   session_env

@@ -388,6 +388,17 @@ TEST_CASE("watch loop: a limit whose reset time is unknown is held for hold_when
   CHECK(late.step(rate_limited(-5s), t0 + 1ms).resume);
 }
 
+TEST_CASE("watch loop: a reset time recorded after the failure was seen moves the hold to it, once") {
+  WatchLoop loop(holding(), t0);
+  CHECK(loop.step(rate_limited(std::nullopt), t0).hold_until == t0 + 300s);
+  const Decision moved = loop.step(rate_limited(40s), t0 + 1s);
+  CHECK(moved.hold_until == t0 + 41s);
+  CHECK(loop.next_deadline() == t0 + 41s);
+  CHECK(loop.step(rate_limited(39s), t0 + 2s) == Decision{}); // not moved again
+  CHECK(loop.step(rate_limited(39s), t0 + 41s).resume);
+  CHECK(loop.holds() == 1);
+}
+
 TEST_CASE("watch loop: without hold_on_limit, or for another error, PHASE:failed ends the loop") {
   WatchLoop plain(config(), t0);
   const Decision d = plain.step(rate_limited(60s), t0);
