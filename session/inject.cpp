@@ -15,12 +15,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <random>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
+#include <vector>
 
 namespace ah::session {
 
@@ -36,6 +38,24 @@ constexpr std::chrono::milliseconds k_idle_look{250};
 // before a record that says the turn runs is taken as stale.
 constexpr std::chrono::milliseconds k_turn_look{1000};
 constexpr std::chrono::milliseconds k_stale_after{2000};
+
+// `send-keys KEY` to Claude, out of copy mode first: a pane a person left
+// scrolled back (copy mode, or any other mode) takes keys for the mode, so
+// an Enter would be eaten there. One tmux call: the mode is left only when
+// the pane is in one.
+std::vector<std::string> key_to_claude(std::string_view session, std::string_view key) {
+  const std::string target = Tmux::pane_target(session);
+  return {"if-shell", "-F",        "-t", target, "#{pane_in_mode}", "send-keys -t " + target + " -X cancel",
+          ";",        "send-keys", "-t", target, std::string(key)};
+}
+
+// A one-line text that starts with `/` and a letter: a slash command, which
+// Claude Code runs itself (`/compact`) without a UserPromptSubmit hook.
+bool is_slash_command(std::string_view text) {
+  text = trim(text);
+  return text.size() >= 2 && text[0] == '/' && std::isalpha(static_cast<unsigned char>(text[1])) &&
+         text.find('\n') == std::string_view::npos;
+}
 
 std::string unique_buffer_name() {
   std::random_device rd;
@@ -63,7 +83,7 @@ void paste_unready(const Tmux& tmux, std::string_view session, std::string_view 
   if (tmux.run_with_input({"load-buffer", "-b", buffer.name, "-"}, text).status != 0) return;
   if (tmux.run({"paste-buffer", "-p", "-b", buffer.name, "-t", Tmux::pane_target(session)}).status != 0)
     return;
-  if (tmux.run({"send-keys", "-t", Tmux::pane_target(session), "Enter"}).status != 0) return;
+  if (tmux.run(key_to_claude(session, "Enter")).status != 0) return;
   result.enters = 1;
   result.pasted_unready = true;
 }
@@ -216,7 +236,7 @@ bool clear_input(const Tmux& tmux, std::string_view session, const std::string& 
     bool working = false;
     if (input_now(tmux, session, &working) != ours) return true;
     if (working) return false;
-    tmux.run({"send-keys", "-t", Tmux::pane_target(session), "Escape"});
+    tmux.run(key_to_claude(session, "Escape"));
     const auto deadline = clock.now() + std::chrono::seconds(1);
     while (clock.now() < deadline) {
       clock.sleep(k_pane_poll);
@@ -345,7 +365,8 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     record = state::read_turn(files.turn);
     if (!running(record)) break;
   }
-  const bool records_prompts = record.has_value() || options.expect_record;
+  const bool slash_command = is_slash_command(text);
+  const bool records_prompts = !slash_command && (record.has_value() || options.expect_record);
   const std::string digest = state::prompt_digest(text);
   const std::string before = analyse_pane(ready.screen).input;
   log::debug("inject {}: ready at {} ms", session, elapsed());
@@ -426,7 +447,7 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
 
   const std::int64_t since_ms = epoch_ms_now();
   for (int attempt = 0; attempt < options.enter_attempts; ++attempt) {
-    tmux.run_checked({"send-keys", "-t", Tmux::pane_target(session), "Enter"}, session, "cannot press Enter");
+    tmux.run_checked(key_to_claude(session, "Enter"), session, "cannot press Enter");
     ++result.enters;
     log::debug("inject {}: Enter {} pressed at {} ms", session, result.enters, elapsed());
     // Claude's hook answers first when it runs: the record is waited on
@@ -457,10 +478,15 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
       return result;
     }
     result.delivered = true;
-    result.note = fmt::format("delivery not confirmed: session '{}' has no turn record (is the prompt-submit "
-                              "hook installed? install-hooks adds it for Claude Code that has "
-                              "UserPromptSubmit); judged from the pane, which shows the prompt was taken",
-                              session);
+    result.note =
+        slash_command
+            ? fmt::format("delivery not confirmed: '{}' is a slash command, which Claude Code runs itself "
+                          "without a UserPromptSubmit hook; judged from the pane, which shows it was taken",
+                          trim(text))
+            : fmt::format("delivery not confirmed: session '{}' has no turn record (is the prompt-submit "
+                          "hook installed? install-hooks adds it for Claude Code that has "
+                          "UserPromptSubmit); judged from the pane, which shows the prompt was taken",
+                          session);
     return result;
   }
   return fail(fmt::format("session '{}' did not take the prompt: it was still in the input box after {} "

@@ -37,8 +37,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["claude_version"] == sys.argv[2], (d["claude_version"], sys.argv[2])
 assert d["skipped"] == [], d["skipped"]
-assert [h["event"] for h in d["hooks"]] == ["Stop", "PostToolUse", "StopFailure", "PreToolUse", "SessionEnd",
-                                            "SessionStart"]
+assert [h["event"] for h in d["hooks"]] == ["UserPromptSubmit", "Stop", "PostToolUse", "StopFailure", "PreToolUse",
+                                            "SessionEnd", "SessionStart", "PermissionRequest", "Notification"]
 PY
 }
 
@@ -80,7 +80,7 @@ PY
   run_prog phase-monitor uninstall-hooks "$w"
   expect_eq "$rc" 0 "uninstall exit status ($err)"
   expect_eq "$(cat "$w/.claude/settings.json")" "{}" "settings after uninstall"
-  rm -f "$markers"/*
+  rm -rf "$markers" && mkdir "$markers" # the hidden .next siblings too
   run_claude_p "$w" "say hello"
   expect_eq "$rc" 0 "claude exit status ($err)"
   [[ -z $(ls -A "$markers") ]] || fail "hooks still fired after uninstall: $(ls "$markers")"

@@ -175,6 +175,22 @@ test_inject_into_a_stopped_claude_takes_the_paste_back() {
   if grep -aq "frozen" "$t/log"; then fail "the taken-back text was submitted: $(tr -d '\0' <"$t/log")"; fi
 }
 
+# A person who looked at the pane and left it scrolled back (copy mode): the
+# paste goes to Claude, but Enter would be taken by copy mode. inject leaves
+# the mode first.
+test_inject_into_a_pane_left_in_copy_mode_is_delivered() {
+  session_env
+  FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  write_idle_record s1
+  tmux copy-mode -t '=s1:'
+  expect_eq "$(tmux display-message -p -t '=s1:' '#{pane_in_mode}')" 1 "copy mode on"
+  pm inject s1 "seen while scrolled back" --json
+  expect_eq "$rc" 0 "inject: $err"
+  expect_contains "$out" '"confirmed":true'
+  grep -aq "seen while scrolled back" "$t/log" || fail "not submitted: $(tr -d '\0' <"$t/log")"
+  expect_eq "$(tmux display-message -p -t '=s1:' '#{pane_in_mode}')" 0 "copy mode left"
+}
+
 # The box emptied but Claude recorded no prompt: no positive evidence, not delivered.
 test_inject_submit_without_a_record_is_not_delivered() {
   session_env
