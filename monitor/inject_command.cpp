@@ -6,6 +6,7 @@
 #include "common/io.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
+#include "common/shell_words.hpp"
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
@@ -43,6 +44,21 @@ struct InjectArgs {
   int turn_timeout = 0;
 };
 
+// Whether a prompt-submit entry writes the turn record of `session` in
+// `marker_dir`: its command ends with those two words (a worktree reused
+// under another session name keeps the other session's entry until the next
+// install).
+bool records_for(const Json& handler, const std::filesystem::path& marker_dir, std::string_view session) {
+  const std::string* command = string_field(handler, "command");
+  if (!command) return false;
+  const shell::Script script = shell::parse(*command);
+  if (!script.ok() || script.commands.size() != 1) return false;
+  const auto& words = script.commands.front().words;
+  return words.size() >= 2 && words.back().text == session &&
+         std::filesystem::path(words[words.size() - 2].text).lexically_normal() ==
+             std::filesystem::absolute(marker_dir).lexically_normal();
+}
+
 // Whether the session's settings install our prompt-submit hook on
 // UserPromptSubmit, so that its Claude records every prompt it submits: then
 // a submit without a record is a failure even before the first record
@@ -64,7 +80,9 @@ bool settings_record_prompts(const std::filesystem::path& marker_dir, std::strin
       const auto handlers = group.is_object() ? group.find("hooks") : group.end();
       if (!group.is_object() || handlers == group.end() || !handlers->is_array()) continue;
       for (const auto& handler : *handlers)
-        if (install::owned_hook_name("UserPromptSubmit", handler, {}) == "prompt-submit") return true;
+        if (install::owned_hook_name("UserPromptSubmit", handler, {}) == "prompt-submit" &&
+            records_for(handler, marker_dir, session))
+          return true;
     }
   } catch (const Error& e) {
     log::debug("inject {}: cannot tell whether the prompt-submit hook is installed: {}", session, e.what());

@@ -21,4 +21,18 @@ test_inject_with_the_hook_installed_needs_the_record_from_the_first_prompt() {
   expect_contains "$err" "recorded no prompt within 5000 ms"
 }
 
+# A worktree reused under another session name keeps the other session's
+# entry until the next install: that hook records the other session's turns,
+# so this session's inject cannot expect a record of its own.
+test_another_sessions_hook_in_the_settings_is_not_this_sessions() {
+  session_env
+  mkdir -p "$W/.claude"
+  printf '{"hooks":{"UserPromptSubmit":[{"hooks":[{"type":"command","command":"AGENT_HOOKS_ENTRY=1 %s %s old-name"}]}]}}\n' \
+    "'$AGENT_HOOKS_BIN/prompt-submit'" "'$M'" >"$W/.claude/settings.json"
+  FAKE_CLAUDE_SUBMIT_HIDDEN=1 FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "ghost"
+  expect_eq "$rc" 0 "inject: $err"
+  expect_contains "$err" "not confirmed"
+}
+
 run_tests
