@@ -378,16 +378,36 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     remove_file_and_sibling(files.idle);
 
   BufferGuard buffer{tmux, unique_buffer_name()};
-  TmuxResult load = tmux.run_with_input({"load-buffer", "-b", buffer.name, "-"}, text);
-  if (load.status != 0) {
-    result.problem = fmt::format("cannot load the text into tmux buffer {}: {}", buffer.name,
-                                 Tmux::describe_failure(load, session, tmux.options()));
-    return result;
+  const std::string target = Tmux::pane_target(session);
+  // One tmux call: the text into a private buffer, the pane's output into a
+  // FIFO of ours (Claude's drawing of the paste then wakes the wait below),
+  // the paste. A pane with a pipe of its own is left alone and looked at on
+  // the timer.
+  std::optional<PaneOutput> output;
+  std::vector<std::string> chained{"load-buffer", "-b", buffer.name, "-"};
+  if (!ready.piped) {
+    output.emplace(tmux, session, PaneOutput::Chained{});
+    if (auto pipe = output->pipe_args(); !pipe.empty()) {
+      chained.emplace_back(";");
+      chained.insert(chained.end(), pipe.begin(), pipe.end());
+    }
   }
-  // Armed before the paste: Claude's drawing of it wakes the wait below.
-  PaneOutput output(tmux, session);
-  tmux.run_checked({"paste-buffer", "-p", "-b", buffer.name, "-t", Tmux::pane_target(session)}, session,
-                   "cannot paste into the pane");
+  chained.insert(chained.end(), {";", "paste-buffer", "-p", "-b", buffer.name, "-t", target});
+  const TmuxResult together = tmux.run_with_input(chained, text);
+  if (output) output->piped(together.status == 0);
+  if (together.status != 0) {
+    // tmux stops at the first command that fails, before the paste: the
+    // steps again one by one, to say which one it was.
+    log::debug("inject {}: the chained paste failed ({}); step by step", session, trim(together.err));
+    TmuxResult load = tmux.run_with_input({"load-buffer", "-b", buffer.name, "-"}, text);
+    if (load.status != 0) {
+      result.problem = fmt::format("cannot load the text into tmux buffer {}: {}", buffer.name,
+                                   Tmux::describe_failure(load, session, tmux.options()));
+      return result;
+    }
+    tmux.run_checked({"paste-buffer", "-p", "-b", buffer.name, "-t", target}, session,
+                     "cannot paste into the pane");
+  }
 
   // Wait for the paste to show in the input box before pressing Enter.
   std::string pasted = before;
@@ -396,8 +416,8 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     pasted = input_now(tmux, session);
     if (pasted != before) break;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(paste_deadline - clock.now());
-    if (output.fd() >= 0) {
-      if (clock.wait_readable(output.fd(), std::min(k_idle_look, std::max(left, 0ms)))) output.drain();
+    if (output && output->fd() >= 0) {
+      if (clock.wait_readable(output->fd(), std::min(k_idle_look, std::max(left, 0ms)))) output->drain();
     } else {
       clock.sleep(k_pane_poll);
     }

@@ -16,32 +16,35 @@
 
 namespace ah::session {
 
+bool PaneOutput::make_fifo() {
+  std::random_device rd;
+  m_fifo = private_dir() / fmt::format(".pane-{}-{}-{:08x}.fifo", m_session, ::getpid(), rd());
+  if (::mkfifo(m_fifo.c_str(), 0600) != 0) {
+    m_why = fmt::format("cannot make {}: {}", m_fifo.string(), std::strerror(errno));
+    m_fifo.clear();
+    return false;
+  }
+  // Opened for reading before tmux's writer exists: O_NONBLOCK makes that
+  // return at once, and the writer's open then finds a reader.
+  m_fd = ::open(m_fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (m_fd < 0) {
+    m_why = fmt::format("cannot open {}: {}", m_fifo.string(), std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
 PaneOutput::PaneOutput(const Tmux& tmux, std::string_view session) : m_tmux(tmux), m_session(session) {
   try {
-    const std::string target = Tmux::pane_target(session);
-    TmuxResult piped = tmux.run({"display-message", "-p", "-t", target, "#{pane_pipe}"});
+    TmuxResult piped = tmux.run({"display-message", "-p", "-t", Tmux::pane_target(session), "#{pane_pipe}"});
     const std::string_view answer = trim(piped.out);
     if (piped.status != 0 || answer != "0") {
       m_why = answer == "1" ? "the pane already has a pipe" : "the pane is not there";
       return;
     }
-    std::random_device rd;
-    m_fifo = private_dir() / fmt::format(".pane-{}-{}-{:08x}.fifo", session, ::getpid(), rd());
-    if (::mkfifo(m_fifo.c_str(), 0600) != 0) {
-      m_why = fmt::format("cannot make {}: {}", m_fifo.string(), std::strerror(errno));
-      m_fifo.clear();
-      return;
-    }
-    // Opened for reading before tmux's writer exists: O_NONBLOCK makes that
-    // return at once, and the writer's open then finds a reader.
-    m_fd = ::open(m_fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (m_fd < 0) {
-      m_why = fmt::format("cannot open {}: {}", m_fifo.string(), std::strerror(errno));
-      return;
-    }
-    // The command is a tmux format and a shell word: # doubled, then quoted.
-    TmuxResult r =
-        tmux.run({"pipe-pane", "-t", target, tmux_literal("exec cat >> " + shell_quote(m_fifo.string()))});
+    if (!make_fifo()) return;
+    std::vector<std::string> args = pipe_args();
+    TmuxResult r = tmux.run(args);
     if (r.status != 0) {
       m_why = "pipe-pane failed: " + std::string(trim(r.err));
       ::close(m_fd);
@@ -54,6 +57,38 @@ PaneOutput::PaneOutput(const Tmux& tmux, std::string_view session) : m_tmux(tmux
     if (m_fd >= 0) ::close(m_fd);
     m_fd = -1;
   }
+}
+
+PaneOutput::PaneOutput(const Tmux& tmux, std::string_view session, Chained)
+    : m_tmux(tmux), m_session(session) {
+  try {
+    if (make_fifo()) std::swap(m_fd, m_pending_fd);
+  } catch (const std::exception& e) {
+    m_why = e.what();
+  }
+  if (m_pending_fd < 0 && m_fd >= 0) {
+    ::close(m_fd);
+    m_fd = -1;
+  }
+}
+
+std::vector<std::string> PaneOutput::pipe_args() const {
+  if (m_fifo.empty()) return {};
+  // The command is a tmux format and a shell word: # doubled, then quoted.
+  return {"pipe-pane", "-t", Tmux::pane_target(m_session),
+          tmux_literal("exec cat >> " + shell_quote(m_fifo.string()))};
+}
+
+void PaneOutput::piped(bool ok) noexcept {
+  if (m_pending_fd < 0) return;
+  if (ok) {
+    m_fd = m_pending_fd;
+    m_piped = true;
+  } else {
+    ::close(m_pending_fd);
+    m_why = "pipe-pane failed";
+  }
+  m_pending_fd = -1;
 }
 
 bool PaneOutput::drain() noexcept {
@@ -103,6 +138,7 @@ void start_detached(const std::vector<std::string>& argv) {
 
 PaneOutput::~PaneOutput() {
   if (m_fd >= 0) ::close(m_fd);
+  if (m_pending_fd >= 0) ::close(m_pending_fd);
   // Closing our end alone would leave tmux's `cat` until the pane next
   // prints. The close is not waited for: the caller's answer (a session
   // ready) does not depend on it.

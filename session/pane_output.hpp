@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ah::session {
 
@@ -28,6 +29,14 @@ public:
   // cannot (no private folder, the pane has a pipe, tmux refused), fd() is
   // -1 and why() says why, for the debug log.
   PaneOutput(const Tmux& tmux, std::string_view session);
+  // For a pane known to have no pipe (a look just now): makes the FIFO but
+  // leaves the `pipe-pane` to the caller, who runs pipe_args() in a tmux call
+  // of its own (chained with what it does next, saving a tmux client) and
+  // says how it went with piped(). fd() is -1 until then.
+  struct Chained {};
+  PaneOutput(const Tmux& tmux, std::string_view session, Chained);
+  std::vector<std::string> pipe_args() const;
+  void piped(bool ok) noexcept;
   ~PaneOutput();
   PaneOutput(const PaneOutput&) = delete;
   PaneOutput& operator=(const PaneOutput&) = delete;
@@ -41,10 +50,13 @@ public:
   const std::string& why() const noexcept { return m_why; }
 
 private:
+  // Makes the FIFO in the private folder and opens it; false (m_why set) when it cannot.
+  bool make_fifo();
   const Tmux& m_tmux;
   std::string m_session;
   std::filesystem::path m_fifo;
   int m_fd = -1;
+  int m_pending_fd = -1; // Chained: the FIFO's descriptor until piped()
   bool m_piped = false;
   std::string m_why;
 };

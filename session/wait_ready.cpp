@@ -25,8 +25,8 @@ PaneProbe probe_pane(const Tmux& tmux, std::string_view session) {
   PaneProbe p;
   const std::string target = Tmux::pane_target(session);
   TmuxResult r = tmux.run({"display-message", "-p", "-t", target,
-                           "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{pane_pid}", ";",
-                           "capture-pane", "-p", "-t", target});
+                           "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{pane_pid}:#{pane_pipe}",
+                           ";", "capture-pane", "-p", "-t", target});
   if (r.status != 0) {
     p.problem = Tmux::describe_failure(r, session, tmux.options());
     if (p.problem.starts_with("tmux is not installed")) throw Error(p.problem);
@@ -39,6 +39,7 @@ PaneProbe probe_pane(const Tmux& tmux, std::string_view session) {
   // it reaps the process (a fresh server was seen to leave it a zombie for
   // minutes): then the zombie's own /proc entry gives the status.
   p.dead = head.starts_with("1:");
+  p.piped = head.ends_with(":1");
   if (p.dead) {
     std::vector<std::string_view> fields;
     for (std::string_view rest = head.substr(2);;) {
@@ -90,6 +91,7 @@ ReadyResult wait_ready(const Tmux& tmux, std::string_view session, const ReadyOp
       return result;
     }
     result.screen = std::move(p.text);
+    result.piped = p.piped;
     if (report_dead(p, dead_looks)) {
       result.outcome = ReadyOutcome::dead;
       result.dead_status = p.dead_status;

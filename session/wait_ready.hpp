@@ -19,6 +19,7 @@ struct PaneProbe {
   // That process's exit status (128 + N for signal N), once tmux collected
   // it: it may see the terminal close first.
   std::optional<int> dead_status;
+  bool piped = false;  // the pane's output goes to a pipe (pipe-pane) already
   std::string text;    // the visible pane
   std::string problem; // why it is not there (tmux's error, described)
 };
@@ -52,6 +53,7 @@ struct ReadyResult {
   int dialogs_answered = 0;
   std::optional<int> dead_status; // unknown when tmux never collected it
   std::string screen;             // the last pane seen
+  bool piped = false;             // the last look found the pane's output piped (pipe-pane)
   std::string problem;            // for `gone`
   std::chrono::milliseconds waited{0};
   int looks = 0; // how many times the pane was looked at

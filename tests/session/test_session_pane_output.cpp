@@ -107,3 +107,32 @@ TEST_CASE("pane output: a session that is not there gives no events", "[pane_out
   CHECK(out.fd() < 0);
   CHECK_THAT(out.why(), Catch::Contains("not there"));
 }
+
+TEST_CASE("pane output, chained: the caller runs the pipe-pane, and the events start when it says so",
+          "[pane_output]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  server.start("c", {"sh", "-c", "read line; echo \"got $line\"; exec sleep 60"});
+  PaneOutput out(server.tmux(), "c", PaneOutput::Chained{});
+  CHECK(out.fd() < 0);
+  const auto args = out.pipe_args();
+  REQUIRE(args.size() == 4);
+  CHECK(args[0] == "pipe-pane");
+  // Chained with another command, as inject chains it with the paste.
+  std::vector<std::string> chained = args;
+  chained.insert(chained.end(), {";", "send-keys", "-t", Tmux::pane_target("c"), "hi", "Enter"});
+  REQUIRE(server.tmux().run(chained).status == 0);
+  out.piped(true);
+  REQUIRE(out.fd() >= 0);
+  SystemClock clock;
+  CHECK(clock.wait_readable(out.fd(), 10s));
+  CHECK(out.drain());
+
+  PaneOutput failed(server.tmux(), "c", PaneOutput::Chained{});
+  failed.piped(false);
+  CHECK(failed.fd() < 0);
+  CHECK_THAT(failed.why(), Catch::Contains("pipe-pane failed"));
+}

@@ -42,6 +42,10 @@ TEST_CASE("wait_ready: a framed prompt is ready at the first look", "[wait_ready
   CHECK(r.outcome == ReadyOutcome::ready);
   CHECK(r.waited == clock.slept());
   CHECK(r.looks >= 1);
+  CHECK_FALSE(r.piped);
+  // A pane whose output goes to a pipe of the user's says so.
+  server.tmux().run({"pipe-pane", "-t", Tmux::pane_target("r"), "cat > /dev/null"});
+  CHECK(wait_ready(server.tmux(), "r", ReadyOptions{.timeout = 600s}, clock).piped);
 }
 
 TEST_CASE("wait_ready: the pane's output wakes the wait, not a timer", "[wait_ready]") {
