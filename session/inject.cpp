@@ -323,15 +323,19 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
   while (true) {
     const auto waited_from = clock.now();
     Clock::time_point idle_from{};
-    bool idle_seen = false; // idle_from holds the first of the idle looks in a row
+    bool idle_seen = false;          // idle_from holds the first of the idle looks in a row
+    std::optional<PaneProbe> looked; // the last look at the pane, when it showed the prompt ready
     while (true) {
+      looked.reset();
       const auto left =
           std::max(std::chrono::duration_cast<std::chrono::milliseconds>(turn_deadline - clock.now()), 0ms);
       record = wait_turn_end(files.turn, std::min(left, k_turn_look), clock);
       if (record && !running(record)) break; // the record says the turn ended
       // No record (no prompt-submit hook), or one that says a turn runs:
       // the pane has a say.
-      const PaneView v = analyse_pane(probe_pane(tmux, session).text);
+      PaneProbe probe = probe_pane(tmux, session);
+      const PaneView v = analyse_pane(probe.text);
+      if (v.ready() && !v.working && probe.exists && !probe.dead) looked = std::move(probe);
       if (!record) {
         if (!v.working) break;
       } else if (v.ready() && !v.working) {
@@ -354,7 +358,16 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
       if (!record) clock.sleep(k_turn_look); // nothing to wait on but the pane
     }
     result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - waited_from);
-    ready = wait_ready(tmux, session, ReadyOptions{.timeout = options.ready_timeout}, clock);
+    // The look that ended the wait showed the prompt ready: no second look.
+    if (looked) {
+      ready = ReadyResult{};
+      ready.outcome = ReadyOutcome::ready;
+      ready.screen = std::move(looked->text);
+      ready.piped = looked->piped;
+      ready.looks = 1;
+    } else {
+      ready = wait_ready(tmux, session, ReadyOptions{.timeout = options.ready_timeout}, clock);
+    }
     if (ready.outcome != ReadyOutcome::ready) {
       result.problem = not_ready_message(session, ready, options.ready_timeout);
       if (ready.outcome == ReadyOutcome::timed_out && options.paste_when_not_ready)
