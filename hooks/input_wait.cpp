@@ -109,6 +109,11 @@ bool write_escalate(const InputWaitArgs& args, const InputAsk& ask, std::int64_t
 std::optional<InputAsk> input_ask(std::string_view payload) {
   auto doc = parse_json_object(payload);
   if (!doc) return std::nullopt;
+  return input_ask_of(*doc);
+}
+
+std::optional<InputAsk> input_ask_of(const Json& payload) {
+  const Json* doc = &payload;
   const std::string* event = string_field(*doc, "hook_event_name");
   if (!event) return std::nullopt;
   if (*event == "PermissionRequest") {
@@ -140,7 +145,7 @@ HookResult input_wait(const InputWaitArgs& args, std::string_view payload, std::
     log::warn("payload is not a JSON object; nothing written");
     return {};
   }
-  auto ask = input_ask(payload);
+  auto ask = input_ask_of(*doc);
   if (!ask) {
     log::info("not a request for input; nothing written");
     return {};

@@ -23,6 +23,7 @@
 //    "decision": {"behavior": "deny", "message": "…"}}}
 // reaches the model as the tool_result's content (is_error true), and the
 // turn goes on.
+#include "common/json.hpp"
 #include "hooks/input_policy.hpp"
 #include "hooks/runner.hpp"
 
@@ -56,6 +57,9 @@ struct InputAsk {
 // anything else (another event, or a notification type such as idle_prompt
 // that is not a person being asked).
 std::optional<InputAsk> input_ask(std::string_view payload);
+// The same, of a payload already parsed (the hook parses it once: a second
+// copy of a payload of megabytes would double its peak memory).
+std::optional<InputAsk> input_ask_of(const Json& doc);
 
 // Handles one payload at `now_ms` (epoch milliseconds); `claude_pid` is
 // CLAUDE_PID (0 when unknown).
