@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <ctime>
@@ -323,6 +324,12 @@ std::optional<std::string> env_value(const char* name) {
 
 std::int64_t epoch_seconds() noexcept {
   return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+std::int64_t epoch_ms() noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 } // namespace ah

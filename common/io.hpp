@@ -112,4 +112,7 @@ std::optional<std::string> env_value(const char* name);
 // Seconds since the epoch.
 std::int64_t epoch_seconds() noexcept;
 
+// Milliseconds since the epoch (the turn record's times).
+std::int64_t epoch_ms() noexcept;
+
 } // namespace ah

@@ -1,5 +1,6 @@
 #include "hooks/prompt_submit.hpp"
 
+#include "common/io.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
 #include "common/state/session_name.hpp"

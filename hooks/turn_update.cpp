@@ -22,11 +22,6 @@ std::optional<std::string> session_of_marker(const std::filesystem::path& marker
   return session;
 }
 
-std::int64_t epoch_ms() noexcept {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 ClaudeOfHook claude_of_hook(const std::string* payload_session_id) {
   ClaudeOfHook out;
   if (auto pid = env_value("CLAUDE_PID")) {

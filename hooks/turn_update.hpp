@@ -20,9 +20,6 @@ namespace ah::hooks {
 std::optional<std::string> session_of_marker(const std::filesystem::path& marker, std::string_view prefix,
                                              std::string_view suffix);
 
-// Epoch milliseconds now.
-std::int64_t epoch_ms() noexcept;
-
 // What a hook knows about the Claude that runs it: CLAUDE_PID from the
 // environment (0 when absent or not a number) and the payload's session_id.
 struct ClaudeOfHook {

@@ -150,12 +150,6 @@ std::string strip_paste_controls(std::string_view text, std::size_t& removed) {
   return out;
 }
 
-std::int64_t epoch_ms_now() noexcept {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Submitted submitted_since(const std::optional<state::TurnRecord>& record, std::string_view digest,
                           std::int64_t since_ms) noexcept {
   if (!record || !record->prompt || record->prompt->at_ms < since_ms) return Submitted::nothing;
@@ -197,7 +191,7 @@ namespace {
 
 // "working since 12 s ago" / "waiting for input (Bash: rm -rf x) since 3 s ago".
 std::string describe_turn(const state::TurnRecord& r) {
-  const auto ago = std::max<std::int64_t>(0, (epoch_ms_now() - r.since_ms) / 1000);
+  const auto ago = std::max<std::int64_t>(0, (epoch_ms() - r.since_ms) / 1000);
   std::string what(state::turn_state_name(r.state));
   if (r.state == state::TurnState::waiting && r.waiting)
     what = fmt::format("waiting for input ({}: {})", r.waiting->kind, r.waiting->what);
@@ -478,7 +472,7 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     return result;
   };
 
-  const std::int64_t since_ms = epoch_ms_now();
+  const std::int64_t since_ms = epoch_ms();
   for (int attempt = 0; attempt < options.enter_attempts; ++attempt) {
     tmux.run_checked(key_to_claude(session, "Enter"), session, "cannot press Enter");
     ++result.enters;

@@ -99,9 +99,6 @@ bool turn_running(const std::optional<state::TurnRecord>& record) noexcept;
 std::optional<state::TurnRecord> wait_turn_end(const std::filesystem::path& turn_file,
                                                std::chrono::milliseconds wait, Clock& clock);
 
-// The wall clock in epoch milliseconds (the turn record's time).
-std::int64_t epoch_ms_now() noexcept;
-
 // A character of inject text that could end the bracketed paste or steer
 // the pane's terminal: ESC (ESC[201~ ends the paste early, and what follows
 // would be typed as keys), every other C0 control but \n and \t, DEL, and

@@ -369,7 +369,7 @@ test_every_timeout_uses_the_monotonic_clock() {
     "monitor/watch/protocol.cpp:iso_now" # the --json "time" field
     "common/io.cpp:epoch_seconds"       # epochs written to markers and state; ages shown by status
     "common/log.cpp:write"              # the time stamp of a log-file line
-    "session/inject.cpp:epoch_ms_now"   # the moment before Enter, compared with the turn record's at_ms
+    "common/io.cpp:epoch_ms"            # the turn record's times; the moment before inject's Enter
   )
   local hits line file ok a
   [[ -d "$SRC_DIR/monitor" ]] || skip_test "no source tree at $SRC_DIR"
