@@ -20,8 +20,14 @@ Interrupted::Interrupted(int signal)
 
 // An inotify watch on the file's folder (atomic writes rename onto the file,
 // which a watch on the file itself would not follow), filtered by name.
+// One inotify instance for the clock's life. Closing an instance that had a
+// watch waits for the kernel's fsnotify grace period (measured at up to
+// 15 ms on Linux 6.18), so a second watch_file re-points the watch instead
+// of opening a new instance; the folder's watch is kept when it is the same.
 struct SystemClock::FileWatch {
   int fd = -1;
+  int wd = -1; // the watch on `dir`, -1 when none could be added
+  std::filesystem::path dir;
   std::string name;
   ~FileWatch() {
     if (fd >= 0) ::close(fd);
@@ -93,20 +99,29 @@ void SystemClock::sleep(std::chrono::milliseconds d) {
 }
 
 void SystemClock::watch_file(const std::filesystem::path& file) {
-  m_watch = std::make_unique<FileWatch>();
-  m_watch->name = file.filename().string();
-  m_watch->fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (m_watch->fd < 0) return;
-  const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  if (::inotify_add_watch(m_watch->fd, dir.c_str(),
-                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE) < 0) {
-    ::close(m_watch->fd);
-    m_watch->fd = -1;
+  if (!m_watch) {
+    m_watch = std::make_unique<FileWatch>();
+    m_watch->fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  }
+  FileWatch& w = *m_watch;
+  w.name = file.filename().string();
+  if (w.fd < 0) return;
+  auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  if (w.wd < 0 || w.dir != dir) {
+    if (w.wd >= 0) ::inotify_rm_watch(w.fd, w.wd);
+    w.wd = ::inotify_add_watch(w.fd, dir.c_str(),
+                               IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE);
+    w.dir = std::move(dir);
+  }
+  // Changes from before this call are not news to the caller, who looks at
+  // the file next: drop them, as a fresh instance would not have them.
+  alignas(inotify_event) char buffer[4096];
+  while (::read(w.fd, buffer, sizeof buffer) > 0) {
   }
 }
 
 void SystemClock::wait_file(std::chrono::milliseconds d) {
-  if (!m_watch || m_watch->fd < 0) return sleep(d);
+  if (!m_watch || m_watch->wd < 0) return sleep(d);
   const auto deadline = now() + d;
   // Events of other files in the folder (all of /tmp by default) are read
   // and dropped; only one naming the file ends the wait.

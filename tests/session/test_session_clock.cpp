@@ -64,3 +64,37 @@ TEST_CASE("a fake clock interrupts the sleep that reaches the signal's time", "[
   clock.sleep(1s); // once only
   CHECK(clock.slept() == 3500ms);
 }
+
+TEST_CASE("watch_file follows the file of its last call, and changes from before it are not news",
+          "[clock]") {
+  test::ScratchDir dir;
+  std::filesystem::create_directories(dir / "a");
+  std::filesystem::create_directories(dir / "b");
+  SystemClock clock;
+  auto waited = [&](std::chrono::milliseconds d) {
+    const auto start = std::chrono::steady_clock::now();
+    clock.wait_file(d);
+    return std::chrono::steady_clock::now() - start;
+  };
+  clock.watch_file(dir / "a" / "x.json");
+  test::write_text(dir / "a" / "x.json", "{}");
+  CHECK(waited(30s) < 10s); // a pending change ends the wait at once
+
+  // The change came before the call that (re)starts the watch: dropped.
+  test::write_text(dir / "a" / "x.json", "{}");
+  clock.watch_file(dir / "a" / "x.json");
+  CHECK(waited(100ms) >= 90ms); // the whole wait (its deadline is kept to the millisecond)
+
+  // Another file in the same folder, then one in another folder: only the
+  // last file's changes end a wait.
+  clock.watch_file(dir / "a" / "y.json");
+  test::write_text(dir / "a" / "x.json", "{}");
+  CHECK(waited(100ms) >= 90ms); // the whole wait (its deadline is kept to the millisecond)
+  test::write_text(dir / "a" / "y.json", "{}");
+  CHECK(waited(30s) < 10s);
+  clock.watch_file(dir / "b" / "z.json");
+  test::write_text(dir / "a" / "z.json", "{}");
+  CHECK(waited(100ms) >= 90ms); // the whole wait (its deadline is kept to the millisecond)
+  test::write_text(dir / "b" / "z.json", "{}");
+  CHECK(waited(30s) < 10s);
+}
