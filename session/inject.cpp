@@ -490,7 +490,9 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     if (now == pasted && !working) continue; // still in the box: press Enter again
     // Out of the box: Claude took it. Its hook has a little longer to say so.
     log::debug("inject {}: the input box changed at {} ms", session, elapsed());
-    const auto wait = records_prompts ? options.record_wait : options.record_grace;
+    // A session not known to record prompts has one look: a hook installed
+    // where we do not look (user settings) may have written already.
+    const auto wait = records_prompts ? options.record_wait : std::chrono::milliseconds(0);
     switch (wait_submitted(files.turn, digest, since_ms, wait, clock, record)) {
     case Submitted::ours: return confirmed();
     case Submitted::other: return other_prompt();

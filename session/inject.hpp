@@ -45,11 +45,9 @@ struct InjectOptions {
   std::chrono::milliseconds turn_timeout{0};
   // Once Claude took the text out of its input box: how long its
   // UserPromptSubmit hook has to record it, when the session is known to
-  // record its prompts (it has a turn record, or expect_record)...
+  // record its prompts (it has a turn record, or expect_record). A session
+  // not known to is judged from the pane at once, reported unconfirmed.
   std::chrono::milliseconds record_wait{std::chrono::seconds(5)};
-  // ... and when it is not known (no record yet): after this the delivery
-  // is reported as unconfirmed, judged from the pane.
-  std::chrono::milliseconds record_grace{std::chrono::milliseconds(500)};
   // The session's settings install the prompt-submit hook: a missing record
   // is a failure, not a reason to fall back to the pane.
   bool expect_record = false;

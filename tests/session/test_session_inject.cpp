@@ -213,6 +213,30 @@ state::TurnRecord record_of(state::TurnState s, std::string_view prompt = "", st
 
 } // namespace
 
+TEST_CASE("inject_text: a session that records no prompts is judged from the pane without waiting for a "
+          "record",
+          "[inject]") {
+  if (!test::tmux_installed() || !python_installed()) {
+    WARN("tmux or python3 is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  test::ScratchDir dir;
+  const auto log = dir / "prompts";
+  server.start("i", {"env", "FAKE_CLAUDE_LOG=" + log.string(), "python3", k_fake_claude.string()});
+  ScriptedClock clock;
+  auto r = inject_text(server.tmux(), "i", "go on", InjectOptions{.marker_dir = dir.path()}, clock);
+  INFO(r.problem);
+  REQUIRE(r.delivered);
+  CHECK_FALSE(r.confirmed);
+  CHECK_THAT(r.note, Catch::Contains("has no turn record"));
+  // No turn record and no prompt-submit hook in the settings: nothing will
+  // record the prompt, so the pane's word is final at once. The only waits
+  // on the (absent) record are the pauses after each Enter before the pane
+  // is looked at; none once the text left the box.
+  CHECK(clock.waits == r.enters);
+}
+
 TEST_CASE("submitted_since: ours only with our digest and at or after the Enter", "[inject]") {
   const auto d = state::prompt_digest("fix it");
   CHECK(submitted_since(std::nullopt, d, 1000) == Submitted::nothing);
