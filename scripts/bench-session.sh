@@ -17,6 +17,10 @@
 #                     until `watch` prints PHASE:escalate; negative when the
 #                     orchestrator knows before the dialog is drawn (the
 #                     PermissionRequest hook fires as it opens); goal <= 1 s
+#   hookless inject = with --baseline-build: inject into a session of a
+#                     workdir with no hooks (the pane is the only judge),
+#                     the baseline's phase-monitor and this one alternately,
+#                     each in its own session; the medians and their ratio
 #   queued create   = the CPU time (its own and its children's, from
 #                     /proc/PID/stat) and the processes it starts (strace -c
 #                     of clone/fork) while `create` waits 60 s for the session
@@ -25,22 +29,30 @@
 # asks `claude --version` first; its cost is printed on its own line).
 #
 # usage: scripts/bench-session.sh [--rounds N] [--build-dir DIR] [--queued-seconds S]
+#                                 [--baseline-build DIR]
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rounds=5
 build="$root/build"
 queued=60
+baseline=
 while (($#)); do
   case $1 in
   --rounds) rounds=$2; shift 2 ;;
   --build-dir) build=$2; shift 2 ;;
   --queued-seconds) queued=$2; shift 2 ;;
-  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+  --baseline-build) baseline=$2; shift 2 ;;
+  -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
   *) echo "bench-session: unknown argument $1" >&2; exit 64 ;;
   esac
 done
 pm="$build/bin/phase-monitor"
+base_pm=
+if [[ -n "$baseline" ]]; then
+  base_pm="$baseline/bin/phase-monitor"
+  [[ -x "$base_pm" ]] || { echo "bench-session: $base_pm is not built (--baseline-build)" >&2; exit 1; }
+fi
 [[ -x "$pm" ]] || { echo "bench-session: $pm is not built (--build-dir)" >&2; exit 1; }
 command -v tmux >/dev/null || { echo "bench-session: tmux is not installed" >&2; exit 1; }
 source "$root/scripts/lib/claude-env.sh"
@@ -58,7 +70,7 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-mkdir -p "$dir/w" "$dir/home"
+mkdir -p "$dir/w" "$dir/bare" "$dir/home"
 python3 - "$dir" <<'PY' >"$dir/scenario.json"
 import json, sys
 print(json.dumps({"rules": [{"match": "needs permission", "steps": [
@@ -67,13 +79,14 @@ print(json.dumps({"rules": [{"match": "needs permission", "steps": [
     {"text": "Done."}]}], "default": {"text": "Noted."}}))
 PY
 start_mock_api "$dir/scenario.json" "$dir/mock.jsonl" "$dir/mock.port" || { echo "mock did not start" >&2; exit 1; }
-write_claude_home "$dir/home" "$dir/w"
+write_claude_home "$dir/home" "$dir/w" "$dir/bare"
 while IFS= read -r line; do export "${line?}"; done < <(claude_env_vars "$dir/home")
 export AGENT_HOOKS_MARKER_DIR="$dir/m" CLAUDE_BIN=$CLAUDE XDG_CONFIG_HOME="$dir/config"
 
-python3 - "$pm" "$CLAUDE" "$dir" "$rounds" "$queued" <<'PY'
+python3 - "$pm" "$CLAUDE" "$dir" "$rounds" "$queued" "$base_pm" <<'PY'
 import os, re, shutil, signal, statistics, subprocess, sys, time
 pm, claude, d, rounds, queued = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+base_pm = sys.argv[6]
 NBSP, RULE = "\u276f\u00a0", "\u2500\u2500\u2500"
 
 def prompt_drawn(name):
@@ -81,14 +94,14 @@ def prompt_drawn(name):
     lines = r.stdout.split("\n")
     return any(l.startswith(NBSP) and i > 0 and lines[i - 1].strip().startswith(RULE) for i, l in enumerate(lines))
 
-def kill(name):
-    subprocess.run([pm, "kill", name], capture_output=True)
+def kill(name, binary=pm):
+    subprocess.run([binary, "kill", name], capture_output=True)
 
-def create(i, *extra):
+def create(i, *extra, binary=pm, name=None, workdir="w"):
     """create's own time: until Claude is started (state file: lock held) plus
     from the prompt being drawn (a concurrent 5 ms poll) until create returns."""
     import json, threading
-    name = f"s{i}"
+    name = name or f"s{i}"
     state = f"{d}/m/agent-session-{name}.json"
     marks = {}
     def watch():
@@ -105,7 +118,7 @@ def create(i, *extra):
     th = threading.Thread(target=watch)
     t0 = time.monotonic()
     th.start()
-    r = subprocess.run([pm, "create", name, f"{d}/w", *extra], capture_output=True, text=True)
+    r = subprocess.run([binary, "create", name, f"{d}/{workdir}", *extra], capture_output=True, text=True)
     marks["ready"] = time.monotonic()
     th.join()
     if r.returncode != 0: raise SystemExit(f"create failed: {r.stderr}")
@@ -130,15 +143,15 @@ print(f"  create overhead                         {ms(statistics.median(over))} 
       + ", ".join(f"{o * 1000:.0f}" for o in over) + ")")
 print(f"  create overhead with the hook install   {ms(o_install)}   (1 run; includes `claude --version`)")
 
-name, *_ = create(100)  # with the hooks: inject's prompt is confirmed by the turn record
-log = f"{d}/mock.jsonl"
-lat, ret, drawn, after_enter = [], [], [], []
-for i in range(rounds):
-    text = f"bench prompt {i}\nsecond line {i}"
-    needle = f"bench prompt {i}"
+def inject_once(binary, name, i, confirmed):
+    """One prompt: (until the request reaches the mock, until inject returned,
+    Claude drawing the paste, Claude from Enter to the request); the last two
+    None when inject's debug log does not say."""
+    text = f"bench prompt {name} {i}\nsecond line {i}"
+    needle = f"bench prompt {name} {i}"
     time.sleep(1.0)  # the previous turn is over
     t0 = time.monotonic()
-    p = subprocess.Popen([pm, "inject", name, text], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    p = subprocess.Popen([binary, "inject", name, text], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                          env={**os.environ, "AGENT_HOOKS_LOG_LEVEL": "debug"})
     found = None
     while found is None and time.monotonic() - t0 < 30:
@@ -149,26 +162,52 @@ for i in range(rounds):
     returned = time.monotonic() - t0
     err = p.stderr.read()
     if rc != 0 or found is None: raise SystemExit(f"inject failed ({rc}): {err}")
-    if "not confirmed" in err: raise SystemExit(f"inject was not confirmed by the turn record: {err}")
+    if confirmed and "not confirmed" in err: raise SystemExit(f"inject was not confirmed by the turn record: {err}")
     m1 = re.search(r"paste drawn after (\d+) ms", err)
     m2 = re.search(r"Enter 1 pressed at (\d+) ms", err)
-    if m1 and m2:
-        drawn.append(int(m1.group(1)) / 1000)
-        after_enter.append(found - int(m2.group(1)) / 1000)
-    lat.append(found)
-    ret.append(returned)
+    if not (m1 and m2): return found, returned, None, None
+    return found, returned, int(m1.group(1)) / 1000, found - int(m2.group(1)) / 1000
+
+def own_parts(rows):
+    """phase-monitor's own part of each round: the latency less Claude's two parts."""
+    return [l - a - b for l, _, a, b in rows if a is not None]
+
+def per_round(xs): return ", ".join(f"{x * 1000:.0f}" for x in xs)
+
+log = f"{d}/mock.jsonl"
+name, *_ = create(100)  # with the hooks: inject's prompt is confirmed by the turn record
+rows = [inject_once(pm, name, i, True) for i in range(rounds)]
 kill(name)
+lat = [r[0] for r in rows]
 print(f"inject (rounds: {rounds}, median)")
 print(f"  inject until the request reaches the mock {ms(statistics.median(lat))}   (goal <= 300 ms; per round: "
-      + ", ".join(f"{x * 1000:.0f}" for x in lat) + ")")
-print(f"  inject until it returned (confirmed)      {ms(statistics.median(ret))}")
-if drawn:
-    d_med, e_med = statistics.median(drawn), statistics.median(after_enter)
-    print(f"  of which Claude drawing the paste         {ms(d_med)}")
-    print(f"  of which Claude from Enter to the request {ms(e_med)}")
-    own = [l - a - b for l, a, b in zip(lat, drawn, after_enter)]
-    print(f"  phase-monitor's own part                  {ms(statistics.median(own))}   (per round: "
-          + ", ".join(f"{x * 1000:.0f}" for x in own) + ")")
+      + per_round(lat) + ")")
+print(f"  inject until it returned (confirmed)      {ms(statistics.median(r[1] for r in rows))}")
+own = own_parts(rows)
+if own:
+    print(f"  of which Claude drawing the paste         {ms(statistics.median(r[2] for r in rows if r[2] is not None))}")
+    print(f"  of which Claude from Enter to the request {ms(statistics.median(r[3] for r in rows if r[3] is not None))}")
+    print(f"  phase-monitor's own part                  {ms(statistics.median(own))}   (per round: {per_round(own)})")
+
+# The same inject into a workdir with no hooks, against the baseline's
+# phase-monitor in the same run: each round one prompt by each, alternately.
+if base_pm:
+    # One session at a time (the session lock is per HOME): two passes, each
+    # a session of the baseline's and one of this build's, half the rounds each.
+    new_rows, old_rows = [], []
+    for p in range(2):
+        for binary, rs, tag in ((base_pm, old_rows, "old"), (pm, new_rows, "new")):
+            bare, *_ = create(0, "--no-install", binary=binary, name=f"bare-{tag}{p}", workdir="bare")
+            rs += [inject_once(binary, bare, i, False) for i in range((rounds + 1) // 2)]
+            kill(bare, binary)
+            time.sleep(0.3)
+    print(f"inject into a workdir with no hooks, against the baseline (rounds: {rounds}, alternately, medians)")
+    for label, rs in (("this build", new_rows), ("baseline  ", old_rows)):
+        l, o = [r[0] for r in rs], own_parts(rs)
+        print(f"  {label}: to the mock {ms(statistics.median(l))} (per round: {per_round(l)}); own part "
+              + (f"{ms(statistics.median(o))} (per round: {per_round(o)})" if o else "(not logged)"))
+    ratio = statistics.median(r[0] for r in new_rows) / statistics.median(r[0] for r in old_rows)
+    print(f"  to the mock, this build / baseline        {ratio:7.2f}x")
 
 # A permission prompt: how long until the orchestrator knows.
 import threading
