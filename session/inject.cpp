@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/file_lock.hpp"
 #include "common/io.hpp"
 #include "common/log.hpp"
 #include "common/state/markers.hpp"
@@ -38,6 +39,9 @@ constexpr std::chrono::milliseconds k_idle_look{250};
 // before a record that says the turn runs is taken as stale.
 constexpr std::chrono::milliseconds k_turn_look{1000};
 constexpr std::chrono::milliseconds k_stale_after{2000};
+// The longest pause between two tries of another inject's typing lock
+// (flock has no timed wait); the pauses grow to it from 10 ms.
+constexpr std::chrono::milliseconds k_typing_pause{250};
 
 // `send-keys KEY` to Claude, out of copy mode first: a pane a person left
 // scrolled back (copy mode, or any other mode) takes keys for the mode, so
@@ -250,6 +254,11 @@ bool clear_input(const Tmux& tmux, std::string_view session, const std::string& 
 
 } // namespace
 
+std::filesystem::path inject_lock_file(const std::filesystem::path& marker_dir, std::string_view session) {
+  require_valid_session_name(session);
+  return state_dir(marker_dir) / ("inject-" + std::string(session) + ".lock");
+}
+
 InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string_view text,
                          const InjectOptions& options, Clock& clock) {
   require_valid_session_name(session);
@@ -314,6 +323,36 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
         session, what, std::chrono::duration_cast<std::chrono::seconds>(turn_timeout).count());
     return result;
   };
+  // One typist: another inject into this session (waiting for the turn, or
+  // typing) goes first. Waiting for it counts against the turn timeout, as
+  // the turn its prompt starts will. A lock that cannot be had at all (the
+  // state folder is not usable) does not stop the delivery: said, and on.
+  std::optional<FileLock> typing;
+  try {
+    prepare_state_dir(options.marker_dir);
+    typing.emplace(inject_lock_file(options.marker_dir, session));
+  } catch (const Error& e) {
+    log::warn("inject {}: typing without the session's typing lock: {}", session, e.what());
+  }
+  if (typing && !typing->try_lock()) {
+    const std::string holder = typing->holder();
+    log::info("inject {}: another inject into the session goes first ({}): waiting for it", session,
+              holder.empty() ? "holder unknown" : holder);
+    const auto waited_from = clock.now();
+    auto pause = 10ms;
+    while (!typing->try_lock()) {
+      const auto now = clock.now();
+      if (now >= turn_deadline) {
+        result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(now - waited_from);
+        return busy(fmt::format("another inject into it goes first: {} holds {}",
+                                holder.empty() ? "a process" : holder, typing->path().string()));
+      }
+      clock.sleep(
+          std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(turn_deadline - now)));
+      pause = std::min(pause * 2, k_typing_pause);
+    }
+    result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - waited_from);
+  }
   while (true) {
     const auto waited_from = clock.now();
     Clock::time_point idle_from{};

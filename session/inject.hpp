@@ -15,6 +15,13 @@
 // text is taken out of Claude's input box (Escape twice: Claude Code
 // 2.1.328 says "esc again to clear" after the first and empties the box on
 // the second), so it is not glued to the next prompt.
+//
+// One typist at a time: every inject into a session (a caller's, the queue's
+// deliverer, the watch resuming after a usage limit) holds the session's
+// typing lock (inject_lock_file) from its look at the turn to its confirmed
+// delivery. Two that waited for the same turn to end would otherwise both
+// paste into the one input box, and Claude would take both texts as one
+// prompt.
 #include "common/state/turn.hpp"
 #include "session/clock.hpp"
 #include "session/tmux.hpp"
@@ -52,6 +59,11 @@ struct InjectOptions {
   // is a failure, not a reason to fall back to the pane.
   bool expect_record = false;
 };
+
+// The typing lock of `session`: `inject-SESSION.lock` in the state folder
+// of `marker_dir` (ours, closed to others, as the queue's lock beside it;
+// never removed, as every lock file).
+std::filesystem::path inject_lock_file(const std::filesystem::path& marker_dir, std::string_view session);
 
 struct InjectResult {
   bool delivered = false;

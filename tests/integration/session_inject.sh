@@ -249,6 +249,29 @@ test_inject_after_an_interrupted_turn_is_not_held_by_the_stale_record() {
   cmp "$t/log" "$t/expected" || fail "what arrived: $(od -c "$t/log")"
 }
 
+# Two callers (an orchestrator's inject, the queue's deliverer, the watch
+# resuming) wait for the same turn to end: without one typist at a time both
+# would paste into the one input box as it comes back, and Claude would take
+# the two texts as one prompt. Each arrives alone, whole, confirmed.
+test_inject_two_at_once_take_turns() {
+  session_env
+  FAKE_CLAUDE_WORK=2 FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  pm inject s1 "first"
+  expect_eq "$rc" 0 "first inject: $err"
+  AGENT_HOOKS_LOG_LEVEL=info "$AGENT_HOOKS_BIN/phase-monitor" inject s1 "alpha prompt" --json >"$t/a.out" 2>"$t/a.err" &
+  local a=$!
+  AGENT_HOOKS_LOG_LEVEL=info "$AGENT_HOOKS_BIN/phase-monitor" inject s1 "beta prompt" --json >"$t/b.out" 2>"$t/b.err" &
+  local b=$!
+  wait "$a" || fail "inject alpha: $(cat "$t/a.err")"
+  wait "$b" || fail "inject beta: $(cat "$t/b.err")"
+  expect_contains "$(cat "$t/a.out")" '"confirmed":true'
+  expect_contains "$(cat "$t/b.out")" '"confirmed":true'
+  printf 'first\0alpha prompt\0beta prompt\0' >"$t/ab"
+  printf 'first\0beta prompt\0alpha prompt\0' >"$t/ba"
+  cmp -s "$t/log" "$t/ab" || cmp -s "$t/log" "$t/ba" || fail "what arrived: $(od -c "$t/log")"
+  expect_contains "$(cat "$t/a.err" "$t/b.err")" "another inject into the session goes first"
+}
+
 # Without a turn record, the pane's "esc to interrupt" still keeps inject out of the turn.
 test_inject_without_a_record_waits_while_the_pane_shows_work() {
   session_env

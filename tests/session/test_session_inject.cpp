@@ -3,6 +3,7 @@
 // for byte; a fake clock shows the pane is looked at every 50 ms.
 #include "session/inject.hpp"
 
+#include "common/file_lock.hpp"
 #include "common/state/markers.hpp"
 #include "common/state/session_state.hpp"
 #include "common/state/turn.hpp"
@@ -130,6 +131,28 @@ TEST_CASE("inject_text: an empty text is refused before tmux is asked", "[inject
   CHECK_FALSE(r.delivered);
   CHECK_THAT(r.problem, Catch::Contains("the text is empty"));
   CHECK(clock.slept() == 0ms);
+}
+
+TEST_CASE("inject_text: another inject holding the session's typing lock goes first, within the turn timeout",
+          "[inject]") {
+  test::ScratchDir dir;
+  FakeClock clock;
+  Tmux tmux(TmuxOptions{.socket = "ah-unit-never-started"});
+  const auto lock_file = inject_lock_file(dir.path(), "i");
+  CHECK(lock_file == state_dir(dir.path()) / "inject-i.lock");
+  FileLock other(lock_file);
+  REQUIRE(other.try_lock());
+  auto r =
+      inject_text(tmux, "i", "go on", InjectOptions{.marker_dir = dir.path(), .turn_timeout = 3s}, clock);
+  CHECK_FALSE(r.delivered);
+  CHECK(r.turn_busy);
+  CHECK_THAT(r.problem,
+             Catch::Contains("another inject into it goes first") && Catch::Contains("inject-i.lock"));
+  // Waited the turn timeout, and never asked
+  // tmux (whose server does not exist: that would be another problem).
+  CHECK(clock.slept() == 3s);
+  CHECK(r.turn_wait == 3s);
+  CHECK_FALSE(r.enters);
 }
 
 TEST_CASE("inject_text: another user's state file and idle marker at the session's names are ignored",
