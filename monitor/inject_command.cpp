@@ -246,6 +246,12 @@ int run_deliver_queue(const std::string& session, const GlobalOptions& global) {
             const auto r = state::read_turn(turn_file);
             return r && r->prompt && r->prompt->digest == state::prompt_digest(text);
           },
+      .limit_left =
+          [&] {
+            const auto r = state::read_turn(turn_file);
+            const auto resets = r ? state::limit_resets_at(*r) : std::nullopt;
+            return std::chrono::seconds(resets ? *resets - epoch_seconds() : 0);
+          },
   };
   FileLock lock(session::queue_lock_file(s.marker_dir(), session));
   try {

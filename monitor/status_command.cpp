@@ -46,7 +46,7 @@ struct Row {
 std::string state_word(const Row& r) {
   if (r.exited_at > 0 || r.claude == "no") return "exited";
   if (!r.turn) return "-";
-  if (r.turn->state == state::TurnState::failed && r.turn->error == "rate_limit") return "held";
+  if (state::limit_resets_at(*r.turn)) return "held";
   return std::string(state::turn_state_name(r.turn->state));
 }
 

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace ah::session {
@@ -29,12 +30,23 @@ DeliverReport deliver_queue(PromptQueue& queue, const DeliverHooks& hooks, const
     }
   }
   int failures = 0;
+  bool said_limit = false;
   while (true) {
     if (!hooks.alive()) {
       if (!queue.pending().empty())
         report.stopped = "the session is gone; its queued prompts are left (kill removes them)";
       return report;
     }
+    if (const auto left = hooks.limit_left ? hooks.limit_left() : std::chrono::seconds(0);
+        left.count() > 0 && !queue.pending().empty()) {
+      if (!said_limit)
+        log::info("prompt queue {}: the session hit a usage limit; delivery waits {} s for its reset",
+                  queue.dir().string(), left.count());
+      said_limit = true;
+      clock.sleep(std::min<std::chrono::milliseconds>(left, options.limit_look));
+      continue;
+    }
+    said_limit = false;
     auto prompt = queue.take();
     if (!prompt) return report;
     InjectResult r;

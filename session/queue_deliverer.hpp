@@ -25,6 +25,9 @@ struct DeliverHooks {
   // Whether a prompt a deliverer that died had taken was submitted after all
   // (the turn record's last prompt has its digest).
   std::function<bool(std::string_view text)> was_submitted;
+  // How long the usage limit the session's last turn ended on still lasts
+  // (state::limit_resets_at less now); zero or less, or no function: none.
+  std::function<std::chrono::seconds()> limit_left;
 };
 
 struct DeliverOptions {
@@ -33,6 +36,9 @@ struct DeliverOptions {
   std::chrono::milliseconds retry_pause{std::chrono::seconds(5)};
   // ... and how many failures in a row end the delivery, the prompt left first in the queue.
   int max_failures = 3;
+  // While the session is held by a usage limit: the longest sleep before it
+  // looks again whether the session is still there.
+  std::chrono::milliseconds limit_look{std::chrono::seconds(60)};
 };
 
 struct DeliverReport {
@@ -43,8 +49,10 @@ struct DeliverReport {
 };
 
 // Delivers the prompts of `queue` in order until none is left, the session
-// is gone, or max_failures deliveries in a row failed. The caller holds the
-// deliverer lock.
+// is gone, or max_failures deliveries in a row failed. While the session's
+// last turn ended on a usage limit, nothing is typed until the limit resets:
+// a prompt typed into a limited account fails at once (and Claude then sends
+// it glued to the next one). The caller holds the deliverer lock.
 DeliverReport deliver_queue(PromptQueue& queue, const DeliverHooks& hooks, const DeliverOptions& options,
                             Clock& clock);
 

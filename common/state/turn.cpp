@@ -64,6 +64,12 @@ std::string to_json(const TurnRecord& r) {
   return doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
+std::optional<std::int64_t> limit_resets_at(const TurnRecord& record) noexcept {
+  if (record.state != TurnState::failed || record.error != "rate_limit") return std::nullopt;
+  if (record.reset_at) return record.reset_at;
+  return record.since_ms / 1000 + k_limit_seconds_when_unknown;
+}
+
 std::optional<TurnRecord> parse_turn(std::string_view content) noexcept {
   try {
     auto doc = parse_json_object(content);

@@ -58,6 +58,16 @@ struct TurnRecord {
   std::optional<InputRequest> denied;   // the last request the `deny` policy answered
 };
 
+// How long a usage limit whose reset time no one told (Claude Code under an
+// API key passes it to nothing a hook can see) is taken to last.
+inline constexpr std::int64_t k_limit_seconds_when_unknown = 300;
+
+// When the usage limit that ended the record's turn resets (epoch seconds):
+// its reset_at, else k_limit_seconds_when_unknown after the failure.
+// nullopt when the turn did not end on a usage limit (StopFailure's
+// `rate_limit`).
+std::optional<std::int64_t> limit_resets_at(const TurnRecord& record) noexcept;
+
 // The record at `path` (MarkerFiles::turn); nullopt when missing, not ours,
 // not a regular file, larger than 64 KiB or not a record.
 std::optional<TurnRecord> read_turn(const std::filesystem::path& path) noexcept;

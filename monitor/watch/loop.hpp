@@ -4,6 +4,8 @@
 // no I/O, no sleeping, so the unit tests drive it with a fake clock. The event
 // sources (watch_events) say when to look; watch_command looks, asks step(),
 // and carries out what the Decision says.
+#include "common/state/turn.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -69,7 +71,7 @@ struct WatchConfig {
   // loop waits until the limit resets (or hold_when_unknown when the reset
   // time is not known) and then has the session resumed.
   bool hold_on_limit = false;
-  std::chrono::seconds hold_when_unknown{300};
+  std::chrono::seconds hold_when_unknown{state::k_limit_seconds_when_unknown};
 };
 
 // The event a waiting session is reported with (report_waiting).

@@ -43,6 +43,29 @@ test_three_queued_prompts_arrive_in_order_once_each() {
   expect_eq "$(deliverers s1)" "" "deliverer still running"
 }
 
+# The last turn ended on a usage limit that resets in 4 s (the record
+# stop-failure writes): a prompt typed now would fail at once, so the
+# deliverer waits for the reset and types it then.
+test_queue_waits_for_a_usage_limit_to_reset() {
+  session_env
+  FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1
+  expect_eq "$rc" 0 "create: $err"
+  local now reset
+  now=$(date +%s)
+  reset=$((now + 4))
+  printf '{"state":"failed","since_ms":%s000,"claude_pid":0,"error":"rate_limit","reset_at":%s}\n' \
+    "$now" "$reset" >"$(turn_file s1)"
+  chmod 600 "$(turn_file s1)"
+  pm inject s1 "after the reset" --queue
+  expect_eq "$rc" 0 "inject --queue: $err"
+  sleep 2
+  expect_no_file "$t/log" "typed into a limited session"
+  [[ -n "$(deliverers s1)" ]] || fail "no deliverer waits for the reset"
+  wait_log "$t/log" 1 30 || fail "not delivered after the reset"
+  (($(date +%s) >= reset)) || fail "delivered before the reset"
+  expect_eq "$(tr -d '\0' <"$t/log")" "after the reset"
+}
+
 test_queue_into_an_idle_session_is_delivered_at_once() {
   session_env
   FAKE_CLAUDE_TURN=$(turn_file s1) FAKE_CLAUDE_LOG="$t/log" create_fake s1

@@ -34,6 +34,7 @@ struct Fake {
             },
         .alive = [this] { return alive; },
         .was_submitted = [this](std::string_view text) { return text == submitted; },
+        .limit_left = {},
     };
   }
 };
@@ -133,4 +134,45 @@ TEST_CASE("deliver_queue: a dead deliverer's taken prompt is dropped when submit
 TEST_CASE("queue_lock_file: beside the queue folder, never inside it", "[queue_deliverer]") {
   test::ScratchDir dir;
   CHECK(queue_lock_file(dir.path(), "s1") == dir.path() / "queue-s1.lock");
+}
+
+TEST_CASE("deliver_queue: nothing is typed while a usage limit holds the session, then all in order",
+          "[queue_deliverer]") {
+  test::ScratchDir dir;
+  PromptQueue q(dir.path(), "s1");
+  q.push("one");
+  q.push("two");
+  Fake fake;
+  FakeClock clock;
+  auto hooks = fake.hooks();
+  const auto resets = 150s; // by the fake clock
+  hooks.limit_left = [&] { return std::chrono::duration_cast<std::chrono::seconds>(resets - clock.slept()); };
+  std::vector<std::chrono::milliseconds> typed_at;
+  hooks.inject = [&, inject = hooks.inject](std::string_view text) {
+    typed_at.push_back(clock.slept());
+    return inject(text);
+  };
+  auto r = deliver_queue(q, hooks, {}, clock);
+  CHECK(r.delivered == 2);
+  CHECK(fake.typed == std::vector<std::string>{"one", "two"});
+  // Slept to the reset, in looks of at most a minute (is the session still there?).
+  CHECK(typed_at == std::vector<std::chrono::milliseconds>{resets, resets});
+}
+
+TEST_CASE("deliver_queue: a session gone while held by a usage limit leaves its prompts",
+          "[queue_deliverer]") {
+  test::ScratchDir dir;
+  PromptQueue q(dir.path(), "s1");
+  q.push("one");
+  Fake fake;
+  FakeClock clock;
+  auto hooks = fake.hooks();
+  hooks.limit_left = [] { return 3600s; };
+  hooks.alive = [&] { return clock.slept() < 120s; };
+  auto r = deliver_queue(q, hooks, {}, clock);
+  CHECK(r.delivered == 0);
+  CHECK_THAT(r.stopped, Catch::Contains("the session is gone"));
+  CHECK(fake.typed.empty());
+  CHECK(clock.slept() == 120s); // looked every 60 s
+  CHECK(q.pending().size() == 1);
 }

@@ -123,3 +123,19 @@ TEST_CASE("prompt digest: only a whole, matching pasted_content wrapper is taken
   CHECK(st::prompt_digest("<pasted_content id=\"1\">task") != st::prompt_digest("task"));
   CHECK(st::prompt_digest("<pasted_content id=\"1\"></pasted_content id=\"1\">") == st::prompt_digest(""));
 }
+
+TEST_CASE("limit_resets_at: a usage limit's reset, known or presumed; nothing for other ends", "[turn]") {
+  st::TurnRecord r;
+  r.state = st::TurnState::failed;
+  r.since_ms = 1'000'500;
+  r.error = "rate_limit";
+  r.reset_at = 2000;
+  CHECK(st::limit_resets_at(r) == 2000);
+  r.reset_at.reset();
+  CHECK(st::limit_resets_at(r) == 1000 + st::k_limit_seconds_when_unknown);
+  r.error = "authentication_failed";
+  CHECK_FALSE(st::limit_resets_at(r));
+  r.error = "rate_limit";
+  r.state = st::TurnState::working; // the next prompt went through
+  CHECK_FALSE(st::limit_resets_at(r));
+}
