@@ -120,6 +120,10 @@ void SystemClock::watch_file(const std::filesystem::path& file) {
   }
 }
 
+void SystemClock::unwatch_file() {
+  m_watch.reset();
+}
+
 void SystemClock::wait_file(std::chrono::milliseconds d) {
   if (!m_watch || m_watch->wd < 0) return sleep(d);
   const auto deadline = now() + d;

@@ -36,6 +36,11 @@ public:
   // a change that comes between this call and the next wait_file is not
   // missed: call it before the first look at the file.
   virtual void watch_file(const std::filesystem::path& file) { (void)file; }
+  // Stops watching, when the watch will not be waited on again. Closing a
+  // watch costs the system clock a kernel grace period (see clock.cpp):
+  // better paid while something else is waited for than at the exit a
+  // caller waits for.
+  virtual void unwatch_file() {}
   // Waits at most `d`; returns earlier when the watched file changed since
   // the last call (or the watch could not be set up, in which case it sleeps).
   virtual void wait_file(std::chrono::milliseconds d) { sleep(d); }
@@ -61,6 +66,7 @@ public:
   time_point now() override;
   void sleep(std::chrono::milliseconds d) override;
   void watch_file(const std::filesystem::path& file) override;
+  void unwatch_file() override;
   void wait_file(std::chrono::milliseconds d) override;
   bool wait_readable(int fd, std::chrono::milliseconds d) override;
   void check_signals() override;

@@ -158,6 +158,11 @@ LockQueueResult wait_lock_held(const LockQueue& q, Clock& clock, std::chrono::mi
   int dead_looks = 0;
   auto last_lock = state::LockState::none;
   clock.watch_file(q.state_file); // before the first read: no write is missed
+  // Closed on the way out, while Claude starts, not at create's exit.
+  struct Unwatch {
+    Clock& clock;
+    ~Unwatch() { clock.unwatch_file(); }
+  } unwatch{clock};
   while (true) {
     const std::optional<state::SessionState> now = q.read_state();
     if (now && now->lock == state::LockState::held) return {LockQueueResult::held, {}};

@@ -97,4 +97,12 @@ TEST_CASE("watch_file follows the file of its last call, and changes from before
   CHECK(waited(100ms) >= 90ms); // the whole wait (its deadline is kept to the millisecond)
   test::write_text(dir / "b" / "z.json", "{}");
   CHECK(waited(30s) < 10s);
+
+  // Unwatched: a wait is a sleep again, whatever changes; a new watch works.
+  clock.unwatch_file();
+  test::write_text(dir / "b" / "z.json", "{}");
+  CHECK(waited(100ms) >= 90ms);
+  clock.watch_file(dir / "b" / "z.json");
+  test::write_text(dir / "b" / "z.json", "{}");
+  CHECK(waited(30s) < 10s);
 }
