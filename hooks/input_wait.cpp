@@ -112,20 +112,35 @@ std::optional<InputAsk> input_ask(std::string_view payload) {
   return input_ask_of(*doc);
 }
 
+namespace {
+
+// What a tool call asks a person, by its name and input: the same for the
+// PermissionRequest that opens the dialog and the PostToolUse after it.
+InputAsk tool_ask(const Json& doc) {
+  const std::string* tool = string_field(doc, "tool_name");
+  const Json* input = object_field(doc, "tool_input");
+  const std::string tool_name = tool ? *tool : std::string("a tool");
+  if (tool_name == "AskUserQuestion" && input) {
+    std::string questions = questions_of(*input);
+    return InputAsk{"question", one_line(questions.empty() ? tool_name : questions), true};
+  }
+  return InputAsk{"permission", one_line(tool_what(tool_name, input)), true};
+}
+
+// PostToolUse fires only for a tool that ran and succeeded. Not
+// PostToolUseFailure: Claude Code routes a person's refusal in the dialog
+// through it too, after which Claude waits for that person's next words.
+bool is_tool_end(const std::string* event) {
+  return event && *event == "PostToolUse";
+}
+
+} // namespace
+
 std::optional<InputAsk> input_ask_of(const Json& payload) {
   const Json* doc = &payload;
   const std::string* event = string_field(*doc, "hook_event_name");
   if (!event) return std::nullopt;
-  if (*event == "PermissionRequest") {
-    const std::string* tool = string_field(*doc, "tool_name");
-    const Json* input = object_field(*doc, "tool_input");
-    const std::string tool_name = tool ? *tool : std::string("a tool");
-    if (tool_name == "AskUserQuestion" && input) {
-      std::string questions = questions_of(*input);
-      return InputAsk{"question", one_line(questions.empty() ? tool_name : questions), true};
-    }
-    return InputAsk{"permission", one_line(tool_what(tool_name, input)), true};
-  }
+  if (*event == "PermissionRequest") return tool_ask(*doc);
   if (*event == "Notification") {
     const std::string* type = string_field(*doc, "notification_type");
     const std::string* message = string_field(*doc, "message");
@@ -145,13 +160,34 @@ HookResult input_wait(const InputWaitArgs& args, std::string_view payload, std::
     log::warn("payload is not a JSON object; nothing written");
     return {};
   }
+  ClaudeOfHook claude = claude_of_hook(string_field(*doc, "session_id"));
+  claude.pid = claude_pid;
+  // The tool a person was asked about ran: they answered, and the turn goes on. Only the very request ends
+  // the wait: another tool of the same turn ending says nothing of the open dialog. The record is written
+  // only then (this runs after every tool call).
+  if (is_tool_end(string_field(*doc, "hook_event_name"))) {
+    const InputAsk done = tool_ask(*doc);
+    const auto file = marker_files(args.marker_dir, args.session).turn;
+    const auto record = state::read_turn(file);
+    if (!record || record->state != state::TurnState::waiting || !record->waiting ||
+        record->waiting->kind != done.kind || record->waiting->what != done.what) {
+      log::debug("not the request the session waits for; nothing written");
+      return {};
+    }
+    update_turn(args.marker_dir, args.session, claude, [&](state::TurnRecord& r) {
+      if (r.state != state::TurnState::waiting) return;
+      r.state = state::TurnState::working;
+      r.since_ms = now_ms;
+      r.waiting.reset();
+    });
+    log::info("{} was answered: the turn goes on", done.what);
+    return {};
+  }
   auto ask = input_ask_of(*doc);
   if (!ask) {
     log::info("not a request for input; nothing written");
     return {};
   }
-  ClaudeOfHook claude = claude_of_hook(string_field(*doc, "session_id"));
-  claude.pid = claude_pid;
   const state::InputRequest request{.kind = ask->kind, .what = ask->what, .at_ms = now_ms};
 
   InputPolicy policy = args.policy;
@@ -183,14 +219,16 @@ HookProgram input_wait_program(InputWaitArgs& args) {
       .name = "input-wait",
       .description =
           "PermissionRequest hook, and Notification hook for permission_prompt and elicitation_dialog: "
-          "Claude "
-          "waits for a person. Records it in the turn record claude-turn-SESSION.json (state waiting, with "
+          "Claude waits for a person. Records it in the turn record claude-turn-SESSION.json (state waiting, "
+          "with "
           "the tool and its command or the question), then applies the policy: 'deny' (the default) answers "
           "a permission request or an AskUserQuestion with deny and a reason the model sees, so it can take "
           "another way (an MCP question, which nothing can answer, is escalated); 'escalate' writes "
           "PHASE:escalate and 'Reason: waiting for input: WHAT' to PHASE_FILE (never over PHASE:done, "
           "merged or escalate) and touches the phase-changed marker, so the orchestrator's escalate path "
-          "runs; 'wait' only records. Without PHASE_FILE, escalate acts as wait.",
+          "runs; 'wait' only records. Without PHASE_FILE, escalate acts as wait. As a PostToolUse hook: "
+          "when the tool that ran is the request the session waits for (a person approved or answered "
+          "it), the record says working again.",
       .define_arguments =
           [&args](ArgParser& parser) {
             parser.add_positional("MARKER_DIR", args.marker_dir, "the session's marker folder", true);

@@ -12,6 +12,13 @@
 //   phase-changed marker is touched, so `watch` reports it at once. Without
 //   a phase file it acts as wait.
 // - wait: the record only.
+// As a PostToolUse hook it ends the wait: the tool a person was asked about
+// ran, so they answered (approved it, or answered the question), and the
+// record says working again until the turn ends. Only that tool's end counts
+// (the same tool name and the same `what`). A tool denied in the dialog never
+// runs, and Claude then waits for the person's next words: the record stays
+// waiting; so does it for an approved tool that failed (PostToolUseFailure,
+// which also carries refusals, is not used), until the turn ends.
 //
 // Seen with Claude Code 2.1.328: PermissionRequest fires as the permission
 // dialog opens, with `tool_name`, `tool_input` and `permission_suggestions`;

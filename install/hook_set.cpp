@@ -21,7 +21,7 @@ namespace {
 // The Notification types input-wait handles: a person is asked something.
 constexpr std::string_view k_input_notifications = "permission_prompt|elicitation_dialog";
 
-constexpr std::array<HookSpec, 9> k_specs{{
+constexpr std::array<HookSpec, 10> k_specs{{
     {"prompt-submit", "UserPromptSubmit", "", false, std::nullopt},
     {"idle-stop", "Stop", "", false, std::nullopt},
     {"phase-change", "PostToolUse", "Bash|Write|Edit", true, std::nullopt},
@@ -32,6 +32,9 @@ constexpr std::array<HookSpec, 9> k_specs{{
     {"compact-reinject", "SessionStart", "compact", true, std::nullopt},
     {"input-wait", "PermissionRequest", "", false, k_permission_request_since},
     {"input-wait", "Notification", k_input_notifications, false, std::nullopt},
+    // The end of a wait: the tool a person was asked about ran (every tool:
+    // any of them may need a person's approval).
+    {"input-wait", "PostToolUse", "", false, std::nullopt},
 }};
 
 // An absolute, normalised path without a trailing slash: hooks run in

@@ -38,7 +38,8 @@ d = json.load(open(sys.argv[1]))
 assert d["claude_version"] == sys.argv[2], (d["claude_version"], sys.argv[2])
 assert d["skipped"] == [], d["skipped"]
 assert [h["event"] for h in d["hooks"]] == ["UserPromptSubmit", "Stop", "PostToolUse", "StopFailure", "PreToolUse",
-                                            "SessionEnd", "SessionStart", "PermissionRequest", "Notification"]
+                                            "SessionEnd", "SessionStart", "PermissionRequest", "Notification",
+                                            "PostToolUse"]
 PY
 }
 

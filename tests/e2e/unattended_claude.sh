@@ -10,7 +10,8 @@
 #   - three `inject --queue` prompts arrive in order, once each;
 #   - a permission prompt under `--on-input deny` lets the agent go on with the
 #     reason in its next request; under `escalate` the watch ends through
-#     PHASE:escalate within 2 s of the prompt appearing;
+#     PHASE:escalate within 2 s of the prompt appearing; under `wait`, one a
+#     person approves in the pane ends the wait while the turn goes on;
 #   - a rate limit whose reset is 10 s ahead is held by `watch --hold-on-limit`
 #     and resumed after the reset, and the session then writes PHASE:done.
 # Each test has its own HOME, tmux server, marker folder and mock. Every wait
@@ -410,6 +411,33 @@ for e in requests:
   wait_for 10 mock_py 'sys.exit(0 if len(requests) >= 2 else 1)' || fail "the agent did not go on"
   wait_for 10 test -e "$M/claude-idle-$S.ts" || fail "the turn did not end (pane: $(pane | tail -15))"
   expect_not_contains "$(pane)" "Do you want to proceed?" "the pane after the denial"
+}
+
+# Under `wait`, a person approves the request in the pane: the tool runs,
+# and the record says working again at once (the PostToolUse of that very
+# tool), not waiting until the turn ends: the model's next answer is held
+# 8 s by the mock, so the turn is still running when the record is read.
+test_an_approved_request_ends_the_wait_before_the_turn_ends() {
+  u_env '{"rules": [{"match": "this needs permission", "steps": [
+     {"tool_use": {"name": "Bash", "input": {"command": "touch made-by-tool", "description": "Create a file"}}},
+     {"text": "Done after approval.", "delay": 8}]}], "default": {"text": "Noted."}}'
+  create_s1 --claude-cmd "$CLAUDE --permission-mode default" --on-input wait
+  pm inject "$S" "this needs permission"
+  expect_eq "$rc" 0 "inject: $err"
+  wait_for 15 eval 'pane | grep -q "Do you want to proceed?"' || fail "no permission dialog: $(pane | tail -15)"
+  wait_for 3 eval '[[ "$(json_get "$(status_json)" state)" == "\"waiting\"" ]]' ||
+    fail "status never showed the session waiting: $(status_json)"
+  # The person's answer: Enter on the dialog's first choice, "Yes".
+  tmux send-keys -t "=$S:" Enter
+  wait_for 5 test -e "$W/made-by-tool" || fail "the approved command did not run (pane: $(pane | tail -15))"
+  wait_for 3 eval '[[ "$(json_get "$(status_json)" state)" == "\"working\"" ]]' ||
+    fail "the record did not say working after the approval: $(cat "$M/claude-turn-$S.json" 2>/dev/null)"
+  local st
+  st=$(status_json)
+  expect_eq "$(json_get "$st" waiting)" null "status --json waiting after the approval ($st)"
+  [[ ! -e "$M/claude-idle-$S.ts" ]] || fail "the turn had already ended: the test proves nothing"
+  wait_for 15 test -e "$M/claude-idle-$S.ts" || fail "the turn did not end (pane: $(pane | tail -15))"
+  expect_eq "$(json_get "$(status_json)" state)" '"idle"' "status after the turn"
 }
 
 test_permission_prompt_under_escalate_ends_the_watch_within_2s() {

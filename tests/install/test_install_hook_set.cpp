@@ -58,7 +58,7 @@ TEST_CASE("without a phase file only the hooks that need none are installed") {
   options.primary_branch = "trunk";
   const HookSet set = build_hook_set(options);
   CHECK(names(set) == std::vector<std::string>{"prompt-submit", "idle-stop", "pretooluse-guard",
-                                               "session-end", "input-wait", "input-wait"});
+                                               "session-end", "input-wait", "input-wait", "input-wait"});
   const std::string dir = "AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks").string() + "/";
   const std::string markers = (scratch / "markers").string() + "/";
   CHECK(entry(set, "idle-stop")->command == dir + "idle-stop " + markers + "claude-idle-dev-42.ts");
@@ -76,7 +76,7 @@ TEST_CASE("with a phase file the phase hooks get the phase file, marker and cont
   const HookSet set = build_hook_set(options);
   CHECK(names(set) == std::vector<std::string>{"prompt-submit", "idle-stop", "phase-change", "stop-failure",
                                                "pretooluse-guard", "session-end", "compact-reinject",
-                                               "input-wait", "input-wait"});
+                                               "input-wait", "input-wait", "input-wait"});
   const std::string dir = "AGENT_HOOKS_ENTRY=1 " + (scratch / "hooks").string() + "/";
   const std::string changed = (scratch / "markers" / "phase-changed-s.marker").string();
   CHECK(entry(set, "idle-stop")->command ==

@@ -392,7 +392,7 @@ TEST_CASE("re-install without a phase file removes the phase hooks") {
   const std::string with = install_into(k_user_settings, options_for(scratch, "s1", "/tmp/p.phase"));
   const Settings doc = Settings::parse(install_into(with, options_for(scratch, "s1")));
   CHECK(keys(doc["hooks"]) == std::vector<std::string>{"Stop", "PreToolUse", "Notification",
-                                                       "UserPromptSubmit", "SessionEnd",
+                                                       "UserPromptSubmit", "PostToolUse", "SessionEnd",
                                                        "PermissionRequest"});
   CHECK(doc.dump().find("p.phase") == std::string::npos);
 }
@@ -477,7 +477,7 @@ TEST_CASE("find_drift reports missing, stale and extra entries") {
 
   Settings empty = Settings::object();
   auto missing = find_drift(empty, without.entries, dir);
-  REQUIRE(missing.size() == 6);
+  REQUIRE(missing.size() == 7);
   CHECK(missing[0].kind == Drift::Kind::missing);
   CHECK(missing[0].name == "prompt-submit");
   CHECK(missing[1].name == "idle-stop");
@@ -489,7 +489,7 @@ TEST_CASE("find_drift reports missing, stale and extra entries") {
   // Without a phase file idle-stop loses two arguments and input-wait one, and
   // the phase hooks are extra.
   auto extra = find_drift(installed, without.entries, dir);
-  REQUIRE(extra.size() == 6);
+  REQUIRE(extra.size() == 7);
   CHECK(extra[0].kind == Drift::Kind::stale);
   CHECK(extra[0].name == "idle-stop");
   CHECK(extra[1].kind == Drift::Kind::stale);
@@ -497,17 +497,19 @@ TEST_CASE("find_drift reports missing, stale and extra entries") {
   CHECK(extra[1].event == "PermissionRequest");
   CHECK(extra[2].kind == Drift::Kind::stale);
   CHECK(extra[2].event == "Notification");
-  CHECK(extra[3].kind == Drift::Kind::extra);
-  CHECK(extra[3].name == "phase-change");
+  CHECK(extra[3].kind == Drift::Kind::stale);
+  CHECK(extra[3].event == "PostToolUse");
   CHECK(extra[4].kind == Drift::Kind::extra);
-  CHECK(extra[4].name == "stop-failure");
+  CHECK(extra[4].name == "phase-change");
   CHECK(extra[5].kind == Drift::Kind::extra);
-  CHECK(extra[5].name == "compact-reinject");
+  CHECK(extra[5].name == "stop-failure");
+  CHECK(extra[6].kind == Drift::Kind::extra);
+  CHECK(extra[6].name == "compact-reinject");
 
   Settings plain = parse_settings(k_user_settings, "x");
   apply_hook_set(plain, without.entries, dir);
   auto stale = find_drift(plain, other_session.entries, dir);
-  REQUIRE(stale.size() == 6);
+  REQUIRE(stale.size() == 7);
   CHECK(stale[1].kind == Drift::Kind::stale);
   CHECK(stale[1].name == "idle-stop");
   CHECK_THAT(stale[1].found_command, Catch::Contains("claude-idle-s1.ts"));

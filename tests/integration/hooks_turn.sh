@@ -140,6 +140,21 @@ test_input_wait_wait_records_only() {
   expect_file_eq "$t/s.phase" "PHASE:working"
 }
 
+# A person approved the request: its tool ran, and its PostToolUse ends the
+# wait; the end of another tool does not.
+test_input_wait_post_tool_use_of_the_request_ends_the_wait() {
+  run_prog input-wait "$t" s10 --policy wait <<<"$bash_request"
+  expect_eq "$(turn_field s10 'r["state"]')" waiting
+  run_prog input-wait "$t" s10 --policy wait <<<"${bash_request/\"PermissionRequest\"/\"PostToolUse\"}"
+  expect_eq "$rc" 0
+  expect_eq "$out" ""
+  expect_eq "$(turn_field s10 'r["state"]')" working "after the request's tool ran"
+  expect_eq "$(turn_field s10 'r.get("waiting")')" None
+  run_prog input-wait "$t" s11 --policy wait <<<"$bash_request"
+  run_prog input-wait "$t" s11 --policy wait <<<"$(sed 's/"PermissionRequest"/"PostToolUse"/; s/touch \/tmp\/x/ls/' <<<"$bash_request")"
+  expect_eq "$(turn_field s11 'r["state"]')" waiting "after another tool ran"
+}
+
 test_input_wait_bad_policy_is_named() {
   run_prog input-wait "$t" s9 --policy ask <<<"$bash_request"
   expect_eq "$rc" 64

@@ -105,7 +105,7 @@ test_fresh_install_then_twice_is_byte_identical() {
   setup
   pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328
   expect_eq "$rc" 0 "exit status ($err)"
-  expect_contains "$out" "installed 9 hooks"
+  expect_contains "$out" "installed 10 hooks"
   cp "$s" "$t/first"
   pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328
   expect_eq "$rc" 0 "exit status"
@@ -127,7 +127,7 @@ test_user_file_kept_in_order_and_uninstall_restores_it() {
   py 'assert d["env"] == {"FOO": "bar"} and d["model"] == "opus"' "$s"
   pm uninstall-hooks "$w"
   expect_eq "$rc" 0 "uninstall exit status ($err)"
-  expect_contains "$out" "removed 9 hook entries"
+  expect_contains "$out" "removed 10 hook entries"
   cmp "$s" "$t/orig" || fail "uninstall did not restore the original: $(diff "$t/orig" "$s")"
 }
 
@@ -140,7 +140,7 @@ test_reinstall_with_other_phase_file_replaces() {
   expect_eq "$rc" 0 "exit status"
   expect_not_contains "$(cat "$s")" "one.phase"
   expect_not_contains "$(cat "$s")" "one.context"
-  py 'assert sum(len(g["hooks"]) for e in d["hooks"].values() for g in e) == 11' "$s"
+  py 'assert sum(len(g["hooks"]) for e in d["hooks"].values() for g in e) == 12' "$s"
   pm install-hooks --check s1 "$w" "$t/two.phase" --claude-version 2.1.328
   expect_eq "$rc" 0 "check after reinstall ($out)"
 }
@@ -185,7 +185,7 @@ test_check_reports_drift_without_writing() {
   pm install-hooks --check s2 "$w" "$t/p.phase" --claude-version 2.1.328 --json
   expect_eq "$rc" 1 "drift (json)"
   printf '%s' "$out" >"$t/report.json"
-  py 'assert d["in_sync"] is False; kinds = sorted(x["kind"] for x in d["drift"]); assert kinds == ["missing"]*3 + ["stale"]*6, kinds' "$t/report.json"
+  py 'assert d["in_sync"] is False; kinds = sorted(x["kind"] for x in d["drift"]); assert kinds == ["missing"]*3 + ["stale"]*7, kinds' "$t/report.json"
   cmp "$s" "$t/before" || fail "--check wrote the file"
 
   # Claude Code (or a person) dropped one of our entries.
@@ -215,10 +215,10 @@ test_json_report() {
   expect_eq "$rc" 0 "exit status"
   printf '%s' "$out" >"$t/r.json"
   py 'assert d["written"] is True and d["changed"] is True and d["claude_version"] == "2.1.328"' "$t/r.json"
-  py 'assert [h["hook"] for h in d["hooks"]] == ["prompt-submit","idle-stop","phase-change","stop-failure","pretooluse-guard","session-end","compact-reinject","input-wait","input-wait"]' "$t/r.json"
+  py 'assert [h["hook"] for h in d["hooks"]] == ["prompt-submit","idle-stop","phase-change","stop-failure","pretooluse-guard","session-end","compact-reinject","input-wait","input-wait","input-wait"]' "$t/r.json"
   pm uninstall-hooks "$w" --json
   printf '%s' "$out" >"$t/u.json"
-  py 'assert d["written"] is True and len(d["removed"]) == 9' "$t/u.json"
+  py 'assert d["written"] is True and len(d["removed"]) == 10' "$t/u.json"
 }
 
 test_stop_failure_gated_on_claude_version() {
@@ -274,7 +274,7 @@ test_input_hooks_installed_checked_and_removed() {
   pm install-hooks s1 "$w" "$t/s1.phase" --claude-version 2.1.328 --marker-dir "$t/m"
   pm uninstall-hooks "$w"
   expect_eq "$rc" 0 "uninstall ($err)"
-  expect_contains "$out" "removed 9 hook entries"
+  expect_contains "$out" "removed 10 hook entries"
   cmp "$s" "$t/orig" || fail "uninstall did not restore the original: $(diff "$t/orig" "$s")"
 }
 
@@ -417,7 +417,7 @@ test_empty_phase_file_argument_means_none() {
   setup
   pm install-hooks s1 "$w" "" --claude-version 2.1.328
   expect_eq "$rc" 0 "exit status ($err)"
-  py 'assert list(d["hooks"]) == ["UserPromptSubmit", "Stop", "PreToolUse", "SessionEnd", "PermissionRequest", "Notification"], list(d["hooks"])' "$s"
+  py 'assert list(d["hooks"]) == ["UserPromptSubmit", "Stop", "PreToolUse", "SessionEnd", "PermissionRequest", "Notification", "PostToolUse"], list(d["hooks"])' "$s"
 }
 
 # lookalike_settings FILE: a user's file whose own hooks share our hooks'
@@ -486,7 +486,7 @@ test_foreign_hooks_named_like_ours_survive_byte_for_byte() {
   expect_eq "$rc" 0 "reinstall ($err)"
   FACTORY_ROOT=/opt/mytools/.. pm uninstall-hooks "$w"
   expect_eq "$rc" 0 "uninstall after install ($err)"
-  expect_contains "$out" "removed 6 hook entries"
+  expect_contains "$out" "removed 7 hook entries"
   cmp "$s" "$t/orig" || fail "install + uninstall did not give back the file byte for byte: $(diff "$t/orig" "$s")"
 }
 

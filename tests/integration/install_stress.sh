@@ -170,7 +170,7 @@ ours = [(e, h["command"]) for e, gs in d["hooks"].items() for g in gs for h in g
 assert all(c.startswith("AGENT_HOOKS_ENTRY=1 ") for _, c in ours), ours
 names = sorted(c.split()[1].rsplit("/", 1)[1] for _, c in ours)
 assert names == sorted(["idle-stop", "phase-change", "stop-failure", "pretooluse-guard", "session-end",
-                        "compact-reinject", "prompt-submit", "input-wait", "input-wait"]), names
+                        "compact-reinject", "prompt-submit", "input-wait", "input-wait", "input-wait"]), names
 sessions = {m for _, c in ours for m in re.findall(r"agent-(\d+)", c)}
 assert len(sessions) == 1, sessions
 print(sessions.pop())

@@ -172,6 +172,42 @@ TEST_CASE("input-wait wait: records waiting with the tool and command, answers n
   CHECK(r->since_ms == k_now_ms);
 }
 
+TEST_CASE("input-wait as PostToolUse: the tool a person was asked about ran, the turn goes on") {
+  Session s(hooks::InputPolicy::wait);
+  hooks::input_wait(s.args, k_bash_request, k_now_ms, 0);
+  REQUIRE(s.turn()->state == st::TurnState::waiting);
+  auto after = [](std::string tool, std::string command) {
+    return R"({"session_id":"040657fd","hook_event_name":"PostToolUse","tool_name":")" + tool +
+           R"(","tool_input":{"command":")" + command + R"("},"tool_response":{"stdout":""}})";
+  };
+  // Another tool of the turn (one that needed no approval) ends: still waiting.
+  hooks::input_wait(s.args, after("Read", "touch /tmp/rx/perm-ran"), k_now_ms + 100, 0);
+  hooks::input_wait(s.args, after("Bash", "ls"), k_now_ms + 200, 0);
+  CHECK(s.turn()->state == st::TurnState::waiting);
+  CHECK(s.turn()->since_ms == k_now_ms);
+  // The very request ran: approved.
+  auto result = hooks::input_wait(s.args, after("Bash", "touch /tmp/rx/perm-ran"), k_now_ms + 9000, 0);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.empty());
+  auto r = s.turn();
+  REQUIRE(r);
+  CHECK(r->state == st::TurnState::working);
+  CHECK(r->since_ms == k_now_ms + 9000);
+  CHECK_FALSE(r->waiting);
+  CHECK(r->claude_session_id == "040657fd");
+
+  // An answered question, the same way; a PostToolUse with no wait writes nothing.
+  Session q(hooks::InputPolicy::wait);
+  hooks::input_wait(q.args, k_question_request, k_now_ms, 0);
+  std::string answered = k_question_request;
+  answered.replace(answered.find("PermissionRequest"), 17, "PostToolUse");
+  hooks::input_wait(q.args, answered, k_now_ms + 5000, 0);
+  CHECK(q.turn()->state == st::TurnState::working);
+  Session none(hooks::InputPolicy::wait);
+  hooks::input_wait(none.args, after("Bash", "ls"), k_now_ms, 0);
+  CHECK_FALSE(none.turn());
+}
+
 TEST_CASE("input-wait escalate: PHASE:escalate with the reason, the marker touched") {
   Session s(hooks::InputPolicy::escalate);
   write_text(s.dir / "s.phase", "PHASE:working\n");
