@@ -155,6 +155,20 @@ std::optional<InputAsk> input_ask_of(const Json& payload) {
 
 HookResult input_wait(const InputWaitArgs& args, std::string_view payload, std::int64_t now_ms,
                       std::int64_t claude_pid) {
+  // As a PostToolUse hook this runs after every tool call, whose payload
+  // carries the tool's output (megabytes, at times): the event's name and
+  // the record come first, and only the end of a wait is parsed in full.
+  const auto event = top_level_string(payload, "hook_event_name");
+  const bool tool_end = event && is_tool_end(&*event);
+  const auto turn_file = marker_files(args.marker_dir, args.session).turn;
+  std::optional<state::TurnRecord> record;
+  if (tool_end) {
+    record = state::read_turn(turn_file);
+    if (!record || record->state != state::TurnState::waiting || !record->waiting) {
+      log::debug("no wait to end; nothing written");
+      return {};
+    }
+  }
   auto doc = parse_json_object(payload);
   if (!doc) {
     log::warn("payload is not a JSON object; nothing written");
@@ -162,15 +176,12 @@ HookResult input_wait(const InputWaitArgs& args, std::string_view payload, std::
   }
   ClaudeOfHook claude = claude_of_hook(string_field(*doc, "session_id"));
   claude.pid = claude_pid;
-  // The tool a person was asked about ran: they answered, and the turn goes on. Only the very request ends
-  // the wait: another tool of the same turn ending says nothing of the open dialog. The record is written
-  // only then (this runs after every tool call).
-  if (is_tool_end(string_field(*doc, "hook_event_name"))) {
+  // The tool a person was asked about ran: they answered, and the turn goes on.
+  // Only the very request ends the wait: another tool of the same turn
+  // ending says nothing of the open dialog.
+  if (tool_end) {
     const InputAsk done = tool_ask(*doc);
-    const auto file = marker_files(args.marker_dir, args.session).turn;
-    const auto record = state::read_turn(file);
-    if (!record || record->state != state::TurnState::waiting || !record->waiting ||
-        record->waiting->kind != done.kind || record->waiting->what != done.what) {
+    if (record->waiting->kind != done.kind || record->waiting->what != done.what) {
       log::debug("not the request the session waits for; nothing written");
       return {};
     }

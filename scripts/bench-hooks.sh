@@ -25,6 +25,10 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 doc["tool_input"]["command"] = f"printf 'PHASE:done\\n' > {sys.argv[2]}/s.phase"
 json.dump(doc, open(sys.argv[2] + "/write-phase.json", "w"))
+# Every tool call's PostToolUse, here with 1 MB of output, reaches input-wait.
+doc["tool_input"]["command"] = "cat build.log"
+doc["tool_response"] = {"stdout": "compiling module\n" * 60000, "stderr": "", "interrupted": False}
+json.dump(doc, open(sys.argv[2] + "/big-output.json", "w"))
 # UserPromptSubmit and PermissionRequest as Claude Code 2.1.328 sends them.
 common = {"session_id": "955c8bb3-dd0a-4269-bd9b-df8f4f106898", "cwd": "/work/repo",
           "transcript_path": "/home/u/.claude/projects/-work-repo/955c8bb3-dd0a-4269-bd9b-df8f4f106898.jsonl"}
@@ -50,6 +54,7 @@ cases=(
   "prompt-submit|2 KB pasted prompt|$dir/prompt.json|$dir b"
   "input-wait|PermissionRequest, deny|$dir/permission.json|$dir b $dir/s.phase"
   "input-wait|PermissionRequest, wait|$dir/permission.json|$dir b $dir/s.phase --policy wait"
+  "input-wait|PostToolUse, 1 MB, no wait|$dir/big-output.json|$dir c $dir/s.phase --policy wait"
 )
 
 printf 'Hook cost per invocation vs a static no-op C program (%d rounds x %d runs, median)\n\n' "$bench_rounds" "$bench_batch"

@@ -39,3 +39,23 @@ TEST_CASE("json: asking a field of what is not an object is safe") {
   CHECK_FALSE(bool_field(array, "a"));
   CHECK_FALSE(object_field(array, "a"));
 }
+
+TEST_CASE("top_level_string: the top-level key's string, read no further than it") {
+  using ah::top_level_string;
+  const std::string head = R"({"session_id":"s","cwd":"/w \"hook_event_name\": \"x\"",)"
+                           R"("tool_input":{"hook_event_name":"nested"},"hook_event_name":"PostToolUse",)";
+  CHECK(top_level_string(head + R"("tool_response":{"stdout":"x"}})", "hook_event_name") == "PostToolUse");
+  // What follows the key is not read: a broken or cut tail does not matter.
+  CHECK(top_level_string(head + R"("tool_response":{"stdout":"unterminated)", "hook_event_name") ==
+        "PostToolUse");
+  CHECK(top_level_string(R"({"a":[1,{"k":"deep"}],"k":"top"})", "k") == "top");
+  CHECK_FALSE(top_level_string(R"({"a":{"k":"deep"}})", "k"));
+  CHECK_FALSE(top_level_string(R"({"k":1})", "k"));
+  CHECK_FALSE(top_level_string(R"({"k":{"x":"y"}})", "k"));
+  CHECK_FALSE(top_level_string(R"({"k":["x"]})", "k"));
+  CHECK_FALSE(top_level_string(R"(["k","x"])", "k"));
+  CHECK_FALSE(top_level_string(R"("k")", "k"));
+  CHECK_FALSE(top_level_string("", "k"));
+  CHECK_FALSE(top_level_string(R"({"k" "x"})", "k"));
+  CHECK(top_level_string(R"(  {"k" : "x y"}  )", "k") == "x y");
+}
