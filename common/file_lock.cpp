@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace ah {
@@ -30,6 +31,10 @@ template <typename T> std::optional<T> number(std::string_view s, int base = 10)
 } // namespace
 
 FileLock::FileLock(std::filesystem::path path) : m_path(std::move(path)) {
+  open_checked();
+}
+
+void FileLock::open_checked() {
   // Read-only is all flock needs; O_NONBLOCK so a planted FIFO cannot hang the open.
   m_fd = ::open(m_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (m_fd < 0) {
@@ -47,7 +52,7 @@ FileLock::FileLock(std::filesystem::path path) : m_path(std::move(path)) {
   struct stat st {};
   if (::fstat(m_fd, &st) != 0) {
     const int err = errno;
-    ::close(m_fd);
+    ::close(std::exchange(m_fd, -1));
     throw_errno("cannot look at the lock file " + m_path.string(), err);
   }
   std::string wrong;
@@ -57,7 +62,7 @@ FileLock::FileLock(std::filesystem::path path) : m_path(std::move(path)) {
     wrong = fmt::format("belongs to uid {}, not to us (uid {}), who could hold it to stall us", st.st_uid,
                         ::geteuid());
   if (!wrong.empty()) {
-    ::close(m_fd);
+    ::close(std::exchange(m_fd, -1));
     throw Error(fmt::format("the lock file {} {}; remove it and try again", m_path.string(), wrong));
   }
   // Others who can open the file can hold the lock (flock needs only read
@@ -66,7 +71,7 @@ FileLock::FileLock(std::filesystem::path path) : m_path(std::move(path)) {
   if (st.st_mode & 077) {
     if (::fchmod(m_fd, 0600) != 0) {
       const int err = errno;
-      ::close(m_fd);
+      ::close(std::exchange(m_fd, -1));
       throw_errno(fmt::format("the lock file {} is open to others (mode {:04o}) and cannot be made 0600",
                               m_path.string(), st.st_mode & 07777),
                   err);
@@ -86,9 +91,27 @@ FileLock::~FileLock() {
 
 bool FileLock::try_lock() {
   if (m_held) return true;
-  if (::flock(m_fd, LOCK_EX | LOCK_NB) == 0) return m_held = true;
-  if (errno != EWOULDBLOCK && errno != EINTR) throw_errno("cannot lock " + m_path.string());
+  // A file removed while we waited for its lock: let go of it and lock the
+  // path's new file. Bounded: each round needs another removal in between.
+  for (int round = 0; round < 3; ++round) {
+    if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) throw_errno("cannot lock " + m_path.string());
+      return false;
+    }
+    if (still_at_path()) return m_held = true;
+    ::close(m_fd);
+    m_fd = -1;
+    open_checked();
+  }
   return false;
+}
+
+bool FileLock::still_at_path() const {
+  struct stat held {
+  }, now{};
+  if (::fstat(m_fd, &held) != 0) return false;
+  if (::lstat(m_path.c_str(), &now) != 0) return false;
+  return held.st_dev == now.st_dev && held.st_ino == now.st_ino;
 }
 
 void FileLock::lock_within(std::chrono::milliseconds timeout) {
@@ -132,6 +155,22 @@ std::string FileLock::holder() const {
   struct stat st {};
   if (::fstat(m_fd, &st) != 0) return {};
   return holder_of(st.st_dev, st.st_ino);
+}
+
+bool remove_lock_file_if_free(const std::filesystem::path& path) noexcept {
+  // No O_CREAT: a missing file is not made only to be removed. Not through
+  // a link, and a FIFO does not block the open.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return errno == ENOENT;
+  bool removed = false;
+  struct stat held {
+  }, now{};
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &held) == 0 && S_ISREG(held.st_mode) &&
+      owned_by_us(held.st_uid) && ::lstat(path.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+      held.st_ino == now.st_ino)
+    removed = ::unlink(path.c_str()) == 0;
+  ::close(fd); // lets go of the lock: a waiter finds its file removed and opens the path again
+  return removed;
 }
 
 std::string describe_lock_holder(const std::filesystem::path& file) {

@@ -7,8 +7,11 @@
 // then stalls us at will. So a lock is taken only on a lock file that no one
 // else can open: a regular file of ours, created 0600 (ideally in
 // ah::private_dir(), a 0700 folder of ours), opened without following a
-// symbolic link. The lock file is never removed: removing it would let two
-// lockers hold different files.
+// symbolic link. A lock file is removed only by remove_lock_file_if_free,
+// which holds the lock while it unlinks the file; a locker that had opened
+// the removed file sees, once it holds the lock, that the path no longer
+// names its file, and opens the path again: two lockers never hold
+// different files.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -35,7 +38,9 @@ public:
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock(); // closing the descriptor releases the lock
 
-  // One non-blocking attempt; true when held (also when already held).
+  // One non-blocking attempt; true when held (also when already held). A
+  // file removed (remove_lock_file_if_free) since it was opened is let go
+  // and the path opened again, which counts as part of the attempt.
   bool try_lock();
   // Tries until held, at most `timeout` (short, growing pauses: flock has no
   // timed wait). Throws Error naming the file and, when /proc/locks tells,
@@ -52,11 +57,22 @@ public:
   std::string holder() const;
 
 private:
+  // Opens m_path (creating it 0600) and checks it is a lock file of ours.
+  void open_checked();
+  // Whether m_path still names the file m_fd holds.
+  bool still_at_path() const;
   std::filesystem::path m_path;
   int m_fd = -1;
   bool m_held = false;
   std::optional<mode_t> m_tightened_from;
 };
+
+// Removes the lock file `path` when its lock can be taken at once: taken,
+// the file unlinked while held, then let go (a waiter then opens the path
+// anew, see try_lock). A lock someone holds is left (false); a missing file is
+// already removed (true). For the end of what a lock file serves (a killed
+// session's locks), so that lock files do not pile up. Never throws.
+bool remove_lock_file_if_free(const std::filesystem::path& path) noexcept;
 
 // Who holds an flock on `file` now, as FileLock::holder() tells it ("" when
 // /proc/locks does not say, or the file is missing).

@@ -62,7 +62,7 @@ struct InjectOptions {
 
 // The typing lock of `session`: `inject-SESSION.lock` in the state folder
 // of `marker_dir` (ours, closed to others, as the queue's lock beside it;
-// never removed, as every lock file).
+// kill removes it when no one holds it).
 std::filesystem::path inject_lock_file(const std::filesystem::path& marker_dir, std::string_view session);
 
 struct InjectResult {

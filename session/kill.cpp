@@ -1,9 +1,13 @@
 #include "session/kill.hpp"
 
+#include "session/create.hpp"
+#include "session/inject.hpp"
 #include "session/prompt_queue.hpp"
+#include "session/queue_deliverer.hpp"
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/file_lock.hpp"
 #include "common/state/markers.hpp"
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
@@ -116,6 +120,14 @@ KillResult kill_session(const Tmux& tmux, const std::filesystem::path& marker_di
   }
   // Its queued prompts: no one is left to deliver them to.
   if (PromptQueue queue(marker_dir, session); !queue.remove_all()) failed.push_back(queue.dir().string());
+  // Its lock files, so that they do not pile up name by name; one that is
+  // held (an inject still waiting, a create of the name) is left to it.
+  remove_lock_file_if_free(inject_lock_file(marker_dir, session));
+  remove_lock_file_if_free(queue_lock_file(marker_dir, session));
+  try {
+    remove_lock_file_if_free(create_lock_path(session));
+  } catch (const Error&) { // the private folder is not usable: nothing of ours there
+  }
   if (!failed.empty())
     throw Error(fmt::format("session '{}' ended, but cannot remove {}: check the marker directory's "
                             "permissions ({})",

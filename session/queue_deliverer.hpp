@@ -57,8 +57,8 @@ DeliverReport deliver_queue(PromptQueue& queue, const DeliverHooks& hooks, const
                             Clock& clock);
 
 // The deliverer's lock file: `queue-SESSION.lock` beside the queue folder
-// (in the state folder, which a cron job and a login shell share; never
-// removed, as every lock file).
+// (in the state folder, which a cron job and a login shell share; kill
+// removes it when no one holds it).
 std::filesystem::path queue_lock_file(const std::filesystem::path& marker_dir, std::string_view session);
 
 } // namespace ah::session

@@ -1,8 +1,11 @@
 #include "common/atomic_file.hpp"
+#include "common/file_lock.hpp"
 #include "common/state/markers.hpp"
 #include "common/state/session_state.hpp"
+#include "session/inject.hpp"
 #include "session/kill.hpp"
 #include "session/proc.hpp"
+#include "session/queue_deliverer.hpp"
 #include "testutil.hpp"
 #include "tmux_fixture.hpp"
 
@@ -93,6 +96,26 @@ TEST_CASE("kill_session of a session already gone removes its files", "[kill]") 
   for (const auto& f : marker_files(dir.path(), "gone").all())
     CHECK_FALSE(path_exists(f));
   CHECK_FALSE(path_exists(reuse_sibling_of(marker_files(dir.path(), "gone").idle)));
+}
+
+TEST_CASE("kill_session removes the session's lock files, but not one still held", "[kill]") {
+  if (!test::tmux_installed()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  test::PrivateTmux server;
+  test::ScratchDir dir;
+  const auto typing = session::inject_lock_file(dir.path(), "gone");
+  const auto queue = session::queue_lock_file(dir.path(), "gone");
+  { FileLock used(typing, std::chrono::seconds(1)); } // made and let go, as an inject leaves it
+  test::write_text(queue, "");
+  session::kill_session(server.tmux(), dir.path(), "gone");
+  CHECK_FALSE(path_exists(typing));
+  CHECK_FALSE(path_exists(queue));
+
+  FileLock waiting(typing, std::chrono::seconds(1)); // an inject still waiting for its turn holds it
+  session::kill_session(server.tmux(), dir.path(), "gone");
+  CHECK(path_exists(typing));
 }
 
 TEST_CASE("kill_session leaves another user's files at the session's names, with a warning, and succeeds",

@@ -46,6 +46,31 @@ TEST_CASE("file lock: a holder that keeps it is a clear error naming the holder,
   CHECK(second.holder().find("pid " + std::to_string(::getpid())) == 0);
 }
 
+TEST_CASE(
+    "file lock: a lock file is removed only when free, and a locker of the removed file locks the new one") {
+  ah::test::ScratchDir dir;
+  const auto path = dir / "lock";
+  CHECK(ah::remove_lock_file_if_free(path)); // missing: nothing to do
+  CHECK_FALSE(std::filesystem::exists(path));
+  {
+    ah::FileLock held(path, 1s);
+    CHECK_FALSE(ah::remove_lock_file_if_free(path));
+    CHECK(std::filesystem::exists(path));
+  }
+  // Opened (waiting for its turn) before the file was removed: once it takes
+  // the lock it holds the file now at the path, so a later locker waits.
+  ah::FileLock early(path);
+  CHECK(ah::remove_lock_file_if_free(path));
+  CHECK_FALSE(std::filesystem::exists(path));
+  ah::FileLock later(path); // a new file at the path
+  REQUIRE(later.try_lock());
+  CHECK_FALSE(early.try_lock());
+  later.unlock();
+  CHECK(early.try_lock());
+  ah::FileLock third(path);
+  CHECK_FALSE(third.try_lock());
+}
+
 TEST_CASE("file lock: the lock file is created 0600 and kept") {
   ah::test::ScratchDir dir;
   { ah::FileLock lock(dir / "lock", 1s); }
