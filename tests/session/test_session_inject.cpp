@@ -27,17 +27,26 @@ bool python_installed() {
   return ::system("command -v python3 >/dev/null 2>&1") == 0;
 }
 
+// Starts the fake Claude as session "i" of `server`, writing what it takes to
+// dir/prompts; false, with a warning that the test is skipped, without tmux
+// or python3.
+bool start_fake_claude(test::PrivateTmux& server, const test::ScratchDir& dir) {
+  if (!test::tmux_installed() || !python_installed()) {
+    WARN("tmux or python3 is not installed: skipped");
+    return false;
+  }
+  server.start("i",
+               {"env", "FAKE_CLAUDE_LOG=" + (dir / "prompts").string(), "python3", k_fake_claude.string()});
+  return true;
+}
+
 } // namespace
 
 TEST_CASE("inject_text: a multi-line text reaches Claude as one prompt", "[inject]") {
-  if (!test::tmux_installed() || !python_installed()) {
-    WARN("tmux or python3 is not installed: skipped");
-    return;
-  }
   test::PrivateTmux server;
   test::ScratchDir dir;
+  if (!start_fake_claude(server, dir)) return;
   const auto log = dir / "prompts";
-  server.start("i", {"env", "FAKE_CLAUDE_LOG=" + log.string(), "python3", k_fake_claude.string()});
   FakeClock clock;
   const std::string text = "first line\n  second: $HOME `x` \\ é";
   auto r = inject_text(server.tmux(), "i", text, InjectOptions{.marker_dir = dir.path()}, clock);
@@ -239,14 +248,9 @@ state::TurnRecord record_of(state::TurnState s, std::string_view prompt = "", st
 TEST_CASE("inject_text: a session that records no prompts is judged from the pane without waiting for a "
           "record",
           "[inject]") {
-  if (!test::tmux_installed() || !python_installed()) {
-    WARN("tmux or python3 is not installed: skipped");
-    return;
-  }
   test::PrivateTmux server;
   test::ScratchDir dir;
-  const auto log = dir / "prompts";
-  server.start("i", {"env", "FAKE_CLAUDE_LOG=" + log.string(), "python3", k_fake_claude.string()});
+  if (!start_fake_claude(server, dir)) return;
   ScriptedClock clock;
   auto r = inject_text(server.tmux(), "i", "go on", InjectOptions{.marker_dir = dir.path()}, clock);
   INFO(r.problem);

@@ -39,13 +39,19 @@ struct Fake {
   }
 };
 
+// The queue of session s1 in `dir`, holding `texts` in order.
+PromptQueue queue_with(const test::ScratchDir& dir, std::initializer_list<const char*> texts) {
+  PromptQueue q(dir.path(), "s1");
+  for (const char* t : texts)
+    q.push(t);
+  return q;
+}
+
 } // namespace
 
 TEST_CASE("deliver_queue: every prompt in order, once, and the queue ends empty", "[queue_deliverer]") {
   test::ScratchDir dir;
-  PromptQueue q(dir.path(), "s1");
-  for (auto t : {"one", "two", "three"})
-    q.push(t);
+  auto q = queue_with(dir, {"one", "two", "three"});
   Fake fake;
   FakeClock clock;
   auto r = deliver_queue(q, fake.hooks(), {}, clock);
@@ -60,9 +66,7 @@ TEST_CASE("deliver_queue: every prompt in order, once, and the queue ends empty"
 TEST_CASE("deliver_queue: a running turn is waited for again without counting as a failure",
           "[queue_deliverer]") {
   test::ScratchDir dir;
-  PromptQueue q(dir.path(), "s1");
-  q.push("one");
-  q.push("two");
+  auto q = queue_with(dir, {"one", "two"});
   Fake fake;
   InjectResult busy;
   busy.turn_busy = true;
@@ -75,9 +79,7 @@ TEST_CASE("deliver_queue: a running turn is waited for again without counting as
 
 TEST_CASE("deliver_queue: failures in a row stop it, the prompt left first", "[queue_deliverer]") {
   test::ScratchDir dir;
-  PromptQueue q(dir.path(), "s1");
-  q.push("one");
-  q.push("two");
+  auto q = queue_with(dir, {"one", "two"});
   Fake fake;
   InjectResult failed;
   failed.problem = "session 's1' did not take the prompt";
@@ -94,8 +96,7 @@ TEST_CASE("deliver_queue: failures in a row stop it, the prompt left first", "[q
 
 TEST_CASE("deliver_queue: a session that is gone stops it with the prompts left", "[queue_deliverer]") {
   test::ScratchDir dir;
-  PromptQueue q(dir.path(), "s1");
-  q.push("one");
+  auto q = queue_with(dir, {"one"});
   Fake fake;
   fake.alive = false;
   FakeClock clock;
@@ -139,9 +140,7 @@ TEST_CASE("queue_lock_file: beside the queue folder, never inside it", "[queue_d
 TEST_CASE("deliver_queue: nothing is typed while a usage limit holds the session, then all in order",
           "[queue_deliverer]") {
   test::ScratchDir dir;
-  PromptQueue q(dir.path(), "s1");
-  q.push("one");
-  q.push("two");
+  auto q = queue_with(dir, {"one", "two"});
   Fake fake;
   FakeClock clock;
   auto hooks = fake.hooks();
@@ -162,8 +161,7 @@ TEST_CASE("deliver_queue: nothing is typed while a usage limit holds the session
 TEST_CASE("deliver_queue: a session gone while held by a usage limit leaves its prompts",
           "[queue_deliverer]") {
   test::ScratchDir dir;
-  PromptQueue q(dir.path(), "s1");
-  q.push("one");
+  auto q = queue_with(dir, {"one"});
   Fake fake;
   FakeClock clock;
   auto hooks = fake.hooks();
