@@ -417,6 +417,13 @@ CreateResult wait_started(const Tmux& tmux, const CreateOptions& o, Clock& clock
           [&] {
             if (!o.say) return;
             auto holder = find_lock_holder(o.marker_dir, o.lock_file);
+            // A wrapper records lock=held just after its flock succeeds: a
+            // look in between finds no session. Looked at again before the
+            // holder is called not ours.
+            for (int again = 0; !holder && again < 3; ++again) {
+              clock.sleep(100ms);
+              holder = find_lock_holder(o.marker_dir, o.lock_file);
+            }
             o.say(
                 holder
                     ? fmt::format("session '{}' waits for the session lock {}: held by session '{}' for {} s",
