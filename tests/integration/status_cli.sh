@@ -92,11 +92,12 @@ PY
 
 test_held_session_says_when_its_limit_resets() {
   make_sessions
-  # alpha's Claude runs; its last turn ended on a usage limit.
+  # alpha's Claude runs; its last turn ended on a usage limit that resets in
+  # an hour and 30 s (still "60m" when status runs seconds later, as under ASan).
   python3 - "$t" <<'PY'
 import json, sys, time
 now = int(time.time())
-json.dump({"state": "failed", "since_ms": now * 1000, "error": "rate_limit", "reset_at": now + 3600},
+json.dump({"state": "failed", "since_ms": now * 1000, "error": "rate_limit", "reset_at": now + 3630},
           open(f"{sys.argv[1]}/m/claude-turn-alpha.json", "w"))
 PY
   run_prog phase-monitor status
