@@ -106,12 +106,20 @@ bool FileLock::try_lock() {
   return false;
 }
 
+namespace {
+
+// Whether `path` (not followed) names the file open as `fd`; its stat in `held`.
+bool names_file(const std::filesystem::path& path, int fd, struct stat& held) {
+  struct stat now {};
+  return ::fstat(fd, &held) == 0 && ::lstat(path.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+         held.st_ino == now.st_ino;
+}
+
+} // namespace
+
 bool FileLock::still_at_path() const {
-  struct stat held {
-  }, now{};
-  if (::fstat(m_fd, &held) != 0) return false;
-  if (::lstat(m_path.c_str(), &now) != 0) return false;
-  return held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+  struct stat held {};
+  return names_file(m_path, m_fd, held);
 }
 
 void FileLock::lock_within(std::chrono::milliseconds timeout) {
@@ -163,11 +171,9 @@ bool remove_lock_file_if_free(const std::filesystem::path& path) noexcept {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) return errno == ENOENT;
   bool removed = false;
-  struct stat held {
-  }, now{};
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &held) == 0 && S_ISREG(held.st_mode) &&
-      owned_by_us(held.st_uid) && ::lstat(path.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
-      held.st_ino == now.st_ino)
+  struct stat held {};
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && names_file(path, fd, held) && S_ISREG(held.st_mode) &&
+      owned_by_us(held.st_uid))
     removed = ::unlink(path.c_str()) == 0;
   ::close(fd); // lets go of the lock: a waiter finds its file removed and opens the path again
   return removed;

@@ -160,10 +160,9 @@ HookResult input_wait(const InputWaitArgs& args, std::string_view payload, std::
   // the record come first, and only the end of a wait is parsed in full.
   const auto event = top_level_string(payload, "hook_event_name");
   const bool tool_end = event && is_tool_end(&*event);
-  const auto turn_file = marker_files(args.marker_dir, args.session).turn;
   std::optional<state::TurnRecord> record;
   if (tool_end) {
-    record = state::read_turn(turn_file);
+    record = state::read_turn(marker_files(args.marker_dir, args.session).turn);
     if (!record || record->state != state::TurnState::waiting || !record->waiting) {
       log::debug("no wait to end; nothing written");
       return {};

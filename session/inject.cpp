@@ -9,6 +9,7 @@
 #include "common/state/session_name.hpp"
 #include "common/state/session_state.hpp"
 #include "common/text.hpp"
+#include "session/lock.hpp"
 #include "session/lock_control.hpp"
 #include "session/pane_output.hpp"
 #include "session/ready.hpp"
@@ -40,7 +41,7 @@ constexpr std::chrono::milliseconds k_idle_look{250};
 constexpr std::chrono::milliseconds k_turn_look{1000};
 constexpr std::chrono::milliseconds k_stale_after{2000};
 // The longest pause between two tries of another inject's typing lock
-// (flock has no timed wait); the pauses grow to it from 10 ms.
+// (flock has no timed wait; wait_for_lock's pauses grow to it).
 constexpr std::chrono::milliseconds k_typing_pause{250};
 
 // `send-keys KEY` to Claude, out of copy mode first: a pane a person left
@@ -339,17 +340,18 @@ InjectResult inject_text(const Tmux& tmux, std::string_view session, std::string
     log::info("inject {}: another inject into the session goes first ({}): waiting for it", session,
               holder.empty() ? "holder unknown" : holder);
     const auto waited_from = clock.now();
-    auto pause = 10ms;
-    while (!typing->try_lock()) {
-      const auto now = clock.now();
-      if (now >= turn_deadline) {
-        result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(now - waited_from);
-        return busy(fmt::format("another inject into it goes first: {} holds {}",
-                                holder.empty() ? "a process" : holder, typing->path().string()));
-      }
-      clock.sleep(
-          std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(turn_deadline - now)));
-      pause = std::min(pause * 2, k_typing_pause);
+    const auto left =
+        std::max(std::chrono::duration_cast<std::chrono::milliseconds>(turn_deadline - waited_from), 0ms);
+    const LockWait w = wait_for_lock([&] { return typing->try_lock(); }, clock, left,
+                                     [&](std::chrono::milliseconds d) {
+                                       clock.sleep(d);
+                                       return true;
+                                     },
+                                     k_typing_pause);
+    if (w != LockWait::acquired) {
+      result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - waited_from);
+      return busy(fmt::format("another inject into it goes first: {} holds {}",
+                              holder.empty() ? "a process" : holder, typing->path().string()));
     }
     result.turn_wait += std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - waited_from);
   }

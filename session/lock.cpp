@@ -37,7 +37,8 @@ SessionLock::SessionLock(std::filesystem::path path) {
 }
 
 LockWait wait_for_lock(const std::function<bool()>& try_lock, Clock& clock, std::chrono::milliseconds timeout,
-                       const std::function<bool(std::chrono::milliseconds)>& pause) {
+                       const std::function<bool(std::chrono::milliseconds)>& pause,
+                       std::chrono::milliseconds max_pause) {
   const auto deadline = clock.now() + timeout;
   auto step = std::chrono::milliseconds(1);
   while (true) {
@@ -46,7 +47,7 @@ LockWait wait_for_lock(const std::function<bool()>& try_lock, Clock& clock, std:
     if (now >= deadline) return LockWait::timed_out;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
     if (!pause(std::min(step, left))) return LockWait::stopped;
-    step = std::min(step * 2, std::chrono::milliseconds(50));
+    step = std::min(step * 2, max_pause);
   }
 }
 

@@ -43,10 +43,11 @@ private:
 enum class LockWait { acquired, timed_out, stopped };
 
 // Calls `try_lock` until it returns true, at most for `timeout` by `clock`,
-// pausing between attempts with `pause` (1 ms doubling up to 50 ms; a
+// pausing between attempts with `pause` (1 ms doubling up to `max_pause`; a
 // `pause` that returns false stops the wait, e.g. a signal arrived).
 LockWait wait_for_lock(const std::function<bool()>& try_lock, Clock& clock, std::chrono::milliseconds timeout,
-                       const std::function<bool(std::chrono::milliseconds)>& pause);
+                       const std::function<bool(std::chrono::milliseconds)>& pause,
+                       std::chrono::milliseconds max_pause = std::chrono::milliseconds(50));
 
 // Who holds the lock, as told by the session state files in `marker_dir`:
 // the session (lock=held, wrapper alive) and for how long, or nullopt.
